@@ -1,0 +1,115 @@
+//! Runtime configuration: one struct, filled from command-line flags or the environment, so that
+//! the same settings work in development, in a container and in tests.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Everything the server needs to know at start.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address and port the web server listens on.
+    #[arg(long, env = "PRIMA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// PostgreSQL connection URL. Without it, PriMa starts its own embedded PostgreSQL cluster in
+    /// the data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<Secret>,
+
+    /// Where the embedded PostgreSQL cluster and other local state live.
+    #[arg(long, env = "PRIMA_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Folder with the PostgreSQL server programs for the embedded cluster; found automatically
+    /// (`pg_config --bindir`, PATH, `/usr/lib/postgresql/*/bin`) when not set.
+    #[arg(long, env = "PRIMA_PG_BINDIR")]
+    pub pg_bindir: Option<PathBuf>,
+
+    /// Log filter in `tracing` syntax, e.g. `info` or `prima=debug,tower_http=info`.
+    #[arg(long, env = "PRIMA_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "PRIMA_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+
+    /// The project's own static files (CSS, images).
+    #[arg(long, env = "PRIMA_STATIC_DIR", default_value = "static")]
+    pub static_dir: PathBuf,
+
+    /// Where `npm ci` put the web dependencies (KERN UX).
+    #[arg(long, env = "PRIMA_NODE_MODULES", default_value = "node_modules")]
+    pub node_modules_dir: PathBuf,
+
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "PRIMA_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_seconds)]
+    pub request_timeout: Duration,
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    let seconds: u64 = value
+        .parse()
+        .map_err(|_| format!("expected whole seconds, got {value:?}"))?;
+    if seconds == 0 {
+        return Err("must be at least one second".to_owned());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// A value that must never reach a log line: `Debug` and `Display` print a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it (e.g. connecting to the database).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::new(value))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_prints_its_value() {
+        let secret = Secret::new("postgres://prima:hunter2@db/prima");
+        assert!(!format!("{secret:?}").contains("hunter2"));
+        assert!(!format!("{secret}").contains("hunter2"));
+        assert_eq!(secret.expose(), "postgres://prima:hunter2@db/prima");
+    }
+
+    #[test]
+    fn a_request_timeout_must_be_positive_whole_seconds() {
+        assert_eq!(parse_seconds("5"), Ok(Duration::from_secs(5)));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("1.5").is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! PriMa – the measures catalogue and priority management of the digital strategy of Hamburg's
+//! seven district offices. The binary in `main.rs` is a thin command line over this library;
+//! tests build the same [`app`] the server runs.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod scoring;
+pub mod server;
+pub mod telemetry;
+pub mod web;
+
+pub use web::{AppState, app};

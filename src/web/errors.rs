@@ -1,0 +1,161 @@
+//! Errors and error pages.
+//!
+//! Handlers return `Result<_, AppError>`. Use `AppError::NotFound` for anything a person can ask
+//! for that is not there (unknown or malformed id); let database and internal errors convert with
+//! `?`. A 5xx is logged here, once, with its cause and the request id; the person sees a German
+//! page with that id as a reference and never the cause. Every other error status without an HTML
+//! body (405 from the router, 408 from the timeout, a panic) gets its German page in
+//! [`render_error_pages`].
+
+use std::any::Any;
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::layout::Shell;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound | Self::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND,
+            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if status.is_server_error() {
+            match &self {
+                Self::Database(cause) => tracing::error!(error = %cause, "request failed"),
+                other => tracing::error!(error = format!("{other:#}"), "request failed"),
+            }
+        }
+        // No body: `render_error_pages` turns the status into the German page.
+        status.into_response()
+    }
+}
+
+/// The router's fallback: no route matched.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// A handler panicked: log it (inside the request's span) and answer with a plain 500.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "handler panicked");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// The error page: what happened in German, what to do, and for 5xx a reference.
+#[derive(Debug, Template)]
+#[template(path = "errors/error.html")]
+pub struct ErrorPage {
+    pub shell: Shell,
+    pub status: u16,
+    pub heading: &'static str,
+    pub explanation: &'static str,
+    pub reference: Option<String>,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, request_id: &str) -> Self {
+        let (heading, explanation) = match status {
+            StatusCode::NOT_FOUND => (
+                "Seite nicht gefunden",
+                "Die aufgerufene Adresse gibt es nicht (mehr). Vielleicht wurde der Link \
+                 falsch übernommen oder der Inhalt wurde verschoben.",
+            ),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "Aktion nicht möglich",
+                "Diese Adresse kann so nicht aufgerufen werden. Bitte nutzen Sie die Links und \
+                 Schaltflächen der Anwendung.",
+            ),
+            StatusCode::REQUEST_TIMEOUT => (
+                "Zeitüberschreitung",
+                "Die Anfrage hat zu lange gedauert. Bitte versuchen Sie es in einem Moment \
+                 erneut.",
+            ),
+            status if status.is_server_error() => (
+                "Ein Fehler ist aufgetreten",
+                "Bei der Bearbeitung Ihrer Anfrage ist ein unerwarteter Fehler aufgetreten. \
+                 Bitte versuchen Sie es in einigen Minuten erneut.",
+            ),
+            _ => (
+                "Anfrage nicht möglich",
+                "Die Anfrage konnte nicht bearbeitet werden.",
+            ),
+        };
+        let reference =
+            (status.is_server_error() && !request_id.is_empty()).then(|| request_id.to_owned());
+        Self {
+            shell: Shell::new(heading),
+            status: status.as_u16(),
+            heading,
+            explanation,
+            reference,
+        }
+    }
+}
+
+/// Replaces the body of every error response that is not already an HTML page with the German
+/// error page, keeping status and headers (such as `Allow` on a 405).
+pub async fn render_error_pages(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_html {
+        return response;
+    }
+    if status.is_server_error() {
+        // The cause was logged where it happened; this line ties it to the page's reference.
+        tracing::error!(reference = %request_id, status = status.as_u16(), "answered with the error page");
+    }
+    let body = ErrorPage::new(status, &request_id)
+        .render()
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "could not render the error page");
+            FALLBACK_PAGE.to_owned()
+        });
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+const FALLBACK_PAGE: &str = "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\">\
+    <title>Fehler – PriMa</title></head><body><main><h1>Ein Fehler ist aufgetreten</h1>\
+    <p>Bitte versuchen Sie es später erneut.</p></main></body></html>";

@@ -1,0 +1,121 @@
+//! The strategy pages: the whole tree at a glance, a page per design field or cross-cutting
+//! theme, and a page per goal with the measures that pay into it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+
+use super::AppState;
+use super::errors::AppError;
+use super::extract::Id;
+use super::layout::{Section, Shell};
+use crate::db;
+use crate::db::measures::MeasureListItem;
+use crate::db::strategy::GoalInContext;
+use crate::domain::ids::{FieldId, GoalId};
+use crate::domain::strategy::{Field, FieldKind, Strategy, StrategyTree, paragraphs};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/strategie", get(overview))
+        .route("/strategie/felder/{id}", get(field))
+        .route("/strategie/ziele/{id}", get(goal))
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "strategy/overview.html")]
+pub struct OverviewPage {
+    pub shell: Shell,
+    pub tree: Option<StrategyTree>,
+}
+
+impl OverviewPage {
+    pub fn design_fields(&self) -> Vec<&Field> {
+        self.fields_of(FieldKind::DesignField)
+    }
+
+    pub fn themes(&self) -> Vec<&Field> {
+        self.fields_of(FieldKind::CrossCuttingTheme)
+    }
+
+    fn fields_of(&self, kind: FieldKind) -> Vec<&Field> {
+        self.tree
+            .as_ref()
+            .map(|tree| tree.fields_of(kind).collect())
+            .unwrap_or_default()
+    }
+}
+
+async fn overview(State(state): State<AppState>) -> Result<OverviewPage, AppError> {
+    let tree = db::strategy::current_tree(&state.db).await?;
+    Ok(OverviewPage {
+        shell: Shell::new("Strategie")
+            .in_section(Section::Strategy)
+            .here("Strategie"),
+        tree,
+    })
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "strategy/field.html")]
+pub struct FieldPage {
+    pub shell: Shell,
+    pub strategy: Strategy,
+    pub field: Field,
+}
+
+async fn field(State(state): State<AppState>, Id(id): Id<FieldId>) -> Result<FieldPage, AppError> {
+    let (strategy, field) = db::strategy::field(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(FieldPage {
+        shell: Shell::new(format!("{}: {}", field.kind.label(), field.name))
+            .in_section(Section::Strategy)
+            .crumb("Strategie", "/strategie")
+            .here(field.name.clone()),
+        strategy,
+        field,
+    })
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "strategy/goal.html")]
+pub struct GoalPage {
+    pub shell: Shell,
+    pub context: GoalInContext,
+    pub measures: Vec<MeasureListItem>,
+}
+
+impl GoalPage {
+    pub fn note_paragraphs(&self) -> Vec<&str> {
+        self.context
+            .goal
+            .note
+            .as_deref()
+            .map(|note| paragraphs(note).collect())
+            .unwrap_or_default()
+    }
+}
+
+async fn goal(State(state): State<AppState>, Id(id): Id<GoalId>) -> Result<GoalPage, AppError> {
+    let (context, measures) = tokio::try_join!(
+        db::strategy::goal(&state.db, id),
+        db::measures::for_goal(&state.db, id),
+    )?;
+    let context = context.ok_or(AppError::NotFound)?;
+    let label = format!("Ziel {}", context.goal.position);
+    Ok(GoalPage {
+        shell: Shell::new(format!("{label} – {}", context.field_name))
+            .in_section(Section::Strategy)
+            .crumb("Strategie", "/strategie")
+            .crumb(
+                context.field_name.clone(),
+                format!("/strategie/felder/{}", context.goal.field_id),
+            )
+            .here(label),
+        context,
+        measures,
+    })
+}

@@ -1,0 +1,224 @@
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode};
+
+use crate::support::pages::with_failing_routes;
+use crate::support::{spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn an_unknown_id_gives_the_german_404_page() {
+    let app = spawn_app().await;
+    for path in [
+        format!("/strategie/felder/{}", uuid::Uuid::new_v4()),
+        format!("/strategie/ziele/{}", uuid::Uuid::new_v4()),
+        "/gibt-es-nicht".to_owned(),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        let page = response.page();
+        assert_eq!(page.text("h1"), "Seite nicht gefunden", "{path}");
+        assert_eq!(page.count("html[lang=de]"), 1);
+        assert_eq!(
+            page.count(".error-reference"),
+            0,
+            "a 404 needs no reference"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_id_is_a_404_not_a_500() {
+    let app = spawn_app().await;
+    for path in [
+        "/strategie/felder/keine-uuid",
+        "/strategie/ziele/123",
+        "/strategie/ziele/%E2%9C%93",
+        "/strategie/felder/00000000-0000-0000-0000-00000000000g",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(response.page().text("h1"), "Seite nicht gefunden");
+    }
+}
+
+/// Collects the log lines of one test: the test's runtime runs the server on the same thread.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogBuffer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_panic_becomes_the_500_page_with_a_reference_that_is_in_the_log() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let _guard = tracing_subscriber_guard(move || writer.clone());
+    let app = spawn_app_with(with_failing_routes()).await;
+
+    let response = app.get("/test/panic").await;
+
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let page = response.page();
+    assert_eq!(page.text("h1"), "Ein Fehler ist aufgetreten");
+    let reference = page.text(".error-reference code");
+    assert_eq!(Some(reference.as_str()), response.header("x-request-id"));
+    assert!(
+        !response.body.contains("secret-table-name"),
+        "no internal detail on the page"
+    );
+    let log = logs.text();
+    assert!(
+        log.contains(&reference),
+        "the reference is in the log: {log}"
+    );
+    assert!(log.contains("secret-table-name"), "the cause is in the log");
+}
+
+#[tokio::test]
+async fn a_database_failure_becomes_the_500_page_without_internal_text() {
+    let app = spawn_app().await;
+    app.db.close().await;
+
+    let response = app.get("/strategie").await;
+
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let page = response.page();
+    assert_eq!(page.text("h1"), "Ein Fehler ist aufgetreten");
+    assert_eq!(page.count(".error-reference code"), 1);
+    assert!(
+        !response.body.to_lowercase().contains("pool"),
+        "{}",
+        response.body
+    );
+    assert!(!response.body.to_lowercase().contains("sqlx"));
+}
+
+#[tokio::test]
+async fn a_post_to_a_page_is_refused_with_405_and_a_german_page() {
+    let app = spawn_app().await;
+    let response = app.request(Method::POST, "/strategie", Bytes::new()).await;
+    assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        response
+            .header("allow")
+            .is_some_and(|allow| allow.contains("GET"))
+    );
+    assert_eq!(response.page().text("h1"), "Aktion nicht möglich");
+}
+
+#[tokio::test]
+async fn security_headers_are_on_pages_errors_and_static_files() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/gibt-es-nicht",
+        "/static/css/prima.css",
+        "/static/kern/kern.min.css",
+        "/healthz",
+    ] {
+        let response = app.get(path).await;
+        let csp = response
+            .header("content-security-policy")
+            .unwrap_or_default();
+        for directive in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(
+            response.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            response.header("referrer-policy"),
+            Some("same-origin"),
+            "{path}"
+        );
+        assert!(response.header("permissions-policy").is_some(), "{path}");
+        assert!(response.header("x-request-id").is_some(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn static_files_are_cacheable_and_pages_link_them_with_a_fingerprint() {
+    let app = spawn_app().await;
+    let css = app.get("/static/css/prima.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.header("cache-control")
+            .is_some_and(|value| value.contains("max-age="))
+    );
+    assert!(
+        css.header("content-type")
+            .is_some_and(|value| value.starts_with("text/css"))
+    );
+    let font = app
+        .get("/static/kern/fonts/fira-sans/FiraSans-Regular.woff2")
+        .await;
+    assert_eq!(font.status, StatusCode::OK);
+
+    let page = app.page("/").await;
+    let stylesheets = page.links("link[rel=stylesheet]");
+    assert_eq!(stylesheets.len(), 3);
+    for href in stylesheets {
+        assert!(href.contains("?v="), "{href}");
+        let path = href.split('?').next().unwrap_or_default();
+        assert_eq!(app.get(path).await.status, StatusCode::OK, "{path}");
+    }
+    assert_eq!(
+        app.get("/static/../Cargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn tracing_subscriber_guard<W>(make_writer: W) -> tracing::subscriber::DefaultGuard
+where
+    W: Fn() -> LogBuffer + Send + Sync + 'static,
+{
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(make_writer)
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    tracing::subscriber::set_default(subscriber)
+}
+
+#[tokio::test]
+async fn a_request_id_from_outside_is_kept_only_when_it_is_a_plain_token() {
+    let app = spawn_app().await;
+    let id_for = |sent: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app.get_with("/healthz", &[("x-request-id", sent)]).await;
+            response.header("x-request-id").map(str::to_owned)
+        }
+    };
+    assert_eq!(
+        id_for("proxy-4711.a_b").await.as_deref(),
+        Some("proxy-4711.a_b")
+    );
+    let replaced = id_for("<script>alert(1)</script>").await.expect("an id");
+    assert!(uuid::Uuid::parse_str(&replaced).is_ok(), "{replaced}");
+}

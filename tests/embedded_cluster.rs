@@ -1,0 +1,315 @@
+//! The embedded PostgreSQL as an operator meets it: the real `prima` binary started, stopped and
+//! killed over a data directory of its own.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use prima::db::embedded::{Layout, RunAs};
+use sqlx::{ConnectOptions, Connection};
+
+#[path = "support/process.rs"]
+mod process;
+
+use process::{KillOnDrop, free_port};
+
+/// A `prima serve` process on a free port; killed if a test leaves it running.
+struct Prima {
+    process: KillOnDrop,
+    port: u16,
+}
+
+/// A data directory of one test, removed with its cluster (wherever that lives) at the end.
+struct DataDir(PathBuf);
+
+impl std::ops::Deref for DataDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        if let Some(pid) = postmaster_pid(&self.0) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGQUIT);
+        }
+        let _ = std::fs::remove_dir_all(layout(&self.0).root);
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn data_dir(name: &str) -> DataDir {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("embedded")
+        .join(format!("{name}-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("a data directory");
+    DataDir(dir)
+}
+
+fn command(data_dir: &Path) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_prima"));
+    command
+        .env_remove("DATABASE_URL")
+        .env("PRIMA_DATA_DIR", data_dir)
+        .env("PRIMA_STATIC_DIR", root.join("static"))
+        .env("PRIMA_NODE_MODULES", root.join("node_modules"))
+        .env("PRIMA_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn start(data_dir: &Path) -> Prima {
+    let port = free_port();
+    let child = command(data_dir)
+        .env("PRIMA_LISTEN", format!("127.0.0.1:{port}"))
+        .spawn()
+        .expect("prima starts");
+    let prima = Prima {
+        process: KillOnDrop(child),
+        port,
+    };
+    prima.wait_until_ready();
+    prima
+}
+
+impl Prima {
+    fn get(&self, path: &str) -> Option<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        let status = response.split_whitespace().nth(1)?.parse().ok()?;
+        Some((status, response))
+    }
+
+    fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if self.get("/readyz").is_some_and(|(status, _)| status == 200) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("prima did not become ready");
+    }
+
+    fn signal(&self, signal: Signal) {
+        kill(Pid::from_raw(self.process.0.id() as i32), signal).expect("signal prima");
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    fn terminate(mut self) {
+        self.signal(Signal::SIGTERM);
+        let status = self.process.0.wait().expect("prima exits");
+        assert!(
+            status.success(),
+            "prima exits cleanly after SIGTERM: {status:?}"
+        );
+    }
+}
+
+fn layout(data_dir: &Path) -> Layout {
+    let run_as = RunAs::for_current_user().expect("the current user");
+    Layout::resolve(data_dir, run_as.as_ref()).expect("a layout")
+}
+
+/// The postmaster's pid from its pid file, if a server runs.
+fn postmaster_pid(data_dir: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(layout(data_dir).pgdata.join("postmaster.pid")).ok()?;
+    text.lines().next()?.trim().parse().ok()
+}
+
+/// Inserts a measure straight into the cluster, as proof of what a later start must find.
+async fn insert_marker(data_dir: &Path, title: &str) {
+    let layout = layout(data_dir);
+    let pid_file = std::fs::read_to_string(layout.pgdata.join("postmaster.pid")).expect("pid file");
+    let socket_dir = pid_file
+        .lines()
+        .nth(4)
+        .expect("socket line")
+        .trim()
+        .to_owned();
+    let mut connection = sqlx::postgres::PgConnectOptions::new()
+        .socket(socket_dir)
+        .username("prima")
+        .database("prima")
+        .disable_statement_logging()
+        .connect()
+        .await
+        .expect("connect to the embedded cluster");
+    sqlx::query("insert into measures (id, title) values ($1, $2)")
+        .bind(uuid::Uuid::new_v4())
+        .bind(title)
+        .execute(&mut connection)
+        .await
+        .expect("insert a marker");
+    connection.close().await.expect("close");
+}
+
+fn measure_count(prima: &Prima) -> String {
+    let (_, body) = prima.get("/").expect("the start page");
+    let marker = "data-count=\"measures\">";
+    let start = body.find(marker).expect("the measure count") + marker.len();
+    body[start..]
+        .split('<')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_second_start_reuses_the_cluster_and_its_data() {
+    let dir = data_dir("reuse");
+    let first = start(&dir);
+    let (status, body) = first.get("/strategie").expect("the strategy page");
+    assert_eq!(status, 200);
+    assert!(body.contains("Wir denken bürgerinnen- und bürgerorientiert und in Lebenslagen."));
+    insert_marker(&dir, "Marker aus dem ersten Start").await;
+    first.terminate();
+    assert_eq!(postmaster_pid(&dir), None, "SIGTERM stops the cluster");
+
+    let second = start(&dir);
+    assert_eq!(
+        measure_count(&second),
+        "1",
+        "the data of the first start is there"
+    );
+    let (_, body) = second.get("/strategie").expect("the strategy page");
+    assert_eq!(
+        body.matches("class=\"goal\"").count(),
+        39,
+        "nothing was loaded twice"
+    );
+    second.terminate();
+}
+
+#[tokio::test]
+async fn after_a_hard_kill_the_next_start_adopts_the_running_server() {
+    let dir = data_dir("kill");
+    let first = start(&dir);
+    insert_marker(&dir, "Vor dem harten Abbruch").await;
+    let postmaster = postmaster_pid(&dir).expect("a running server");
+    first.signal(Signal::SIGKILL);
+    drop(first);
+    assert!(
+        kill(Pid::from_raw(postmaster), None).is_ok(),
+        "the server outlives a killed PriMa"
+    );
+
+    let second = start(&dir);
+    assert_eq!(
+        postmaster_pid(&dir),
+        Some(postmaster),
+        "the running server is reused"
+    );
+    assert_eq!(measure_count(&second), "1");
+    second.terminate();
+}
+
+#[tokio::test]
+async fn after_the_server_itself_was_killed_the_next_start_recovers() {
+    let dir = data_dir("crash");
+    let first = start(&dir);
+    insert_marker(&dir, "Vor dem Absturz").await;
+    let postmaster = postmaster_pid(&dir).expect("a running server");
+    first.signal(Signal::SIGKILL);
+    drop(first);
+    kill(Pid::from_raw(postmaster), Signal::SIGKILL).expect("kill the server");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while kill(Pid::from_raw(postmaster), None).is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        layout(&dir).pgdata.join("postmaster.pid").exists(),
+        "a stale pid file is left"
+    );
+
+    let second = start(&dir);
+    assert_ne!(postmaster_pid(&dir), Some(postmaster));
+    assert_eq!(
+        measure_count(&second),
+        "1",
+        "committed data survives the crash"
+    );
+    second.terminate();
+}
+
+#[tokio::test]
+async fn the_server_runs_as_postgres_when_prima_runs_as_root() {
+    let dir = data_dir("owner");
+    let prima = start(&dir);
+    let postmaster = postmaster_pid(&dir).expect("a running server");
+    let status = std::fs::read_to_string(format!("/proc/{postmaster}/status")).expect("status");
+    let uid: u32 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().next())
+        .and_then(|id| id.parse().ok())
+        .expect("a uid");
+    let expected = match RunAs::for_current_user().expect("the current user") {
+        Some(postgres) => postgres.uid,
+        None => nix::unistd::geteuid().as_raw(),
+    };
+    assert_eq!(uid, expected);
+    if nix::unistd::geteuid().is_root() {
+        assert_ne!(uid, 0, "PostgreSQL never runs as root");
+    }
+    prima.terminate();
+}
+
+#[test]
+fn without_server_programs_the_message_says_how_to_install_them() {
+    let dir = data_dir("nobin");
+    let output = command(&dir)
+        .env("PRIMA_PG_BINDIR", "/nonexistent/postgresql/bin")
+        .env("PRIMA_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .output()
+        .expect("prima runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("apt-get install postgresql"), "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+}
+
+#[tokio::test]
+async fn with_database_url_prima_starts_no_cluster_of_its_own() {
+    // The cluster of another data directory stands in for an external server.
+    let external = data_dir("external");
+    let server = start(&external);
+    let socket_dir = layout(&external).socket_dir;
+    let url = format!(
+        "postgres://prima@localhost/prima?host={}",
+        socket_dir.display()
+    );
+
+    let dir = data_dir("url");
+    let port = free_port();
+    let child = command(&dir)
+        .env("DATABASE_URL", &url)
+        .env("PRIMA_LISTEN", format!("127.0.0.1:{port}"))
+        .spawn()
+        .expect("prima starts");
+    let prima = Prima {
+        process: KillOnDrop(child),
+        port,
+    };
+    prima.wait_until_ready();
+    assert!(
+        !dir.join("postgres").exists(),
+        "no cluster in the data directory"
+    );
+    assert_eq!(prima.get("/strategie").map(|(status, _)| status), Some(200));
+    prima.terminate();
+    server.terminate();
+}

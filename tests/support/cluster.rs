@@ -1,0 +1,114 @@
+//! One embedded PostgreSQL cluster per test binary (kept between runs, `fsync` off) and a fresh
+//! database per test, copied from a template that holds the migrated schema and the 2020 content.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use prima::db::embedded::{Durability, EmbeddedOptions, EmbeddedPostgres};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+const TEMPLATE: &str = "prima_template";
+
+/// The cluster of this test binary.
+#[derive(Debug)]
+pub struct TestCluster {
+    pub postgres: EmbeddedPostgres,
+    pub data_dir: PathBuf,
+}
+
+static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
+
+/// Starts (or adopts) the cluster once per binary. Tests run on runtimes of their own, so the
+/// start runs on a runtime of its own too and hands out only the process, never a connection.
+pub fn cluster() -> &'static TestCluster {
+    CLUSTER.get_or_init(|| {
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the cluster start")
+                .block_on(start())
+        })
+        .join()
+        .expect("the test cluster starts")
+    })
+}
+
+async fn start() -> TestCluster {
+    let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("pg")
+        .join(env!("CARGO_CRATE_NAME"));
+    let postgres = EmbeddedPostgres::start(&EmbeddedOptions {
+        data_dir: data_dir.clone(),
+        bindir: None,
+        durability: Durability::Ephemeral,
+    })
+    .await
+    .expect("the embedded test cluster starts");
+    postgres
+        .ensure_database("postgres")
+        .await
+        .expect("postgres database");
+    let mut admin = connect(&postgres, "postgres").await;
+    // Databases of earlier runs and a template of an older schema go first.
+    let stale: Vec<String> = sqlx::query_scalar(
+        "select datname from pg_database where datname like 'test\\_%' or datname = $1",
+    )
+    .bind(TEMPLATE)
+    .fetch_all(&mut admin)
+    .await
+    .expect("list old test databases");
+    for name in stale {
+        sqlx::raw_sql(&format!("drop database if exists \"{name}\" with (force)"))
+            .execute(&mut admin)
+            .await
+            .expect("drop an old test database");
+    }
+    sqlx::raw_sql(&format!("create database {TEMPLATE}"))
+        .execute(&mut admin)
+        .await
+        .expect("create the template database");
+    let pool = prima::db::connect(postgres.connect_options(TEMPLATE))
+        .await
+        .expect("connect to the template");
+    prima::db::migrate(&pool).await.expect("migrations apply");
+    prima::db::seed::load_strategy_2020(&pool)
+        .await
+        .expect("the 2020 strategy loads");
+    pool.close().await;
+    admin.close().await.expect("close");
+    TestCluster { postgres, data_dir }
+}
+
+async fn connect(postgres: &EmbeddedPostgres, database: &str) -> sqlx::PgConnection {
+    postgres
+        .connect_options(database)
+        .disable_statement_logging()
+        .connect()
+        .await
+        .expect("connect to the test cluster")
+}
+
+impl TestCluster {
+    /// Connection settings for one of its databases.
+    pub fn options(&self, database: &str) -> PgConnectOptions {
+        self.postgres.connect_options(database)
+    }
+}
+
+/// A new database with the schema and the 2020 content, for one test.
+pub async fn fresh_database() -> (String, PgPool) {
+    let cluster = cluster();
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = connect(&cluster.postgres, "postgres").await;
+    sqlx::raw_sql(&format!("create database \"{name}\" template {TEMPLATE}"))
+        .execute(&mut admin)
+        .await
+        .expect("create a test database");
+    admin.close().await.expect("close");
+    let pool = prima::db::connect(cluster.options(&name))
+        .await
+        .expect("connect to the test database");
+    (name, pool)
+}

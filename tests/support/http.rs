@@ -1,0 +1,129 @@
+//! The application on a real port, and a small HTTP client for it.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use prima::web::{AppState, assets::Assets};
+use sqlx::PgPool;
+
+use super::cluster::fresh_database;
+use super::html::Page;
+
+/// A running application with a database of its own.
+#[derive(Debug, Clone)]
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub db: PgPool,
+    pub database_name: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// The application as production builds it, on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(prima::web::routes()).await
+}
+
+/// The application with extra routes that get the production middleware (e.g. one that panics).
+pub async fn spawn_app_with(pages: Router<AppState>) -> TestApp {
+    let (database_name, db) = fresh_database().await;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let state = AppState {
+        db: db.clone(),
+        assets: Arc::new(
+            Assets::locate(&root.join("static"), &root.join("node_modules"))
+                .expect("static files and node_modules are there (run `npm ci`)"),
+        ),
+        request_timeout: Duration::from_secs(10),
+    };
+    let app = prima::web::with_middleware(pages, state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("the server runs") });
+    TestApp {
+        address,
+        db,
+        database_name,
+        client: Client::builder(TokioExecutor::new()).build_http(),
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn page(&self) -> Page {
+        Page::parse(&self.body)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Method::GET, path, Bytes::new()).await
+    }
+
+    /// GET with extra request headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        self.send(Method::GET, path, headers, Bytes::new()).await
+    }
+
+    pub async fn request(&self, method: Method, path: &str, body: Bytes) -> TestResponse {
+        self.send(method, path, &[], body).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(body)).expect("a valid request");
+        let response = self
+            .client
+            .request(request)
+            .await
+            .expect("the server answers");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("a whole body").to_bytes();
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// GET a page that must answer 200, parsed.
+    pub async fn page(&self, path: &str) -> Page {
+        let response = self.get(path).await;
+        assert_eq!(response.status, StatusCode::OK, "GET {path}");
+        response.page()
+    }
+}
