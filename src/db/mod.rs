@@ -5,6 +5,7 @@ pub mod embedded;
 pub mod measures;
 pub mod seed;
 pub mod strategy;
+pub mod strategy_cache;
 
 use std::time::Duration;
 

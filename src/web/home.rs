@@ -1,5 +1,7 @@
 //! The start page: the vision, its pillars, what the catalogue holds and where to go next.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -20,7 +22,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "home/start.html")]
 pub struct StartPage {
     pub shell: Shell,
-    pub tree: Option<StrategyTree>,
+    pub tree: Option<Arc<StrategyTree>>,
     pub measure_count: i64,
 }
 
@@ -38,13 +40,13 @@ impl StartPage {
     }
 
     pub fn goal_count(&self) -> usize {
-        self.tree.as_ref().map_or(0, StrategyTree::goal_count)
+        self.tree.as_ref().map_or(0, |tree| tree.goal_count())
     }
 }
 
 async fn start(State(state): State<AppState>) -> Result<StartPage, AppError> {
     let (tree, measure_count) = tokio::try_join!(
-        db::strategy::current_tree(&state.db),
+        state.strategy.current_tree(&state.db),
         db::measures::count(&state.db),
     )?;
     Ok(StartPage {

@@ -25,25 +25,33 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Config;
+use crate::db::strategy_cache::StrategyCache;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: PgPool,
+    pub strategy: Arc<StrategyCache>,
     pub assets: Arc<assets::Assets>,
     pub request_timeout: Duration,
 }
 
 impl AppState {
+    /// The state for the settings in `config`.
     pub fn new(db: PgPool, config: &Config) -> anyhow::Result<Self> {
-        Ok(Self {
+        let assets = assets::Assets::locate(&config.static_dir, &config.node_modules_dir)?;
+        Ok(Self::build(db, assets, config.request_timeout))
+    }
+
+    /// The state from its parts; starts the listener that keeps the strategy cache current, so
+    /// it must run inside a Tokio runtime.
+    pub fn build(db: PgPool, assets: assets::Assets, request_timeout: Duration) -> Self {
+        Self {
+            strategy: StrategyCache::listening_on(&db),
             db,
-            assets: Arc::new(assets::Assets::locate(
-                &config.static_dir,
-                &config.node_modules_dir,
-            )?),
-            request_timeout: config.request_timeout,
-        })
+            assets: Arc::new(assets),
+            request_timeout,
+        }
     }
 }
 
@@ -62,11 +70,16 @@ pub fn app(state: AppState) -> Router {
 /// Wraps `pages` in the error pages and the middleware every response passes through. Tests use
 /// it to add routes (such as one that panics) that get exactly the production treatment.
 pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
+    // The timeout sits inside the error pages so that a slow page gets the German 408 page.
+    // Probes and static files need none: the probe's pool wait is bounded, files are local.
     let pages = pages
         .fallback(errors::not_found)
         .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.request_timeout,
+        ))
         .layer(axum::middleware::from_fn(errors::render_error_pages));
-    let timeout = state.request_timeout;
     Router::new()
         .merge(pages)
         .merge(ops::router())
@@ -83,11 +96,7 @@ pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(axum::middleware::from_fn(security::headers))
-                .layer(CompressionLayer::new())
-                .layer(TimeoutLayer::with_status_code(
-                    axum::http::StatusCode::REQUEST_TIMEOUT,
-                    timeout,
-                )),
+                .layer(CompressionLayer::new()),
         )
 }
 

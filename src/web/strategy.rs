@@ -1,6 +1,8 @@
 //! The strategy pages: the whole tree at a glance, a page per design field or cross-cutting
 //! theme, and a page per goal with the measures that pay into it.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -28,7 +30,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "strategy/overview.html")]
 pub struct OverviewPage {
     pub shell: Shell,
-    pub tree: Option<StrategyTree>,
+    pub tree: Option<Arc<StrategyTree>>,
 }
 
 impl OverviewPage {
@@ -49,7 +51,7 @@ impl OverviewPage {
 }
 
 async fn overview(State(state): State<AppState>) -> Result<OverviewPage, AppError> {
-    let tree = db::strategy::current_tree(&state.db).await?;
+    let tree = state.strategy.current_tree(&state.db).await?;
     Ok(OverviewPage {
         shell: Shell::new("Strategie")
             .in_section(Section::Strategy)

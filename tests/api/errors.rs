@@ -123,6 +123,19 @@ async fn a_post_to_a_page_is_refused_with_405_and_a_german_page() {
 }
 
 #[tokio::test]
+async fn a_page_that_takes_too_long_gets_the_german_408_page() {
+    let app = crate::support::http::spawn_app_with_timeout(
+        with_failing_routes(),
+        std::time::Duration::from_millis(300),
+    )
+    .await;
+    let response = app.get("/test/slow").await;
+    assert_eq!(response.status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(response.page().text("h1"), "Zeitüberschreitung");
+    assert!(!response.body.contains("too late"));
+}
+
+#[tokio::test]
 async fn security_headers_are_on_pages_errors_and_static_files() {
     let app = spawn_app().await;
     for path in [

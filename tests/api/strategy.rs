@@ -280,3 +280,38 @@ async fn pages_carry_no_script_and_work_without_javascript() {
         assert_eq!(page.links("a.skip-link"), ["#inhalt"], "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_change_to_the_tree_shows_on_the_next_pages_although_the_tree_is_cached() {
+    let app = spawn_app().await;
+    let document = strategy_2020().expect("the shipped content");
+    let goal = &document.fields[3].goals[0];
+    // Read the page until the cache has the tree (the listener starts with the app).
+    for _ in 0..3 {
+        assert!(
+            app.page("/strategie")
+                .await
+                .texts(".goal")
+                .contains(&goal.statement)
+        );
+    }
+
+    sqlx::query("update goals set statement = $1 where id = $2")
+        .bind("Wir denken in Lebenslagen (geändert).")
+        .bind(goal.id.0)
+        .execute(&app.db)
+        .await
+        .expect("change a goal");
+
+    let mut shown = Vec::new();
+    for _ in 0..100 {
+        shown = app.page("/strategie").await.texts(".goal");
+        if shown.contains(&"Wir denken in Lebenslagen (geändert).".to_owned()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(shown.contains(&"Wir denken in Lebenslagen (geändert).".to_owned()));
+    assert!(!shown.contains(&goal.statement));
+    assert!(app.page("/").await.texts(".next-steps a").len() > 1);
+}

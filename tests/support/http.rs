@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -34,21 +33,24 @@ pub async fn spawn_app() -> TestApp {
 
 /// The application with extra routes that get the production middleware (e.g. one that panics).
 pub async fn spawn_app_with(pages: Router<AppState>) -> TestApp {
+    spawn_app_with_timeout(pages, Duration::from_secs(10)).await
+}
+
+/// As [`spawn_app_with`], with another request timeout.
+pub async fn spawn_app_with_timeout(pages: Router<AppState>, timeout: Duration) -> TestApp {
     let (database_name, db) = fresh_database().await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let state = AppState {
-        db: db.clone(),
-        assets: Arc::new(
-            Assets::locate(&root.join("static"), &root.join("node_modules"))
-                .expect("static files and node_modules are there (run `npm ci`)"),
-        ),
-        request_timeout: Duration::from_secs(10),
-    };
+    let assets = Assets::locate(&root.join("static"), &root.join("node_modules"))
+        .expect("static files and node_modules are there (run `npm ci`)");
+    let state = AppState::build(db.clone(), assets, timeout);
     let app = prima::web::with_middleware(pages, state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
     let address = listener.local_addr().expect("an address");
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+        let _ = stream.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.expect("the server runs") });
     TestApp {
         address,

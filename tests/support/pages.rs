@@ -26,14 +26,22 @@ impl PageToCheck {
 
 /// Test-only routes that let error pages be reached: they pass the production middleware.
 pub fn with_failing_routes() -> Router<AppState> {
-    prima::web::routes().route(
-        "/test/panic",
-        get(|| async {
-            panic!("deliberate test panic with internal detail: secret-table-name");
-            #[expect(unreachable_code, reason = "the handler needs a response type")]
-            ""
-        }),
-    )
+    prima::web::routes()
+        .route(
+            "/test/panic",
+            get(|| async {
+                panic!("deliberate test panic with internal detail: secret-table-name");
+                #[expect(unreachable_code, reason = "the handler needs a response type")]
+                ""
+            }),
+        )
+        .route(
+            "/test/slow",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                "too late"
+            }),
+        )
 }
 
 /// All pages: start, strategy, every field and goal, and the error pages.
