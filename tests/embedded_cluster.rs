@@ -60,7 +60,7 @@ fn command(data_dir: &Path) -> Command {
         .env("PRIMA_NODE_MODULES", root.join("node_modules"))
         .env("PRIMA_LOG", "info")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::null());
     command
 }
 
@@ -272,6 +272,7 @@ async fn the_server_runs_as_postgres_when_prima_runs_as_root() {
 fn without_server_programs_the_message_says_how_to_install_them() {
     let dir = data_dir("nobin");
     let output = command(&dir)
+        .stderr(Stdio::piped())
         .env("PRIMA_PG_BINDIR", "/nonexistent/postgresql/bin")
         .env("PRIMA_LISTEN", format!("127.0.0.1:{}", free_port()))
         .output()
@@ -312,4 +313,76 @@ async fn with_database_url_prima_starts_no_cluster_of_its_own() {
     assert_eq!(prima.get("/strategie").map(|(status, _)| status), Some(200));
     prima.terminate();
     server.terminate();
+}
+
+#[tokio::test]
+async fn two_instances_starting_at_once_share_one_cluster_and_load_the_strategy_once() {
+    let dir = data_dir("twice");
+    let spawn = || {
+        let port = free_port();
+        let child = command(&dir)
+            .env("PRIMA_LISTEN", format!("127.0.0.1:{port}"))
+            .spawn()
+            .expect("prima starts");
+        Prima {
+            process: KillOnDrop(child),
+            port,
+        }
+    };
+    let (first, second) = (spawn(), spawn());
+    first.wait_until_ready();
+    second.wait_until_ready();
+    for prima in [&first, &second] {
+        let (_, body) = prima.get("/strategie").expect("the strategy page");
+        assert_eq!(body.matches("class=\"goal\"").count(), 39);
+    }
+    second.terminate();
+    assert!(
+        postmaster_pid(&dir).is_some(),
+        "the first still uses the cluster"
+    );
+    assert_eq!(first.get("/strategie").map(|(status, _)| status), Some(200));
+    first.terminate();
+    assert_eq!(postmaster_pid(&dir), None, "the last one stops the cluster");
+}
+
+#[test]
+fn an_ordinary_user_runs_the_server_as_themselves() {
+    use std::os::unix::process::CommandExt;
+    if !nix::unistd::geteuid().is_root() {
+        // Every other test here already runs as an ordinary user.
+        return;
+    }
+    let nobody = nix::unistd::User::from_name("nobody")
+        .expect("look up nobody")
+        .expect("the nobody user exists");
+    let dir = std::env::temp_dir().join(format!("prima-user-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("a data directory");
+    std::os::unix::fs::chown(&dir, Some(nobody.uid.as_raw()), Some(nobody.gid.as_raw()))
+        .expect("hand it to nobody");
+    let dir = DataDir(dir);
+    let port = free_port();
+    let child = command(&dir)
+        .env("PRIMA_LISTEN", format!("127.0.0.1:{port}"))
+        .uid(nobody.uid.as_raw())
+        .gid(nobody.gid.as_raw())
+        .spawn()
+        .expect("prima starts as nobody");
+    let prima = Prima {
+        process: KillOnDrop(child),
+        port,
+    };
+    prima.wait_until_ready();
+    let postmaster = std::fs::read_to_string(dir.join("postgres/pgdata/postmaster.pid"))
+        .expect("the cluster is inside the data directory");
+    let pid = postmaster.lines().next().expect("a pid").trim();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let uid = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().next())
+        .expect("a uid");
+    assert_eq!(uid, nobody.uid.as_raw().to_string());
+    assert_eq!(prima.get("/").map(|(status, _)| status), Some(200));
+    prima.terminate();
 }

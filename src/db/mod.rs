@@ -61,7 +61,7 @@ impl Database {
                 embedded: Some(cluster),
             }),
             Err(error) => {
-                if let Err(stop_error) = cluster.stop().await {
+                if let Err(stop_error) = cluster.stop_unless_shared().await {
                     tracing::error!("{stop_error:#}");
                 }
                 Err(error)
@@ -84,7 +84,7 @@ impl Database {
     pub async fn close(self) {
         self.pool.close().await;
         if let Some(cluster) = self.embedded
-            && let Err(error) = cluster.stop().await
+            && let Err(error) = cluster.stop_unless_shared().await
         {
             tracing::error!("{error:#}");
         }

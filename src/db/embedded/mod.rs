@@ -74,6 +74,9 @@ impl EmbeddedPostgres {
             layout,
             run_as,
         };
+        // Two PriMa processes starting on one data directory take turns here, so that only one
+        // runs initdb and the other finds the server running.
+        let _lock = cluster.lock().await?;
         if !cluster.layout.pgdata.join("PG_VERSION").is_file() {
             cluster.initdb().await?;
         }
@@ -93,6 +96,23 @@ impl EmbeddedPostgres {
         Ok(cluster)
     }
 
+    /// An exclusive lock on the cluster's folder, held until the guard is dropped.
+    async fn lock(&self) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
+        let path = self.layout.root.join("start.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("could not open {}", path.display()))?;
+        tokio::task::spawn_blocking(move || {
+            nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
+                .map_err(|(_, errno)| errno)
+        })
+        .await?
+        .with_context(|| format!("could not lock {}", path.display()))
+    }
+
     /// Connection settings for one database of the cluster.
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
@@ -100,7 +120,9 @@ impl EmbeddedPostgres {
             .port(self.port)
             .username(SUPERUSER)
             .database(database)
-            .application_name("prima")
+            // Tells this process's connections apart from other PriMa processes sharing the
+            // cluster; see `stop_unless_shared`.
+            .application_name(&application_name())
     }
 
     /// Creates `name` unless it exists; safe when two processes race.
@@ -115,7 +137,9 @@ impl EmbeddedPostgres {
             let statement = format!("create database \"{}\"", name.replace('"', "\"\""));
             match sqlx::raw_sql(&statement).execute(&mut connection).await {
                 Ok(_) => tracing::info!(database = name, "created database"),
-                Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("42P04") => {}
+                // 42P04: it exists; 23505: another process created it at the same moment.
+                Err(sqlx::Error::Database(error))
+                    if matches!(error.code().as_deref(), Some("42P04" | "23505")) => {}
                 Err(error) => return Err(error).context("could not create the database"),
             }
         }
@@ -141,6 +165,35 @@ impl EmbeddedPostgres {
                 }
             }
         }
+    }
+
+    /// Stops the server unless another PriMa process still has connections to it: the last one
+    /// to leave turns off the light. Call it after closing this process's pool.
+    pub async fn stop_unless_shared(&self) -> anyhow::Result<()> {
+        let _lock = self.lock().await?;
+        let others = match self.connect_options("postgres").connect().await {
+            Ok(mut connection) => {
+                let others: i64 = sqlx::query_scalar(
+                    "select count(*) from pg_stat_activity
+                     where application_name like 'prima/%' and application_name <> $1",
+                )
+                .bind(application_name())
+                .fetch_one(&mut connection)
+                .await
+                .unwrap_or(0);
+                let _ = connection.close().await;
+                others
+            }
+            Err(_) => 0,
+        };
+        if others > 0 {
+            tracing::info!(
+                connections = others,
+                "other PriMa processes still use the embedded PostgreSQL; leaving it running"
+            );
+            return Ok(());
+        }
+        self.stop().await
     }
 
     /// Stops the server, letting it finish its checkpoint.
@@ -325,6 +378,10 @@ impl EmbeddedPostgres {
             .await
             .with_context(|| format!("could not run {program}"))
     }
+}
+
+fn application_name() -> String {
+    format!("prima/{}", std::process::id())
 }
 
 /// `prima database stop`: stops the cluster of a data directory if one is running there.
