@@ -25,6 +25,8 @@ WORKDIR /app
 COPY --from=build /src/target/release/prima /usr/local/bin/prima
 COPY static static
 COPY --from=assets /src/node_modules/@kern-ux/native/dist node_modules/@kern-ux/native/dist
+COPY --from=assets /src/node_modules/@zxcvbn-ts/language-common/src/passwords.json node_modules/@zxcvbn-ts/language-common/src/passwords.json
+COPY --from=assets /src/node_modules/@zxcvbn-ts/language-de/src/commonWords.json node_modules/@zxcvbn-ts/language-de/src/commonWords.json
 USER prima
 # In a container PriMa uses the database in DATABASE_URL (see compose.yaml); the image has no
 # PostgreSQL server of its own.

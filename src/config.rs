@@ -44,9 +44,43 @@ pub struct Config {
     #[arg(long, env = "PRIMA_NODE_MODULES", default_value = "node_modules")]
     pub node_modules_dir: PathBuf,
 
+    /// Minutes a session may stay unused before it ends.
+    #[arg(long, env = "PRIMA_SESSION_IDLE_MINUTES", default_value = "30")]
+    pub session_idle_minutes: u32,
+
+    /// Hours after which a session ends however much it is used.
+    #[arg(long, env = "PRIMA_SESSION_ABSOLUTE_HOURS", default_value = "12")]
+    pub session_absolute_hours: u32,
+
+    /// Mark cookies `Secure` (with the `__Host-` prefix): on by default, off by default only in
+    /// the embedded development mode (no DATABASE_URL), where PriMa is served over plain http on
+    /// loopback.
+    #[arg(long, env = "PRIMA_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+
+    /// Send Strict-Transport-Security (for deployments served over https): defaults to the
+    /// cookie setting.
+    #[arg(long, env = "PRIMA_HSTS")]
+    pub hsts: Option<bool>,
+
+    /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
+    #[arg(long, env = "PRIMA_TRUST_PROXY", default_value = "false")]
+    pub trust_proxy: bool,
+
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "PRIMA_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_seconds)]
     pub request_timeout: Duration,
+}
+
+impl Config {
+    /// The embedded development mode: no DATABASE_URL.
+    pub fn is_development(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or(!self.is_development())
+    }
 }
 
 fn parse_seconds(value: &str) -> Result<Duration, String> {

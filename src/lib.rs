@@ -2,6 +2,7 @@
 //! seven district offices. The binary in `main.rs` is a thin command line over this library;
 //! tests build the same [`app`] the server runs.
 
+pub mod accounts;
 pub mod config;
 pub mod db;
 pub mod domain;

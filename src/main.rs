@@ -28,6 +28,37 @@ enum Command {
     /// Manage the embedded PostgreSQL cluster of the data directory.
     #[command(subcommand)]
     Database(DatabaseCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input with --password-stdin,
+    /// else generated and shown once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// altona, bergedorf, eimsbuettel, hamburg-mitte, hamburg-nord, harburg, wandsbek, zentral
+        #[arg(long)]
+        office: String,
+        /// staff, district-officer, central-officer, strategy-team, admin (repeatable)
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a person's password (from standard input with --password-stdin, else generated and
+    /// shown once) and end their sessions.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +74,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => prima::server::serve(cli.config).await,
         Command::Migrate => prima::server::migrate_only(cli.config).await,
+        Command::User(command) => user_command(cli.config, command).await,
         Command::Database(DatabaseCommand::Stop) => {
             prima::db::embedded::stop_cluster_of(
                 &cli.config.data_dir,
@@ -60,4 +92,53 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn user_command(config: prima::config::Config, command: UserCommand) -> anyhow::Result<()> {
+    let database = prima::db::Database::open(&config).await?;
+    let result = async {
+        database.prepare().await?;
+        let common = prima::domain::password::CommonPasswords::load(&config.node_modules_dir)?;
+        let pool = database.pool();
+        let shown = match command {
+            UserCommand::Create {
+                email,
+                name,
+                office,
+                roles,
+                password_stdin,
+            } => {
+                let password = password_stdin.then(read_password).transpose()?;
+                let shown = prima::accounts::create_user(
+                    pool, &common, &email, &name, &office, &roles, password,
+                )
+                .await?;
+                println!("created the account {email}");
+                shown
+            }
+            UserCommand::SetPassword {
+                email,
+                password_stdin,
+            } => {
+                let password = password_stdin.then(read_password).transpose()?;
+                let shown = prima::accounts::set_password(pool, &common, &email, password).await?;
+                println!("set the password of {email}; their sessions are ended");
+                shown
+            }
+        };
+        if let Some(password) = shown {
+            println!("one-time password (shown once): {}", password.expose());
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    database.close().await;
+    result
+}
+
+/// One line from standard input, without its line break.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -23,6 +23,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 async fn serve_with(config: &Config, database: &Database, started: Instant) -> anyhow::Result<()> {
     database.prepare().await?;
     let state = AppState::new(database.pool().clone(), config)?;
+    if config.is_development() {
+        crate::accounts::create_demo_accounts(database.pool()).await?;
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("could not listen on {}", config.listen))?;
@@ -38,7 +41,8 @@ async fn serve_with(config: &Config, database: &Database, started: Instant) -> a
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, web::app(state))
+    let app = web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the web server failed")?;

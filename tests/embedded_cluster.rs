@@ -59,7 +59,14 @@ fn command(data_dir: &Path) -> Command {
         .env("PRIMA_STATIC_DIR", root.join("static"))
         .env("PRIMA_NODE_MODULES", root.join("node_modules"))
         .env("PRIMA_LOG", "info")
-        .stdout(Stdio::null())
+        .stdout(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(data_dir.join("prima.out"))
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null()),
+        )
         .stderr(Stdio::null());
     command
 }
@@ -79,18 +86,69 @@ fn start(data_dir: &Path) -> Prima {
 }
 
 impl Prima {
-    fn get(&self, path: &str) -> Option<(u16, String)> {
+    /// One HTTP/1.1 request on a fresh connection; the whole response as text.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        extra_headers: &str,
+        body: &str,
+    ) -> Option<(u16, String)> {
         use std::io::{Read, Write};
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).ok()?;
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n{extra_headers}Content-Length: {length}\r\n\r\n{body}",
+            port = self.port,
+            length = body.len()
         )
         .ok()?;
         let mut response = String::new();
         stream.read_to_string(&mut response).ok()?;
         let status = response.split_whitespace().nth(1)?.parse().ok()?;
         Some((status, response))
+    }
+
+    fn get(&self, path: &str) -> Option<(u16, String)> {
+        self.request("GET", path, "", "")
+    }
+
+    /// Signs in as the demo administrator the first development start printed; returns the
+    /// cookie header for further requests.
+    fn sign_in_as_demo_admin(&self, data_dir: &Path) -> String {
+        let output = std::fs::read_to_string(data_dir.join("prima.out")).expect("the output");
+        let line = output
+            .lines()
+            .find(|line| line.contains("admin@demo.prima.invalid"))
+            .expect("the demo admin");
+        let password = line.split_whitespace().last().expect("a password");
+        let (_, login_page) = self.get("/anmelden").expect("the login page");
+        let csrf = login_page
+            .split("prima-csrf=")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .expect("a CSRF cookie")
+            .to_owned();
+        let body =
+            format!("email=admin%40demo.prima.invalid&password={password}&csrf_token={csrf}");
+        let headers = format!(
+            "Cookie: prima-csrf={csrf}\r\nOrigin: http://127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+            self.port
+        );
+        let (status, response) = self
+            .request("POST", "/anmelden", &headers, &body)
+            .expect("the login answers");
+        assert_eq!(status, 303, "{response}");
+        let session = response
+            .split("prima-session=")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .expect("a session cookie");
+        format!("Cookie: prima-session={session}\r\n")
+    }
+
+    fn get_signed_in(&self, path: &str, cookie: &str) -> Option<(u16, String)> {
+        self.request("GET", path, cookie, "")
     }
 
     fn wait_until_ready(&self) {
@@ -157,8 +215,9 @@ async fn insert_marker(data_dir: &Path, title: &str) {
     connection.close().await.expect("close");
 }
 
-fn measure_count(prima: &Prima) -> String {
-    let (_, body) = prima.get("/").expect("the start page");
+fn measure_count(prima: &Prima, data_dir: &Path) -> String {
+    let cookie = prima.sign_in_as_demo_admin(data_dir);
+    let (_, body) = prima.get_signed_in("/", &cookie).expect("the start page");
     let marker = "data-count=\"measures\">";
     let start = body.find(marker).expect("the measure count") + marker.len();
     body[start..]
@@ -172,7 +231,10 @@ fn measure_count(prima: &Prima) -> String {
 async fn a_second_start_reuses_the_cluster_and_its_data() {
     let dir = data_dir("reuse");
     let first = start(&dir);
-    let (status, body) = first.get("/strategie").expect("the strategy page");
+    let cookie = first.sign_in_as_demo_admin(&dir);
+    let (status, body) = first
+        .get_signed_in("/strategie", &cookie)
+        .expect("the strategy page");
     assert_eq!(status, 200);
     assert!(body.contains("Wir denken bürgerinnen- und bürgerorientiert und in Lebenslagen."));
     insert_marker(&dir, "Marker aus dem ersten Start").await;
@@ -181,11 +243,14 @@ async fn a_second_start_reuses_the_cluster_and_its_data() {
 
     let second = start(&dir);
     assert_eq!(
-        measure_count(&second),
+        measure_count(&second, &dir),
         "1",
         "the data of the first start is there"
     );
-    let (_, body) = second.get("/strategie").expect("the strategy page");
+    let cookie = second.sign_in_as_demo_admin(&dir);
+    let (_, body) = second
+        .get_signed_in("/strategie", &cookie)
+        .expect("the strategy page");
     assert_eq!(
         body.matches("class=\"goal\"").count(),
         39,
@@ -213,7 +278,7 @@ async fn after_a_hard_kill_the_next_start_adopts_the_running_server() {
         Some(postmaster),
         "the running server is reused"
     );
-    assert_eq!(measure_count(&second), "1");
+    assert_eq!(measure_count(&second, &dir), "1");
     second.terminate();
 }
 
@@ -238,7 +303,7 @@ async fn after_the_server_itself_was_killed_the_next_start_recovers() {
     let second = start(&dir);
     assert_ne!(postmaster_pid(&dir), Some(postmaster));
     assert_eq!(
-        measure_count(&second),
+        measure_count(&second, &dir),
         "1",
         "committed data survives the crash"
     );
@@ -310,7 +375,12 @@ async fn with_database_url_prima_starts_no_cluster_of_its_own() {
         !dir.join("postgres").exists(),
         "no cluster in the data directory"
     );
-    assert_eq!(prima.get("/strategie").map(|(status, _)| status), Some(200));
+    assert_eq!(prima.get("/anmelden").map(|(status, _)| status), Some(200));
+    assert_eq!(
+        prima.get("/strategie").map(|(status, _)| status),
+        Some(303),
+        "pages need a login"
+    );
     prima.terminate();
     server.terminate();
 }
@@ -333,7 +403,10 @@ async fn two_instances_starting_at_once_share_one_cluster_and_load_the_strategy_
     first.wait_until_ready();
     second.wait_until_ready();
     for prima in [&first, &second] {
-        let (_, body) = prima.get("/strategie").expect("the strategy page");
+        let cookie = prima.sign_in_as_demo_admin(&dir);
+        let (_, body) = prima
+            .get_signed_in("/strategie", &cookie)
+            .expect("the strategy page");
         assert_eq!(body.matches("class=\"goal\"").count(), 39);
     }
     second.terminate();
@@ -341,7 +414,7 @@ async fn two_instances_starting_at_once_share_one_cluster_and_load_the_strategy_
         postmaster_pid(&dir).is_some(),
         "the first still uses the cluster"
     );
-    assert_eq!(first.get("/strategie").map(|(status, _)| status), Some(200));
+    assert_eq!(first.get("/anmelden").map(|(status, _)| status), Some(200));
     first.terminate();
     assert_eq!(postmaster_pid(&dir), None, "the last one stops the cluster");
 }
@@ -383,6 +456,41 @@ fn an_ordinary_user_runs_the_server_as_themselves() {
         .and_then(|ids| ids.split_whitespace().next())
         .expect("a uid");
     assert_eq!(uid, nobody.uid.as_raw().to_string());
-    assert_eq!(prima.get("/").map(|(status, _)| status), Some(200));
+    assert_eq!(prima.get("/anmelden").map(|(status, _)| status), Some(200));
     prima.terminate();
+}
+
+#[tokio::test]
+async fn the_first_development_start_prints_one_demo_account_per_role_once() {
+    let dir = data_dir("demo");
+    start(&dir).terminate();
+    start(&dir).terminate();
+    let output = std::fs::read_to_string(dir.join("prima.out")).expect("the output");
+    assert_eq!(
+        output
+            .matches("Demo accounts of the development mode")
+            .count(),
+        1,
+        "{output}"
+    );
+    for role in [
+        "Mitarbeitende",
+        "Digitalisierungsbeauftragte",
+        "Digitalisierungsverantwortliche",
+        "DS-Team",
+        "Administration",
+    ] {
+        assert!(
+            output
+                .lines()
+                .any(|line| line.trim_start().starts_with(role)),
+            "{role} in {output}"
+        );
+    }
+    let admin_line = output
+        .lines()
+        .find(|line| line.contains("admin@demo.prima.invalid"))
+        .expect("the administrator's line");
+    let password = admin_line.split_whitespace().last().expect("a password");
+    assert_eq!(password.chars().count(), 23);
 }

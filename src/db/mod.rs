@@ -3,9 +3,12 @@
 
 pub mod embedded;
 pub mod measures;
+pub mod security_log;
 pub mod seed;
+pub mod sessions;
 pub mod strategy;
 pub mod strategy_cache;
+pub mod users;
 
 use std::time::Duration;
 

@@ -60,6 +60,10 @@ id_type!(
 );
 id_type!(GoalId);
 id_type!(MeasureId);
+id_type!(
+    /// A person with an account.
+    UserId
+);
 
 #[cfg(test)]
 mod tests {

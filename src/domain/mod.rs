@@ -1,5 +1,11 @@
-//! Plain types and rules of the domain, free of HTTP and SQL: the strategy tree and the ids of
-//! everything that has one.
+//! Plain types and rules of the domain, free of HTTP and SQL: the strategy tree, people and their
+//! roles, the permission model, the password policy, and the ids of everything that has one.
 
 pub mod ids;
+pub mod office;
+pub mod password;
+pub mod permissions;
+pub mod roles;
 pub mod strategy;
+pub mod throttle;
+pub mod user;

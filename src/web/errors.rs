@@ -17,11 +17,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::layout::Shell;
+use super::session::Visitor;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    #[error("forbidden")]
+    Forbidden,
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -32,6 +35,7 @@ impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound | Self::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,8 +83,22 @@ pub struct ErrorPage {
 }
 
 impl ErrorPage {
-    pub fn new(status: StatusCode, request_id: &str) -> Self {
+    pub fn new(status: StatusCode, request_id: &str, visitor: Visitor) -> Self {
         let (heading, explanation) = match status {
+            StatusCode::UNAUTHORIZED => (
+                "Anmeldung erforderlich",
+                "Bitte melden Sie sich an, um fortzufahren.",
+            ),
+            StatusCode::FORBIDDEN => (
+                "Keine Berechtigung",
+                "Für diese Seite oder Aktion fehlt Ihnen die Berechtigung, oder die \
+                 Sicherheitsprüfung des Formulars ist fehlgeschlagen. Bitte laden Sie die \
+                 vorige Seite neu und versuchen Sie es erneut.",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "Eingabe zu groß",
+                "Die gesendeten Daten sind zu umfangreich.",
+            ),
             StatusCode::NOT_FOUND => (
                 "Seite nicht gefunden",
                 "Die aufgerufene Adresse gibt es nicht (mehr). Vielleicht wurde der Link \
@@ -109,7 +127,7 @@ impl ErrorPage {
         let reference =
             (status.is_server_error() && !request_id.is_empty()).then(|| request_id.to_owned());
         Self {
-            shell: Shell::new(heading),
+            shell: Shell::new(visitor, heading),
             status: status.as_u16(),
             heading,
             explanation,
@@ -127,6 +145,7 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let visitor = Visitor::from_extensions(request.extensions());
     let response = next.run(request).await;
     let status = response.status();
     let is_html = response
@@ -141,13 +160,22 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
         // The cause was logged where it happened; this line ties it to the page's reference.
         tracing::error!(reference = %request_id, status = status.as_u16(), "answered with the error page");
     }
-    let body = ErrorPage::new(status, &request_id)
+    let (parts, _) = response.into_parts();
+    with_error_page(parts, &request_id, visitor)
+}
+
+/// A response with the German error page for `parts.status`, keeping the other headers.
+pub fn with_error_page(
+    mut parts: axum::http::response::Parts,
+    request_id: &str,
+    visitor: Visitor,
+) -> Response {
+    let body = ErrorPage::new(parts.status, request_id, visitor)
         .render()
         .unwrap_or_else(|error| {
             tracing::error!(%error, "could not render the error page");
             FALLBACK_PAGE.to_owned()
         });
-    let (mut parts, _) = response.into_parts();
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

@@ -4,18 +4,19 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
 use super::AppState;
 use super::errors::AppError;
 use super::layout::{Section, Shell};
+use super::routes::Route;
+use super::session::Visitor;
 use crate::db;
+use crate::domain::permissions::Permission;
 use crate::domain::strategy::{FieldKind, StrategyTree};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(start))
+pub fn routes() -> Vec<Route> {
+    vec![Route::get("/", Permission::SignedIn, start)]
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -44,13 +45,13 @@ impl StartPage {
     }
 }
 
-async fn start(State(state): State<AppState>) -> Result<StartPage, AppError> {
+async fn start(State(state): State<AppState>, visitor: Visitor) -> Result<StartPage, AppError> {
     let (tree, measure_count) = tokio::try_join!(
         state.strategy.current_tree(&state.db),
         db::measures::count(&state.db),
     )?;
     Ok(StartPage {
-        shell: Shell::new("Start").in_section(Section::Start),
+        shell: Shell::new(visitor, "Start").in_section(Section::Start),
         tree,
         measure_count,
     })

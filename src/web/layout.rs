@@ -1,12 +1,16 @@
 //! What every page shares: its title, breadcrumb and place in the main navigation.
 
 use super::assets;
+use super::session::Visitor;
+use crate::domain::roles::Role;
 
 /// The areas of the main navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Start,
     Strategy,
+    Account,
+    Administration,
     None,
 }
 
@@ -23,15 +27,29 @@ pub struct Shell {
     pub title: String,
     pub section: Section,
     pub breadcrumbs: Vec<Crumb>,
+    pub visitor: Visitor,
 }
 
 impl Shell {
-    pub fn new(title: impl Into<String>) -> Self {
+    pub fn new(visitor: Visitor, title: impl Into<String>) -> Self {
         Self {
             title: title.into(),
             section: Section::None,
             breadcrumbs: Vec::new(),
+            visitor,
         }
+    }
+
+    /// The signed-in person's name, for the header.
+    pub fn user_name(&self) -> Option<&str> {
+        self.visitor
+            .user
+            .as_ref()
+            .map(|user| user.user.display_name.as_str())
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        &self.visitor.csrf_token
     }
 
     pub fn in_section(mut self, section: Section) -> Self {
@@ -62,12 +80,29 @@ impl Shell {
         assets::version()
     }
 
-    /// The main navigation, with the current area marked.
-    pub fn navigation(&self) -> [NavItem; 2] {
-        [
+    /// The main navigation for the signed-in person, with the current area marked; empty
+    /// before login.
+    pub fn navigation(&self) -> Vec<NavItem> {
+        let Some(user) = &self.visitor.user else {
+            return Vec::new();
+        };
+        let mut items = vec![
             NavItem::new("Start", "/", self.section == Section::Start),
             NavItem::new("Strategie", "/strategie", self.section == Section::Strategy),
-        ]
+        ];
+        if user.user.roles.contains(&Role::Administrator) {
+            items.push(NavItem::new(
+                "Verwaltung",
+                "/verwaltung/konten",
+                self.section == Section::Administration,
+            ));
+        }
+        items.push(NavItem::new(
+            "Mein Konto",
+            "/konto",
+            self.section == Section::Account,
+        ));
+        items
     }
 }
 

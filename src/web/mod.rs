@@ -1,13 +1,22 @@
 //! The web layer: one module per area, each with its `router()`, its handlers and its page
 //! structs; [`app`] merges them and adds the middleware every response passes through.
 
+pub mod account;
+pub mod admin;
 pub mod assets;
+pub mod auth;
+pub mod csrf;
 pub mod errors;
 pub mod extract;
+pub mod forms;
 pub mod home;
 pub mod layout;
 pub mod ops;
+pub mod routes;
 pub mod security;
+pub mod security_log;
+pub mod session;
+pub mod statement;
 pub mod strategy;
 
 use std::sync::Arc;
@@ -16,6 +25,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::Request;
 use sqlx::PgPool;
+use tokio::sync::Semaphore;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -26,6 +36,55 @@ use tracing::Level;
 
 use crate::config::Config;
 use crate::db::strategy_cache::StrategyCache;
+use crate::domain::password::CommonPasswords;
+use routes::{Route, RouteSpec};
+
+/// Settings the web layer reads on every request.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub request_timeout: Duration,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub secure_cookies: bool,
+    pub hsts: bool,
+    pub trust_proxy: bool,
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Self {
+        let secure_cookies = config.secure_cookies();
+        Self {
+            request_timeout: config.request_timeout,
+            session_idle: Duration::from_secs(u64::from(config.session_idle_minutes) * 60),
+            session_absolute: Duration::from_secs(u64::from(config.session_absolute_hours) * 3600),
+            secure_cookies,
+            hsts: config.hsts.unwrap_or(secure_cookies),
+            trust_proxy: config.trust_proxy,
+        }
+    }
+
+    pub fn session_idle_seconds(&self) -> i64 {
+        i64::try_from(self.session_idle.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    pub fn session_absolute_seconds(&self) -> i64 {
+        i64::try_from(self.session_absolute.as_secs()).unwrap_or(i64::MAX)
+    }
+}
+
+impl Default for Settings {
+    /// The production defaults, with plain-http cookies as on loopback.
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+            hsts: false,
+            trust_proxy: false,
+        }
+    }
+}
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -33,57 +92,112 @@ pub struct AppState {
     pub db: PgPool,
     pub strategy: Arc<StrategyCache>,
     pub assets: Arc<assets::Assets>,
-    pub request_timeout: Duration,
+    pub common_passwords: Arc<CommonPasswords>,
+    /// Password hashing runs on blocking threads, one at a time, so logins cannot take the
+    /// cores from everything else.
+    pub hashing: Arc<Semaphore>,
+    pub settings: Arc<Settings>,
 }
 
 impl AppState {
     /// The state for the settings in `config`.
     pub fn new(db: PgPool, config: &Config) -> anyhow::Result<Self> {
         let assets = assets::Assets::locate(&config.static_dir, &config.node_modules_dir)?;
-        Ok(Self::build(db, assets, config.request_timeout))
+        let common = CommonPasswords::load(&config.node_modules_dir)?;
+        Ok(Self::build(
+            db,
+            assets,
+            common,
+            Settings::from_config(config),
+        ))
     }
 
     /// The state from its parts; starts the listener that keeps the strategy cache current, so
     /// it must run inside a Tokio runtime.
-    pub fn build(db: PgPool, assets: assets::Assets, request_timeout: Duration) -> Self {
+    pub fn build(
+        db: PgPool,
+        assets: assets::Assets,
+        common_passwords: CommonPasswords,
+        settings: Settings,
+    ) -> Self {
         Self {
             strategy: StrategyCache::listening_on(&db),
             db,
             assets: Arc::new(assets),
-            request_timeout,
+            common_passwords: Arc::new(common_passwords),
+            hashing: Arc::new(Semaphore::new(1)),
+            settings: Arc::new(settings),
         }
     }
 }
 
-/// The pages of all areas, without middleware.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(home::router())
-        .merge(strategy::router())
+/// Every page route of every area, with its permission.
+pub fn all_routes() -> Vec<Route> {
+    [
+        home::routes(),
+        strategy::routes(),
+        auth::routes(),
+        account::routes(),
+        admin::routes(),
+        security_log::routes(),
+        statement::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The route table as the permission test and `docs/permissions.md` see it, probes included.
+pub fn route_table() -> Vec<RouteSpec> {
+    all_routes()
+        .iter()
+        .chain(ops::routes().iter())
+        .map(Route::spec)
+        .collect()
+}
+
+/// The pages of all areas, each behind its permission check, without the other middleware.
+pub fn pages() -> Router<AppState> {
+    routes::router(all_routes())
 }
 
 /// The whole application as the server runs it.
 pub fn app(state: AppState) -> Router {
-    with_middleware(routes(), state)
+    with_middleware(pages(), state)
 }
 
-/// Wraps `pages` in the error pages and the middleware every response passes through. Tests use
-/// it to add routes (such as one that panics) that get exactly the production treatment.
+/// Wraps `pages` in sessions, CSRF checks, error pages and the middleware every response passes
+/// through. Tests use it to add routes (such as one that panics) that get exactly the production
+/// treatment.
 pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
-    // The timeout sits inside the error pages so that a slow page gets the German 408 page.
-    // Probes and static files need none: the probe's pool wait is bounded, files are local.
+    // Outermost first: the session is known to the error pages (their header shows who is
+    // signed in), the CSRF check answers before any handler runs, and the timeout sits inside
+    // the error pages so that a slow page gets the German 408 page. Probes and static files
+    // need none of it.
     let pages = pages
         .fallback(errors::not_found)
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            state.request_timeout,
+            state.settings.request_timeout,
         ))
-        .layer(axum::middleware::from_fn(errors::render_error_pages));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::verify,
+        ))
+        .layer(axum::middleware::from_fn(errors::render_error_pages))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::load,
+        ));
     Router::new()
         .merge(pages)
-        .merge(ops::router())
+        .merge(routes::router(ops::routes()))
         .nest_service("/static", assets::service(&state.assets))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -95,7 +209,6 @@ pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(axum::middleware::from_fn(security::headers))
                 .layer(CompressionLayer::new()),
         )
 }

@@ -1,18 +1,19 @@
 //! Probes for the platform: `/healthz` says the process is up, `/readyz` that it can reach its
 //! database. Plain text, no error pages: machines read these.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 
 use super::AppState;
+use super::routes::Route;
 use crate::db;
+use crate::domain::permissions::Permission;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/readyz", get(ready))
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/healthz", Permission::Public, health),
+        Route::get("/readyz", Permission::Public, ready),
+    ]
 }
 
 async fn health() -> &'static str {

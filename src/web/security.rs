@@ -1,9 +1,11 @@
 //! Security headers on every response, errors and static files included, and a clean request id.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use super::AppState;
 
 /// No inline script, no foreign origin, no framing: every page works without JavaScript, so the
 /// policy can be this strict.
@@ -42,10 +44,16 @@ pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Adds the headers a handler has not set itself.
-pub async fn headers(request: Request, next: Next) -> Response {
+/// Adds the headers a handler has not set itself, and HSTS where PriMa is served over https.
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.settings.hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     for (name, value) in HEADERS {
         if !headers.contains_key(&name) {
             headers.insert(name, HeaderValue::from_static(value));

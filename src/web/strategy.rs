@@ -5,25 +5,27 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 
 use super::AppState;
 use super::errors::AppError;
 use super::extract::Id;
 use super::layout::{Section, Shell};
+use super::routes::Route;
+use super::session::Visitor;
 use crate::db;
 use crate::db::measures::MeasureListItem;
 use crate::db::strategy::GoalInContext;
 use crate::domain::ids::{FieldId, GoalId};
+use crate::domain::permissions::Permission;
 use crate::domain::strategy::{Field, FieldKind, Strategy, StrategyTree, paragraphs};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/strategie", get(overview))
-        .route("/strategie/felder/{id}", get(field))
-        .route("/strategie/ziele/{id}", get(goal))
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/strategie", Permission::SignedIn, overview),
+        Route::get("/strategie/felder/{id}", Permission::SignedIn, field),
+        Route::get("/strategie/ziele/{id}", Permission::SignedIn, goal),
+    ]
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -50,10 +52,13 @@ impl OverviewPage {
     }
 }
 
-async fn overview(State(state): State<AppState>) -> Result<OverviewPage, AppError> {
+async fn overview(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<OverviewPage, AppError> {
     let tree = state.strategy.current_tree(&state.db).await?;
     Ok(OverviewPage {
-        shell: Shell::new("Strategie")
+        shell: Shell::new(visitor, "Strategie")
             .in_section(Section::Strategy)
             .here("Strategie"),
         tree,
@@ -68,12 +73,16 @@ pub struct FieldPage {
     pub field: Field,
 }
 
-async fn field(State(state): State<AppState>, Id(id): Id<FieldId>) -> Result<FieldPage, AppError> {
+async fn field(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Id(id): Id<FieldId>,
+) -> Result<FieldPage, AppError> {
     let (strategy, field) = db::strategy::field(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(FieldPage {
-        shell: Shell::new(format!("{}: {}", field.kind.label(), field.name))
+        shell: Shell::new(visitor, format!("{}: {}", field.kind.label(), field.name))
             .in_section(Section::Strategy)
             .crumb("Strategie", "/strategie")
             .here(field.name.clone()),
@@ -101,7 +110,11 @@ impl GoalPage {
     }
 }
 
-async fn goal(State(state): State<AppState>, Id(id): Id<GoalId>) -> Result<GoalPage, AppError> {
+async fn goal(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Id(id): Id<GoalId>,
+) -> Result<GoalPage, AppError> {
     let (context, measures) = tokio::try_join!(
         db::strategy::goal(&state.db, id),
         db::measures::for_goal(&state.db, id),
@@ -109,7 +122,7 @@ async fn goal(State(state): State<AppState>, Id(id): Id<GoalId>) -> Result<GoalP
     let context = context.ok_or(AppError::NotFound)?;
     let label = format!("Ziel {}", context.goal.position);
     Ok(GoalPage {
-        shell: Shell::new(format!("{label} – {}", context.field_name))
+        shell: Shell::new(visitor, format!("{label} – {}", context.field_name))
             .in_section(Section::Strategy)
             .crumb("Strategie", "/strategie")
             .crumb(

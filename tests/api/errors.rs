@@ -1,8 +1,8 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use axum::body::Bytes;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
+use prima::domain::roles::Role;
 
 use crate::support::pages::with_failing_routes;
 use crate::support::{spawn_app, spawn_app_with};
@@ -10,12 +10,13 @@ use crate::support::{spawn_app, spawn_app_with};
 #[tokio::test]
 async fn an_unknown_id_gives_the_german_404_page() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     for path in [
         format!("/strategie/felder/{}", uuid::Uuid::new_v4()),
         format!("/strategie/ziele/{}", uuid::Uuid::new_v4()),
         "/gibt-es-nicht".to_owned(),
     ] {
-        let response = app.get(&path).await;
+        let response = user.get(&path).await;
         assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
         let page = response.page();
         assert_eq!(page.text("h1"), "Seite nicht gefunden", "{path}");
@@ -31,13 +32,14 @@ async fn an_unknown_id_gives_the_german_404_page() {
 #[tokio::test]
 async fn a_malformed_id_is_a_404_not_a_500() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     for path in [
         "/strategie/felder/keine-uuid",
         "/strategie/ziele/123",
         "/strategie/ziele/%E2%9C%93",
         "/strategie/felder/00000000-0000-0000-0000-00000000000g",
     ] {
-        let response = app.get(path).await;
+        let response = user.get(path).await;
         assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(response.page().text("h1"), "Seite nicht gefunden");
     }
@@ -93,9 +95,10 @@ async fn a_panic_becomes_the_500_page_with_a_reference_that_is_in_the_log() {
 #[tokio::test]
 async fn a_database_failure_becomes_the_500_page_without_internal_text() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     app.db.close().await;
 
-    let response = app.get("/strategie").await;
+    let response = user.get("/strategie").await;
 
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
     let page = response.page();
@@ -112,7 +115,8 @@ async fn a_database_failure_becomes_the_500_page_without_internal_text() {
 #[tokio::test]
 async fn a_post_to_a_page_is_refused_with_405_and_a_german_page() {
     let app = spawn_app().await;
-    let response = app.request(Method::POST, "/strategie", Bytes::new()).await;
+    let user = app.signed_in(Role::Staff).await;
+    let response = user.post_form("/strategie", &[]).await;
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(
         response
@@ -192,7 +196,7 @@ async fn static_files_are_cacheable_and_pages_link_them_with_a_fingerprint() {
         .await;
     assert_eq!(font.status, StatusCode::OK);
 
-    let page = app.page("/").await;
+    let page = app.anonymous().page("/anmelden").await;
     let stylesheets = page.links("link[rel=stylesheet]");
     assert_eq!(stylesheets.len(), 3);
     for href in stylesheets {

@@ -4,6 +4,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod admin;
+mod auth;
 mod errors;
 mod ops;
+mod permissions;
 mod strategy;

@@ -27,8 +27,8 @@ async fn readiness_follows_the_database() {
 async fn responses_are_compressed_for_clients_that_ask() {
     let app = spawn_app().await;
     let response = app
-        .get_with("/strategie", &[("accept-encoding", "gzip")])
+        .get_with("/anmelden", &[("accept-encoding", "gzip")])
         .await;
     assert_eq!(response.header("content-encoding"), Some("gzip"));
-    assert_eq!(app.get("/strategie").await.header("content-encoding"), None);
+    assert_eq!(app.get("/anmelden").await.header("content-encoding"), None);
 }

@@ -1,4 +1,5 @@
 use prima::db::seed::strategy_2020;
+use prima::domain::roles::Role;
 use prima::domain::strategy::FieldKind;
 
 use crate::support::html::within;
@@ -7,8 +8,9 @@ use crate::support::spawn_app;
 #[tokio::test]
 async fn the_strategy_page_shows_all_39_goals_verbatim_each_under_its_field() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     let document = strategy_2020().expect("the shipped content");
-    let page = app.page("/strategie").await;
+    let page = user.page("/strategie").await;
 
     let sections = page.select("section.field");
     assert_eq!(sections.len(), document.fields.len());
@@ -50,7 +52,8 @@ async fn the_strategy_page_shows_all_39_goals_verbatim_each_under_its_field() {
 #[tokio::test]
 async fn the_strategy_page_counts_the_tree_and_marks_the_deferred_dimension() {
     let app = spawn_app().await;
-    let page = app.page("/strategie").await;
+    let user = app.signed_in(Role::Staff).await;
+    let page = user.page("/strategie").await;
 
     assert_eq!(
         page.text(".tree-summary"),
@@ -96,7 +99,8 @@ async fn the_strategy_page_counts_the_tree_and_marks_the_deferred_dimension() {
 #[tokio::test]
 async fn the_start_page_shows_the_vision_the_pillars_and_what_the_catalogue_holds() {
     let app = spawn_app().await;
-    let page = app.page("/").await;
+    let user = app.signed_in(Role::Staff).await;
+    let page = user.page("/").await;
 
     assert_eq!(
         page.text("h1"),
@@ -116,10 +120,11 @@ async fn the_start_page_shows_the_vision_the_pillars_and_what_the_catalogue_hold
 #[tokio::test]
 async fn every_field_page_shows_its_text_and_its_goals_in_order() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     let document = strategy_2020().expect("the shipped content");
 
     for field in &document.fields {
-        let page = app.page(&format!("/strategie/felder/{}", field.id)).await;
+        let page = user.page(&format!("/strategie/felder/{}", field.id)).await;
         assert_eq!(page.text("h1"), field.name);
         let kind = match field.kind {
             FieldKind::DesignField => "Gestaltungsfeld",
@@ -152,11 +157,12 @@ async fn every_field_page_shows_its_text_and_its_goals_in_order() {
 #[tokio::test]
 async fn every_goal_page_names_its_field_and_honestly_shows_no_measures_yet() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     let document = strategy_2020().expect("the shipped content");
 
     for field in &document.fields {
         for (index, goal) in field.goals.iter().enumerate() {
-            let page = app.page(&format!("/strategie/ziele/{}", goal.id)).await;
+            let page = user.page(&format!("/strategie/ziele/{}", goal.id)).await;
             assert_eq!(page.text("h1"), goal.statement);
             assert_eq!(
                 page.text(".kern-preline"),
@@ -188,6 +194,7 @@ async fn every_goal_page_names_its_field_and_honestly_shows_no_measures_yet() {
 #[tokio::test]
 async fn a_goal_page_lists_exactly_the_measures_that_pay_into_it() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     let document = strategy_2020().expect("the shipped content");
     let goal = &document.fields[8].goals[1];
     let other_goal = &document.fields[8].goals[0];
@@ -206,22 +213,23 @@ async fn a_goal_page_lists_exactly_the_measures_that_pay_into_it() {
         .await
         .expect("link it");
 
-    let page = app.page(&format!("/strategie/ziele/{}", goal.id)).await;
+    let page = user.page(&format!("/strategie/ziele/{}", goal.id)).await;
     assert_eq!(
         page.texts(".measure .kern-body--bold"),
         ["Zentrales Datawarehouse aufbauen"]
     );
     assert_eq!(page.count(".empty-state"), 0);
-    let other = app
+    let other = user
         .page(&format!("/strategie/ziele/{}", other_goal.id))
         .await;
     assert_eq!(other.count(".measure"), 0);
-    assert_eq!(app.page("/").await.text("[data-count=measures]"), "1");
+    assert_eq!(user.page("/").await.text("[data-count=measures]"), "1");
 }
 
 #[tokio::test]
 async fn a_field_added_by_the_strategy_team_appears_without_code_changes() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     let strategy: uuid::Uuid = sqlx::query_scalar("select id from strategies")
         .fetch_one(&app.db)
         .await
@@ -236,7 +244,7 @@ async fn a_field_added_by_the_strategy_team_appears_without_code_changes() {
     .await
     .expect("add a field");
 
-    let page = app.page("/strategie").await;
+    let page = user.page("/strategie").await;
     assert_eq!(
         page.count("section[aria-labelledby=gestaltungsfelder] .field"),
         7
@@ -245,7 +253,7 @@ async fn a_field_added_by_the_strategy_team_appears_without_code_changes() {
         page.text(".tree-summary"),
         "3 Handlungsdimensionen, 3 Querschnittsthemen, 7 Gestaltungsfelder und 39 Ziele."
     );
-    assert_eq!(app.page("/").await.text("[data-count=design-fields]"), "7");
+    assert_eq!(user.page("/").await.text("[data-count=design-fields]"), "7");
 }
 
 #[tokio::test]
@@ -268,12 +276,12 @@ async fn loading_the_strategy_again_duplicates_nothing() {
 #[tokio::test]
 async fn pages_carry_no_script_and_work_without_javascript() {
     let app = crate::support::spawn_app_with(crate::support::pages::with_failing_routes()).await;
-    for path in crate::support::pages::all(&app)
-        .await
-        .iter()
-        .map(|page| page.path.clone())
-    {
-        let page = app.get(&path).await.page();
+    let user = app.signed_in(Role::Administrator).await;
+    let anonymous = app.anonymous();
+    for check in crate::support::pages::all(&app).await {
+        let path = check.path.clone();
+        let client = if check.signed_in { &user } else { &anonymous };
+        let page = client.get(&path).await.page();
         assert_eq!(page.count("script"), 0, "{path} has a script");
         assert_eq!(page.count("html[lang=de]"), 1, "{path}");
         assert_eq!(page.count("main#inhalt"), 1, "{path}");
@@ -284,12 +292,13 @@ async fn pages_carry_no_script_and_work_without_javascript() {
 #[tokio::test]
 async fn a_change_to_the_tree_shows_on_the_next_pages_although_the_tree_is_cached() {
     let app = spawn_app().await;
+    let user = app.signed_in(Role::Staff).await;
     let document = strategy_2020().expect("the shipped content");
     let goal = &document.fields[3].goals[0];
     // Read the page until the cache has the tree (the listener starts with the app).
     for _ in 0..3 {
         assert!(
-            app.page("/strategie")
+            user.page("/strategie")
                 .await
                 .texts(".goal")
                 .contains(&goal.statement)
@@ -305,7 +314,7 @@ async fn a_change_to_the_tree_shows_on_the_next_pages_although_the_tree_is_cache
 
     let mut shown = Vec::new();
     for _ in 0..100 {
-        shown = app.page("/strategie").await.texts(".goal");
+        shown = user.page("/strategie").await.texts(".goal");
         if shown.contains(&"Wir denken in Lebenslagen (geändert).".to_owned()) {
             break;
         }
@@ -313,5 +322,5 @@ async fn a_change_to_the_tree_shows_on_the_next_pages_although_the_tree_is_cache
     }
     assert!(shown.contains(&"Wir denken in Lebenslagen (geändert).".to_owned()));
     assert!(!shown.contains(&goal.statement));
-    assert!(app.page("/").await.texts(".next-steps a").len() > 1);
+    assert!(user.page("/").await.texts(".next-steps a").len() > 1);
 }

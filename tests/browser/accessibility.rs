@@ -1,17 +1,26 @@
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 
-use crate::support::browser::{axe_violations, with_browser};
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+
+use crate::support::browser::{anonymous_first, axe_violations, sign_in, with_browser};
 use crate::support::pages::{all, with_failing_routes};
 use crate::support::spawn_app_with;
 
 #[tokio::test]
 async fn axe_finds_no_wcag_21_aa_violation_on_any_page() {
     let app = spawn_app_with(with_failing_routes()).await;
-    let pages = all(&app).await;
+    let admin = app
+        .create_user(&[Role::Administrator], Office::Central)
+        .await;
+    let pages = anonymous_first(all(&app).await);
     with_browser(move |client| async move {
         let mut findings = Vec::new();
         for page in &pages {
+            if page.signed_in && !signed_in(&client).await {
+                sign_in(&client, &app, &admin).await;
+            }
             client
                 .goto(&app.url(&page.path))
                 .await
@@ -27,6 +36,14 @@ async fn axe_finds_no_wcag_21_aa_violation_on_any_page() {
         );
     })
     .await;
+}
+
+/// Whether the browser holds a session (the header then has the logout button).
+async fn signed_in(client: &fantoccini::Client) -> bool {
+    client
+        .find_all(fantoccini::Locator::Css("form.site-logout"))
+        .await
+        .is_ok_and(|forms| !forms.is_empty())
 }
 
 async fn press(client: &fantoccini::Client, key: Key) {
@@ -53,7 +70,16 @@ async fn focused(client: &fantoccini::Client) -> (String, String) {
 #[tokio::test]
 async fn the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content() {
     let app = spawn_app_with(with_failing_routes()).await;
+    let user = app.create_user(&[Role::Staff], Office::Wandsbek).await;
     with_browser(move |client| async move {
+        for path in ["/anmelden", "/barrierefreiheit"] {
+            client.goto(&app.url(path)).await.expect("the page loads");
+            press(&client, Key::Tab).await;
+            assert_eq!(focused(&client).await.1, "Zum Inhalt springen", "{path}");
+            press(&client, Key::Enter).await;
+            assert_eq!(focused(&client).await.0, "inhalt", "{path}");
+        }
+        sign_in(&client, &app, &user).await;
         for path in ["/", "/strategie"] {
             client.goto(&app.url(path)).await.expect("the page loads");
             press(&client, Key::Tab).await;
@@ -81,7 +107,9 @@ async fn the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content() {
 #[tokio::test]
 async fn the_strategy_can_be_walked_with_the_keyboard_alone() {
     let app = spawn_app_with(with_failing_routes()).await;
+    let user = app.create_user(&[Role::Staff], Office::Harburg).await;
     with_browser(move |client| async move {
+        sign_in(&client, &app, &user).await;
         client.goto(&app.url("/")).await.expect("the page loads");
         // Tab until the main navigation's "Strategie" link has focus, then follow it.
         for _ in 0..10 {
@@ -123,11 +151,17 @@ async fn the_strategy_can_be_walked_with_the_keyboard_alone() {
 #[tokio::test]
 async fn every_page_fits_a_320_pixel_wide_screen() {
     let app = spawn_app_with(with_failing_routes()).await;
-    let pages = all(&app).await;
+    let admin = app
+        .create_user(&[Role::Administrator], Office::Central)
+        .await;
+    let pages = anonymous_first(all(&app).await);
     with_browser(move |client| async move {
         client.set_window_size(320, 800).await.expect("a small window");
         let mut too_wide = Vec::new();
         for page in &pages {
+            if page.signed_in && !signed_in(&client).await {
+                sign_in(&client, &app, &admin).await;
+            }
             client.goto(&app.url(&page.path)).await.expect("the page loads");
             let widths: (u64, u64) = serde_json::from_value(
                 client
@@ -140,7 +174,19 @@ async fn every_page_fits_a_320_pixel_wide_screen() {
             )
             .expect("two numbers");
             if widths.0 > widths.1 {
-                too_wide.push(format!("{}: {} > {}", page.path, widths.0, widths.1));
+                // Name the widest culprits, so the failure says what to fix.
+                let culprits = client
+                    .execute(
+                        "const w = document.documentElement.clientWidth;
+                         return [...document.querySelectorAll('body *')]
+                           .filter(e => e.getBoundingClientRect().right > w + 1)
+                           .slice(0, 5)
+                           .map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));",
+                        vec![],
+                    )
+                    .await
+                    .expect("culprits");
+                too_wide.push(format!("{}: {} > {} {culprits}", page.path, widths.0, widths.1));
             }
         }
         assert!(too_wide.is_empty(), "horizontal scrolling at 320 px:\n{}", too_wide.join("\n"));
@@ -159,6 +205,67 @@ async fn axe_reports_a_page_with_a_known_violation() {
         let violations = axe_violations(&client).await;
         assert!(violations.iter().any(|violation| violation.starts_with("image-alt")), "{violations:?}");
         assert!(violations.iter().any(|violation| violation.starts_with("html-has-lang")), "{violations:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_in_works_with_the_keyboard_alone_and_its_error_state_is_accessible() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    let user = app.create_user(&[Role::Staff], Office::HamburgMitte).await;
+    with_browser(move |client| async move {
+        client
+            .goto(&app.url("/anmelden"))
+            .await
+            .expect("the login page loads");
+        for _ in 0..10 {
+            press(&client, Key::Tab).await;
+            if focused(&client).await.0 == "email" {
+                break;
+            }
+        }
+        assert_eq!(focused(&client).await.0, "email");
+        // Sending the empty form shows the errors next to the fields.
+        press(&client, Key::Enter).await;
+        let summary = client
+            .find_all(fantoccini::Locator::Css(".error-summary a"))
+            .await
+            .expect("the error summary");
+        assert_eq!(summary.len(), 2);
+        let violations = axe_violations(&client).await;
+        assert!(
+            violations.is_empty(),
+            "axe on the login form with errors: {violations:?}"
+        );
+
+        let email = client
+            .find(fantoccini::Locator::Css("#email"))
+            .await
+            .expect("the field");
+        email.click().await.expect("focus the field");
+        let active = client.active_element().await.expect("the focused field");
+        active
+            .send_keys(&user.email)
+            .await
+            .expect("type the address");
+        press(&client, Key::Tab).await;
+        assert_eq!(focused(&client).await.0, "password");
+        let active = client.active_element().await.expect("the focused field");
+        active
+            .send_keys(crate::support::accounts::PASSWORD)
+            .await
+            .expect("type the password");
+        press(&client, Key::Enter).await;
+        let url = client.current_url().await.expect("a url");
+        assert_eq!(url.path(), "/");
+        let heading = client
+            .find(fantoccini::Locator::Css("h1"))
+            .await
+            .expect("a heading")
+            .text()
+            .await
+            .expect("its text");
+        assert_eq!(heading, "Wir gestalten die Bezirksverwaltung von morgen.");
     })
     .await;
 }

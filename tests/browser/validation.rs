@@ -37,11 +37,16 @@ fn the_nu_validator_reports_an_invalid_page() {
 #[tokio::test]
 async fn the_nu_validator_finds_no_error_on_any_page() {
     let app = spawn_app_with(with_failing_routes()).await;
+    let admin = app
+        .signed_in(prima::domain::roles::Role::Administrator)
+        .await;
+    let anonymous = app.anonymous();
     let folder = std::env::temp_dir().join(format!("prima-vnu-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&folder).expect("a folder for the pages");
     let mut files = Vec::new();
     for (index, page) in all(&app).await.iter().enumerate() {
-        let response = app.get(&page.path).await;
+        let client = if page.signed_in { &admin } else { &anonymous };
+        let response = client.get(&page.path).await;
         assert_eq!(response.status, page.status, "{}", page.path);
         let file = folder.join(format!("page-{index:03}.html"));
         std::fs::write(&file, &response.body).expect("write the page");

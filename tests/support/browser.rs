@@ -111,3 +111,43 @@ pub async fn axe_violations(client: &Client) -> Vec<String> {
         .expect("axe runs");
     serde_json::from_value(result).expect("a list of violations")
 }
+
+/// Signs `user` in through the login form, as a person would.
+pub async fn sign_in(client: &Client, app: &super::TestApp, user: &super::accounts::TestUser) {
+    use fantoccini::Locator;
+    client
+        .goto(&app.url("/anmelden"))
+        .await
+        .expect("the login page loads");
+    client
+        .find(Locator::Css("#email"))
+        .await
+        .expect("the e-mail field")
+        .send_keys(&user.email)
+        .await
+        .expect("type the e-mail address");
+    client
+        .find(Locator::Css("#password"))
+        .await
+        .expect("the password field")
+        .send_keys(super::accounts::PASSWORD)
+        .await
+        .expect("type the password");
+    client
+        .find(Locator::Css("main form button[type=submit]"))
+        .await
+        .expect("the login button")
+        .click()
+        .await
+        .expect("log in");
+    let path = client.current_url().await.expect("a url").path().to_owned();
+    assert_ne!(path, "/anmelden", "the login succeeded");
+}
+
+/// The pages to visit in order: those without an account first, then those signed in.
+pub fn anonymous_first(
+    mut pages: Vec<super::pages::PageToCheck>,
+) -> Vec<super::pages::PageToCheck> {
+    pages.sort_by_key(|page| page.signed_in);
+    pages
+}

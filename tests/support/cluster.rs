@@ -91,6 +91,13 @@ async fn connect(postgres: &EmbeddedPostgres, database: &str) -> sqlx::PgConnect
 }
 
 impl TestCluster {
+    /// The folder of the cluster's unix socket.
+    pub fn socket_dir(&self) -> std::path::PathBuf {
+        let pid_file = std::fs::read_to_string(self.postgres.pgdata().join("postmaster.pid"))
+            .expect("the running server's pid file");
+        std::path::PathBuf::from(pid_file.lines().nth(4).expect("the socket line").trim())
+    }
+
     /// Connection settings for one of its databases.
     pub fn options(&self, database: &str) -> PgConnectOptions {
         self.postgres.connect_options(database)

@@ -11,7 +11,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use prima::web::{AppState, assets::Assets};
+use prima::domain::password::CommonPasswords;
+use prima::web::{AppState, Settings, assets::Assets};
 use sqlx::PgPool;
 
 use super::cluster::fresh_database;
@@ -28,7 +29,7 @@ pub struct TestApp {
 
 /// The application as production builds it, on a fresh database.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(prima::web::routes()).await
+    spawn_app_with(prima::web::pages()).await
 }
 
 /// The application with extra routes that get the production middleware (e.g. one that panics).
@@ -38,12 +39,23 @@ pub async fn spawn_app_with(pages: Router<AppState>) -> TestApp {
 
 /// As [`spawn_app_with`], with another request timeout.
 pub async fn spawn_app_with_timeout(pages: Router<AppState>, timeout: Duration) -> TestApp {
+    let settings = Settings {
+        request_timeout: timeout,
+        ..Settings::default()
+    };
+    spawn_app_with_settings(pages, settings).await
+}
+
+/// The production pages with other settings (cookies, HSTS, timeouts).
+pub async fn spawn_app_with_settings(pages: Router<AppState>, settings: Settings) -> TestApp {
     let (database_name, db) = fresh_database().await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let assets = Assets::locate(&root.join("static"), &root.join("node_modules"))
         .expect("static files and node_modules are there (run `npm ci`)");
-    let state = AppState::build(db.clone(), assets, timeout);
-    let app = prima::web::with_middleware(pages, state);
+    let common = CommonPasswords::load(&root.join("node_modules")).expect("the password lists");
+    let state = AppState::build(db.clone(), assets, common, settings);
+    let app = prima::web::with_middleware(pages, state)
+        .into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -96,7 +108,7 @@ impl TestApp {
         self.send(method, path, &[], body).await
     }
 
-    async fn send(
+    pub async fn send(
         &self,
         method: Method,
         path: &str,

@@ -7,6 +7,7 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod accounts;
 pub mod browser;
 pub mod cluster;
 pub mod html;

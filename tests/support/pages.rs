@@ -8,11 +8,13 @@ use prima::web::AppState;
 
 use super::http::TestApp;
 
-/// A page to check, and the status it answers with.
+/// A page to check, the status it answers with, and whether it is seen signed in (as an
+/// administrator, who sees every page) or without an account.
 #[derive(Debug, Clone)]
 pub struct PageToCheck {
     pub path: String,
     pub status: StatusCode,
+    pub signed_in: bool,
 }
 
 impl PageToCheck {
@@ -20,13 +22,21 @@ impl PageToCheck {
         Self {
             path: path.into(),
             status: StatusCode::OK,
+            signed_in: true,
+        }
+    }
+
+    fn anonymous(path: impl Into<String>) -> Self {
+        Self {
+            signed_in: false,
+            ..Self::ok(path)
         }
     }
 }
 
 /// Test-only routes that let error pages be reached: they pass the production middleware.
 pub fn with_failing_routes() -> Router<AppState> {
-    prima::web::routes()
+    prima::web::pages()
         .route(
             "/test/panic",
             get(|| async {
@@ -44,9 +54,32 @@ pub fn with_failing_routes() -> Router<AppState> {
         )
 }
 
-/// All pages: start, strategy, every field and goal, and the error pages.
+/// All pages: login and the accessibility statement without an account; start, strategy, every
+/// field and goal, the own account, the administration and the error pages signed in.
 pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
-    let mut pages = vec![PageToCheck::ok("/"), PageToCheck::ok("/strategie")];
+    let mut pages = vec![
+        PageToCheck::anonymous("/anmelden"),
+        PageToCheck::anonymous("/anmelden?abgemeldet=1"),
+        PageToCheck::anonymous("/barrierefreiheit"),
+        PageToCheck::ok("/barrierefreiheit"),
+        PageToCheck::ok("/"),
+        PageToCheck::ok("/strategie"),
+        PageToCheck::ok("/konto"),
+        PageToCheck::ok("/verwaltung/konten"),
+        PageToCheck::ok("/verwaltung/konten?suche=test"),
+        PageToCheck::ok("/verwaltung/konten/neu"),
+        PageToCheck::ok("/verwaltung/sicherheitsprotokoll"),
+    ];
+    let users: Vec<uuid::Uuid> =
+        sqlx::query_scalar("select id from users order by created_at limit 1")
+            .fetch_all(&app.db)
+            .await
+            .expect("users");
+    pages.extend(
+        users
+            .iter()
+            .map(|id| PageToCheck::ok(format!("/verwaltung/konten/{id}"))),
+    );
     let fields: Vec<uuid::Uuid> = sqlx::query_scalar("select id from fields order by position")
         .fetch_all(&app.db)
         .await
@@ -67,13 +100,20 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
             .iter()
             .map(|id| PageToCheck::ok(format!("/strategie/ziele/{id}"))),
     );
-    pages.push(PageToCheck {
-        path: "/gibt-es-nicht".to_owned(),
-        status: StatusCode::NOT_FOUND,
-    });
-    pages.push(PageToCheck {
-        path: "/test/panic".to_owned(),
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-    });
+    for (path, status) in [
+        ("/gibt-es-nicht", StatusCode::NOT_FOUND),
+        ("/test/panic", StatusCode::INTERNAL_SERVER_ERROR),
+    ] {
+        pages.push(PageToCheck {
+            path: path.to_owned(),
+            status,
+            signed_in: true,
+        });
+        pages.push(PageToCheck {
+            path: path.to_owned(),
+            status,
+            signed_in: false,
+        });
+    }
     pages
 }

@@ -1,0 +1,215 @@
+//! The security log: logins, logouts, password and role changes, deactivations. Written in the
+//! same transaction as the change it records, read by administrators, counted for throttling.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgExecutor, PgPool};
+
+use crate::domain::ids::UserId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "security_event_kind", rename_all = "snake_case")]
+pub enum EventKind {
+    LoginSucceeded,
+    LoginFailed,
+    LoginThrottled,
+    Logout,
+    PasswordChanged,
+    PasswordReset,
+    UserCreated,
+    RolesChanged,
+    OfficeChanged,
+    UserDeactivated,
+    UserReactivated,
+    SessionsEnded,
+    InvitationUsed,
+}
+
+impl EventKind {
+    pub const ALL: [Self; 13] = [
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::LoginThrottled,
+        Self::Logout,
+        Self::PasswordChanged,
+        Self::PasswordReset,
+        Self::UserCreated,
+        Self::RolesChanged,
+        Self::OfficeChanged,
+        Self::UserDeactivated,
+        Self::UserReactivated,
+        Self::SessionsEnded,
+        Self::InvitationUsed,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LoginSucceeded => "Anmeldung erfolgreich",
+            Self::LoginFailed => "Anmeldung fehlgeschlagen",
+            Self::LoginThrottled => "Anmeldung gebremst",
+            Self::Logout => "Abmeldung",
+            Self::PasswordChanged => "Passwort geändert",
+            Self::PasswordReset => "Passwort zurückgesetzt",
+            Self::UserCreated => "Konto angelegt",
+            Self::RolesChanged => "Rollen geändert",
+            Self::OfficeChanged => "Bezirksamt geändert",
+            Self::UserDeactivated => "Konto deaktiviert",
+            Self::UserReactivated => "Konto reaktiviert",
+            Self::SessionsEnded => "Sitzungen beendet",
+            Self::InvitationUsed => "Einladung eingelöst",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::LoginSucceeded => "login-succeeded",
+            Self::LoginFailed => "login-failed",
+            Self::LoginThrottled => "login-throttled",
+            Self::Logout => "logout",
+            Self::PasswordChanged => "password-changed",
+            Self::PasswordReset => "password-reset",
+            Self::UserCreated => "user-created",
+            Self::RolesChanged => "roles-changed",
+            Self::OfficeChanged => "office-changed",
+            Self::UserDeactivated => "user-deactivated",
+            Self::UserReactivated => "user-reactivated",
+            Self::SessionsEnded => "sessions-ended",
+            Self::InvitationUsed => "invitation-used",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.slug() == slug)
+    }
+}
+
+/// One entry to write.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub kind: EventKind,
+    pub actor: Option<UserId>,
+    pub subject: Option<UserId>,
+    pub subject_email: &'a str,
+    pub client_address: &'a str,
+    pub details: &'a str,
+}
+
+pub async fn record(executor: impl PgExecutor<'_>, event: &Event<'_>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into security_events (kind, actor_id, subject_id, subject_email, client_address, details)
+         values ($1, $2, $3, $4, $5, $6)",
+        event.kind as EventKind,
+        event.actor as Option<UserId>,
+        event.subject as Option<UserId>,
+        event.subject_email,
+        event.client_address,
+        event.details,
+    )
+    .execute(executor)
+    .await
+    .map(drop)
+}
+
+/// Failed logins for an e-mail address since its last successful one, within `window_seconds`,
+/// and the time of the newest.
+pub async fn recent_failures_for_email(
+    pool: &PgPool,
+    email: &str,
+    window_seconds: i64,
+) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
+    let row = sqlx::query!(
+        r#"select count(*) as "count!", max(occurred_at) as latest
+           from security_events
+           where kind = 'login_failed'
+             and lower(subject_email) = lower($1)
+             and occurred_at > now() - make_interval(secs => $2)
+             and occurred_at > coalesce(
+                 (select max(occurred_at) from security_events s
+                  join users u on u.id = s.subject_id
+                  where s.kind = 'login_succeeded' and lower(u.email) = lower($1)),
+                 '-infinity')"#,
+        email,
+        window_seconds as f64,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((row.count, row.latest))
+}
+
+/// Failed logins from a client address within `window_seconds`, and the time of the newest.
+pub async fn recent_failures_from(
+    pool: &PgPool,
+    client_address: &str,
+    window_seconds: i64,
+) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
+    let row = sqlx::query!(
+        r#"select count(*) as "count!", max(occurred_at) as latest
+           from security_events
+           where kind = 'login_failed'
+             and client_address = $1
+             and occurred_at > now() - make_interval(secs => $2)"#,
+        client_address,
+        window_seconds as f64,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((row.count, row.latest))
+}
+
+/// A line of the security log page.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub occurred_at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub actor_name: Option<String>,
+    pub subject_name: Option<String>,
+    pub subject_email: String,
+    pub client_address: String,
+    pub details: String,
+}
+
+/// Filters of the security log page; empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    pub kind: Option<EventKind>,
+    /// Part of the name or e-mail of the actor or the subject.
+    pub person: String,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+pub async fn list(pool: &PgPool, filter: &LogFilter, limit: i64) -> sqlx::Result<Vec<LogEntry>> {
+    let person = format!(
+        "%{}%",
+        filter
+            .person
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    sqlx::query_as!(
+        LogEntry,
+        r#"select e.occurred_at, e.kind as "kind: EventKind",
+                  actor.display_name as "actor_name?", subject.display_name as "subject_name?",
+                  coalesce(nullif(e.subject_email, ''), subject.email, '') as "subject_email!",
+                  e.client_address, e.details
+           from security_events e
+           left join users actor on actor.id = e.actor_id
+           left join users subject on subject.id = e.subject_id
+           where ($1::security_event_kind is null or e.kind = $1)
+             and ($2 = '%%'
+                  or actor.display_name ilike $2 or actor.email ilike $2
+                  or subject.display_name ilike $2 or subject.email ilike $2
+                  or e.subject_email ilike $2)
+             and ($3::timestamptz is null or e.occurred_at >= $3)
+             and ($4::timestamptz is null or e.occurred_at < $4)
+           order by e.occurred_at desc, e.id desc
+           limit $5"#,
+        filter.kind as Option<EventKind>,
+        person,
+        filter.from,
+        filter.until,
+        limit,
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,216 @@
+//! The person's own account: name, office, roles, changing the password, and the own sessions
+//! with a way to end each.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::auth::{hash_password, verify_password};
+use super::errors::AppError;
+use super::extract::{ClientAddress, UserAgent};
+use super::forms::FormErrors;
+use super::layout::{Section, Shell};
+use super::routes::Route;
+use super::session::{CookieNames, CurrentUser, Visitor, random_token, set_cookie, token_hash};
+use crate::db;
+use crate::db::security_log::{Event, EventKind};
+use crate::db::sessions::SessionInfo;
+use crate::domain::password::{self, Password};
+use crate::domain::permissions::{Permission, may_end_session};
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/konto", Permission::SignedIn, account),
+        Route::post("/konto/passwort", Permission::SignedIn, change_password),
+        Route::post(
+            "/konto/sitzungen/{id}/beenden",
+            Permission::SignedIn,
+            end_session,
+        ),
+    ]
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "account/account.html")]
+pub struct AccountPage {
+    pub shell: Shell,
+    pub current: CurrentUser,
+    pub sessions: Vec<SessionInfo>,
+    pub errors: FormErrors,
+    pub notice: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    hinweis: String,
+}
+
+async fn page(
+    state: &AppState,
+    visitor: Visitor,
+    current: CurrentUser,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+) -> Result<AccountPage, AppError> {
+    let sessions = db::sessions::list_for_user(
+        &state.db,
+        current.user.id,
+        state.settings.session_idle_seconds(),
+        state.settings.session_absolute_seconds(),
+    )
+    .await?;
+    Ok(AccountPage {
+        shell: Shell::new(visitor, "Mein Konto")
+            .in_section(Section::Account)
+            .here("Mein Konto"),
+        current,
+        sessions,
+        errors,
+        notice,
+    })
+}
+
+async fn account(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Query(query): Query<AccountQuery>,
+) -> Result<AccountPage, AppError> {
+    let notice = match query.hinweis.as_str() {
+        "passwort" => Some("Ihr Passwort ist geändert. Alle anderen Sitzungen wurden beendet."),
+        "sitzung" => Some("Die Sitzung wurde beendet."),
+        _ => None,
+    };
+    page(&state, visitor, current, FormErrors::new(), notice).await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_repeat: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    ClientAddress(client): ClientAddress,
+    UserAgent(agent): UserAgent,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FormErrors::new();
+    let stored = db::users::password_hash(&state.db, current.user.id)
+        .await?
+        .unwrap_or_default();
+    if !verify_password(&state, Password::unchecked(form.current_password), stored).await {
+        errors.add(
+            "current_password",
+            "Das bisherige Passwort ist nicht richtig.",
+        );
+    }
+    let personal = [
+        current.user.display_name.as_str(),
+        current.user.email.as_str(),
+    ];
+    let new_password =
+        match password::check_new(&form.new_password, &personal, &state.common_passwords) {
+            Ok(password) => Some(password),
+            Err(problem) => {
+                errors.add("new_password", problem.message());
+                None
+            }
+        };
+    if form.new_password != form.new_password_repeat {
+        errors.add(
+            "new_password_repeat",
+            "Die Wiederholung stimmt nicht mit dem neuen Passwort überein.",
+        );
+    }
+    let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
+        let page = page(&state, visitor, current, errors, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+
+    let hash = hash_password(&state, new_password).await?;
+    let token = random_token();
+    let mut transaction = state.db.begin().await?;
+    db::users::set_password_hash(&mut *transaction, current.user.id, &hash).await?;
+    // A changed password ends every session; this browser continues in a new one.
+    db::sessions::delete_all_for_user(&mut *transaction, current.user.id).await?;
+    db::sessions::create(
+        &mut *transaction,
+        &db::sessions::NewSession {
+            token_hash: &token_hash(&token),
+            user_id: current.user.id,
+            csrf_token: &random_token(),
+            client_address: &client,
+            user_agent: &agent,
+        },
+    )
+    .await?;
+    db::security_log::record(
+        &mut *transaction,
+        &Event {
+            kind: EventKind::PasswordChanged,
+            actor: Some(current.user.id),
+            subject: Some(current.user.id),
+            subject_email: &current.user.email,
+            client_address: &client,
+            details: "",
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    let names = CookieNames::new(state.settings.secure_cookies);
+    let mut response = Redirect::to("/konto?hinweis=passwort").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(names.session, Some(&token), state.settings.secure_cookies),
+    );
+    Ok(response)
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ClientAddress(client): ClientAddress,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    let actor = current.user.actor();
+    // Only own sessions are reachable here: the query names the owner.
+    if !may_end_session(&actor, current.user.id) {
+        return Err(AppError::Forbidden);
+    }
+    let mut transaction = state.db.begin().await?;
+    if !db::sessions::delete_for_user(&mut *transaction, current.user.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    db::security_log::record(
+        &mut *transaction,
+        &Event {
+            kind: EventKind::SessionsEnded,
+            actor: Some(current.user.id),
+            subject: Some(current.user.id),
+            subject_email: &current.user.email,
+            client_address: &client,
+            details: "eine eigene Sitzung",
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    if id == current.session_id {
+        return Ok(Redirect::to("/anmelden?abgemeldet=1").into_response());
+    }
+    Ok(Redirect::to("/konto?hinweis=sitzung").into_response())
+}

@@ -1,0 +1,342 @@
+//! Signing in and out. Passwords are checked with Argon2id off the async threads; failures are
+//! logged (never the password) and slow further attempts per account and per client address.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::errors::AppError;
+use super::extract::{ClientAddress, UserAgent};
+use super::forms::FormErrors;
+use super::layout::Shell;
+use super::routes::Route;
+use super::session::{
+    CookieNames, CurrentUser, Visitor, cookie, random_token, set_cookie, token_hash,
+};
+use crate::db;
+use crate::db::security_log::{Event, EventKind};
+use crate::domain::password::{self, Password};
+use crate::domain::permissions::Permission;
+use crate::domain::throttle;
+
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/anmelden", Permission::Public, login_page),
+        Route::post("/anmelden", Permission::Public, login),
+        Route::post("/abmelden", Permission::SignedIn, logout),
+    ]
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub shell: Shell,
+    pub email: String,
+    pub next: String,
+    pub errors: FormErrors,
+    pub notice: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    weiter: String,
+    #[serde(default)]
+    abgemeldet: Option<String>,
+}
+
+async fn login_page(visitor: Visitor, Query(query): Query<LoginQuery>) -> Response {
+    if visitor.user.is_some() {
+        return Redirect::to(safe_next(&query.weiter)).into_response();
+    }
+    LoginPage {
+        shell: Shell::new(visitor, "Anmelden"),
+        email: String::new(),
+        next: safe_next(&query.weiter).to_owned(),
+        errors: FormErrors::new(),
+        notice: query.abgemeldet.map(|_| "Sie sind abgemeldet."),
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    weiter: String,
+}
+
+const WRONG_CREDENTIALS: &str = "E-Mail-Adresse oder Passwort ist nicht richtig.";
+
+async fn login(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    ClientAddress(client): ClientAddress,
+    UserAgent(agent): UserAgent,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let email = form.email.trim().to_owned();
+    let next = safe_next(&form.weiter).to_owned();
+    let page = |errors: FormErrors| LoginPage {
+        shell: Shell::new(visitor.clone(), "Anmelden"),
+        email: email.clone(),
+        next: next.clone(),
+        errors,
+        notice: None,
+    };
+    let mut errors = FormErrors::new();
+    if email.is_empty() {
+        errors.add("email", "Bitte geben Sie Ihre E-Mail-Adresse ein.");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Bitte geben Sie Ihr Passwort ein.");
+    }
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors)).into_response());
+    }
+
+    if let Some(wait) = throttle_wait(&state, &email, &client).await? {
+        let seconds = wait.as_secs().max(1);
+        tracing::warn!(email = ?email, client = ?client, seconds, "login throttled");
+        db::security_log::record(
+            &state.db,
+            &Event {
+                kind: EventKind::LoginThrottled,
+                actor: None,
+                subject: None,
+                subject_email: &email,
+                client_address: &client,
+                details: &format!("{seconds} s Wartezeit"),
+            },
+        )
+        .await?;
+        let message = format!(
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie {seconds} Sekunden und versuchen Sie es dann erneut."
+        );
+        let mut response = (
+            StatusCode::TOO_MANY_REQUESTS,
+            page(FormErrors::one("email", message)),
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return Ok(response);
+    }
+
+    let credentials = db::users::credentials_by_email(&state.db, &email).await?;
+    let stored = credentials
+        .as_ref()
+        .and_then(|credentials| credentials.password_hash.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_owned());
+    let matches = verify_password(&state, Password::unchecked(form.password), stored).await;
+    let user = match credentials {
+        Some(credentials)
+            if matches && credentials.user.active && credentials.password_hash.is_some() =>
+        {
+            credentials.user
+        }
+        other => {
+            let reason = match &other {
+                None => "unbekanntes Konto",
+                Some(credentials) if !credentials.user.active => "Konto deaktiviert",
+                Some(_) => "falsches Passwort",
+            };
+            tracing::info!(email = ?email, client = ?client, reason, "login failed");
+            db::security_log::record(
+                &state.db,
+                &Event {
+                    kind: EventKind::LoginFailed,
+                    actor: None,
+                    subject: other.as_ref().map(|credentials| credentials.user.id),
+                    subject_email: &email,
+                    client_address: &client,
+                    details: reason,
+                },
+            )
+            .await?;
+            let error = FormErrors::one("email", WRONG_CREDENTIALS);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(error)).into_response());
+        }
+    };
+
+    let names = CookieNames::new(state.settings.secure_cookies);
+    let token = random_token();
+    let mut transaction = state.db.begin().await?;
+    // A new session id at every login: a session fixed before the login is worth nothing.
+    if let Some(old) = cookie(&headers, names.session) {
+        db::sessions::delete_by_token(&mut *transaction, &token_hash(old)).await?;
+    }
+    db::sessions::create(
+        &mut *transaction,
+        &db::sessions::NewSession {
+            token_hash: &token_hash(&token),
+            user_id: user.id,
+            csrf_token: &random_token(),
+            client_address: &client,
+            user_agent: &agent,
+        },
+    )
+    .await?;
+    db::security_log::record(
+        &mut *transaction,
+        &Event {
+            kind: EventKind::LoginSucceeded,
+            actor: Some(user.id),
+            subject: Some(user.id),
+            subject_email: &user.email,
+            client_address: &client,
+            details: "",
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    tracing::info!(user = %user.id, client = ?client, "login succeeded");
+    let mut response = Redirect::to(&next).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(names.session, Some(&token), state.settings.secure_cookies),
+    );
+    Ok(response)
+}
+
+async fn throttle_wait(
+    state: &AppState,
+    email: &str,
+    client: &str,
+) -> Result<Option<std::time::Duration>, AppError> {
+    let now = chrono::Utc::now();
+    let (account_failures, account_latest) = db::security_log::recent_failures_for_email(
+        &state.db,
+        email,
+        throttle::PER_ACCOUNT.window_seconds(),
+    )
+    .await?;
+    let (address_failures, address_latest) = db::security_log::recent_failures_from(
+        &state.db,
+        client,
+        throttle::PER_ADDRESS.window_seconds(),
+    )
+    .await?;
+    Ok(throttle::PER_ACCOUNT
+        .wait(account_failures, account_latest, now)
+        .max(throttle::PER_ADDRESS.wait(address_failures, address_latest, now)))
+}
+
+/// Checks a password on a blocking thread, one hash at a time.
+pub async fn verify_password(state: &AppState, password: Password, stored: String) -> bool {
+    let Ok(_permit) = state.hashing.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+        .await
+        .unwrap_or(false)
+}
+
+/// Hashes a password on a blocking thread, one hash at a time.
+pub async fn hash_password(state: &AppState, password: Password) -> Result<String, AppError> {
+    let _permit = state
+        .hashing
+        .acquire()
+        .await
+        .map_err(|error| AppError::Internal(error.into()))?;
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|error| AppError::Internal(error.into()))?
+        .map_err(AppError::Internal)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let names = CookieNames::new(state.settings.secure_cookies);
+    let mut transaction = state.db.begin().await?;
+    if let Some(token) = cookie(&headers, names.session) {
+        db::sessions::delete_by_token(&mut *transaction, &token_hash(token)).await?;
+    }
+    db::security_log::record(
+        &mut *transaction,
+        &Event {
+            kind: EventKind::Logout,
+            actor: Some(current.user.id),
+            subject: Some(current.user.id),
+            subject_email: &current.user.email,
+            client_address: &client,
+            details: "",
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    let mut response = Redirect::to("/anmelden?abgemeldet=1").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(names.session, None, state.settings.secure_cookies),
+    );
+    Ok(response)
+}
+
+/// A redirect target after login: a local path only, never another site.
+pub fn safe_next(value: &str) -> &str {
+    let local = value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.starts_with("/\\")
+        && !value.chars().any(|c| c == '\\' || c.is_control())
+        && value
+            .parse::<axum::http::Uri>()
+            .is_ok_and(|uri| uri.scheme().is_none() && uri.authority().is_none());
+    if local && !value.starts_with("/anmelden") && !value.starts_with("/abmelden") {
+        value
+    } else {
+        "/"
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|encoded| encoded.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/strategie?x=1"), "/strategie?x=1");
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "strategie",
+            "/anmelden?weiter=//evil.example",
+            "/x\nSet-Cookie: a=b",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            encode_query("/strategie?a=1&b=2"),
+            "%2Fstrategie%3Fa%3D1%26b%3D2"
+        );
+    }
+}

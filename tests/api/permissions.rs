@@ -1,0 +1,176 @@
+//! The permission matrix: every route of the router, for every role and for nobody, answers as
+//! the permission model says; and the documentation lists exactly these routes.
+
+use axum::http::{Method, StatusCode};
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+use prima::web::routes::RouteSpec;
+
+use crate::support::accounts::Client;
+use crate::support::{TestApp, spawn_app};
+
+/// A concrete path for a route pattern, with ids that exist.
+async fn concrete(
+    app: &TestApp,
+    client: Option<&Client>,
+    route: &RouteSpec,
+    target_user: uuid::Uuid,
+) -> String {
+    let id: Option<String> = if route.path.starts_with("/strategie/felder/") {
+        sqlx::query_scalar("select id::text from fields limit 1")
+            .fetch_optional(&app.db)
+            .await
+            .expect("a field")
+    } else if route.path.starts_with("/strategie/ziele/") {
+        sqlx::query_scalar("select id::text from goals limit 1")
+            .fetch_optional(&app.db)
+            .await
+            .expect("a goal")
+    } else if route.path.starts_with("/verwaltung/konten/{id}") {
+        Some(target_user.to_string())
+    } else if route.path.starts_with("/konto/sitzungen/") {
+        // The client's own newest session, or any id for nobody.
+        let session: Option<uuid::Uuid> = match client {
+            Some(client) => {
+                let token = client.cookie("prima-session").unwrap_or_default();
+                sqlx::query_scalar("select id from sessions where token_hash = sha256($1::bytea)")
+                    .bind(token.as_bytes())
+                    .fetch_optional(&app.db)
+                    .await
+                    .expect("a session")
+            }
+            None => None,
+        };
+        Some(session.unwrap_or_else(uuid::Uuid::new_v4).to_string())
+    } else {
+        None
+    };
+    match id {
+        Some(id) => route.path.replace("{id}", &id),
+        None => {
+            assert!(!route.path.contains('{'), "no sample id for {}", route.path);
+            route.path.to_owned()
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_permission_model_says() {
+    let app = spawn_app().await;
+    let target = app.create_user(&[Role::Staff], Office::Eimsbuettel).await;
+    let routes = prima::web::route_table();
+    assert!(
+        routes.len() >= 20,
+        "the table has all routes: {}",
+        routes.len()
+    );
+    let mut failures = Vec::new();
+    let mut roles: Vec<Option<Role>> = vec![None];
+    roles.extend(Role::ALL.map(Some));
+    for role in roles {
+        for route in &routes {
+            // A fresh client per route: some routes end sessions or sign out.
+            let client = match role {
+                Some(role) => app.signed_in(role).await,
+                None => app.anonymous(),
+            };
+            let path = concrete(&app, role.map(|_| &client), route, target.id.0).await;
+            let response = if route.method == Method::GET {
+                client.get(&path).await
+            } else {
+                client.post_form(&path, &[]).await
+            };
+            let actor = role.map(|role| prima::domain::permissions::Actor {
+                user_id: prima::domain::ids::UserId::new(),
+                office: Office::Altona,
+                roles: vec![role],
+            });
+            let allowed = route.permission.allows(actor.as_ref());
+            let to_login = response
+                .header("location")
+                .is_some_and(|location| location.starts_with("/anmelden?weiter="));
+            let refused = matches!(
+                response.status,
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+            ) || to_login;
+            let expected_refusal = match (role, &route.method) {
+                (None, &Method::GET) => to_login,
+                (None, _) => response.status == StatusCode::UNAUTHORIZED,
+                (Some(_), _) => response.status == StatusCode::FORBIDDEN,
+            };
+            let ok = if allowed { !refused } else { expected_refusal };
+            if !ok {
+                failures.push(format!(
+                    "{:?} {} {path}: {} (allowed: {allowed})",
+                    role, route.method, response.status
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "permission matrix:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_documentation_lists_exactly_the_routes_of_the_router() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/permissions.md"),
+    )
+    .expect("docs/permissions.md");
+    let documented: Vec<(String, String, String)> = text
+        .lines()
+        .skip_while(|line| *line != "## Routes")
+        .filter(|line| line.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<String> = line
+                .split('|')
+                .map(|cell| cell.trim().trim_matches('`').to_owned())
+                .collect();
+            (cells[1].clone(), cells[2].clone(), cells[3].clone())
+        })
+        .collect();
+    let mut actual: Vec<(String, String, String)> = prima::web::route_table()
+        .into_iter()
+        .map(|route| {
+            (
+                route.method.to_string(),
+                route.path.to_owned(),
+                route.permission.label().to_owned(),
+            )
+        })
+        .collect();
+    let mut documented_sorted = documented.clone();
+    documented_sorted.sort();
+    actual.sort();
+    assert_eq!(
+        documented_sorted, actual,
+        "docs/permissions.md and the router disagree"
+    );
+}
+
+#[tokio::test]
+async fn nobody_ends_another_person_s_session_by_changing_the_id() {
+    let app = spawn_app().await;
+    let victim_user = app.create_user(&[Role::Staff], Office::Wandsbek).await;
+    let victim = app.login(&victim_user).await;
+    let attacker = app.signed_in(Role::DistrictOfficer).await;
+    let victim_session: uuid::Uuid =
+        sqlx::query_scalar("select id from sessions where user_id = $1")
+            .bind(victim_user.id.0)
+            .fetch_one(&app.db)
+            .await
+            .expect("the victim's session");
+
+    let response = attacker
+        .post_form(&format!("/konto/sitzungen/{victim_session}/beenden"), &[])
+        .await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        victim.get("/").await.status,
+        StatusCode::OK,
+        "the victim is still signed in"
+    );
+}
