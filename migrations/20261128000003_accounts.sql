@@ -15,7 +15,7 @@ create table users (
     display_name text not null check (length(display_name) between 1 and 100),
     office office not null,
     roles role[] not null check (cardinality(roles) > 0),
-    -- Argon2id in PHC format; null until the person sets a password from an invitation.
+    -- Argon2id in PHC format; null for an account that cannot sign in with a password.
     password_hash text,
     active boolean not null default true,
     password_changed_at timestamptz,
@@ -41,20 +41,10 @@ create table sessions (
 
 create index sessions_user_id on sessions (user_id);
 
--- One-time links with which a new person sets their first password.
-create table invitations (
-    token_hash bytea primary key,
-    user_id uuid not null references users (id) on delete cascade,
-    created_by uuid references users (id) on delete set null,
-    created_at timestamptz not null default now(),
-    expires_at timestamptz not null,
-    used_at timestamptz
-);
-
 create type security_event_kind as enum (
     'login_succeeded', 'login_failed', 'login_throttled', 'logout', 'password_changed',
     'password_reset', 'user_created', 'roles_changed', 'office_changed', 'user_deactivated',
-    'user_reactivated', 'sessions_ended', 'invitation_used'
+    'user_reactivated', 'sessions_ended'
 );
 
 create table security_events (

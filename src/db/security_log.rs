@@ -21,11 +21,10 @@ pub enum EventKind {
     UserDeactivated,
     UserReactivated,
     SessionsEnded,
-    InvitationUsed,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 12] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::LoginThrottled,
@@ -38,7 +37,6 @@ impl EventKind {
         Self::UserDeactivated,
         Self::UserReactivated,
         Self::SessionsEnded,
-        Self::InvitationUsed,
     ];
 
     pub fn label(self) -> &'static str {
@@ -55,7 +53,6 @@ impl EventKind {
             Self::UserDeactivated => "Konto deaktiviert",
             Self::UserReactivated => "Konto reaktiviert",
             Self::SessionsEnded => "Sitzungen beendet",
-            Self::InvitationUsed => "Einladung eingelöst",
         }
     }
 
@@ -73,7 +70,6 @@ impl EventKind {
             Self::UserDeactivated => "user-deactivated",
             Self::UserReactivated => "user-reactivated",
             Self::SessionsEnded => "sessions-ended",
-            Self::InvitationUsed => "invitation-used",
         }
     }
 

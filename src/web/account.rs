@@ -16,7 +16,7 @@ use super::extract::{ClientAddress, UserAgent};
 use super::forms::FormErrors;
 use super::layout::{Section, Shell};
 use super::routes::Route;
-use super::session::{CookieNames, CurrentUser, Visitor, random_token, set_cookie, token_hash};
+use super::session::{self, CurrentUser, Visitor};
 use crate::db;
 use crate::db::security_log::{Event, EventKind};
 use crate::db::sessions::SessionInfo;
@@ -142,22 +142,11 @@ async fn change_password(
     };
 
     let hash = hash_password(&state, new_password).await?;
-    let token = random_token();
     let mut transaction = state.db.begin().await?;
     db::users::set_password_hash(&mut *transaction, current.user.id, &hash).await?;
     // A changed password ends every session; this browser continues in a new one.
     db::sessions::delete_all_for_user(&mut *transaction, current.user.id).await?;
-    db::sessions::create(
-        &mut *transaction,
-        &db::sessions::NewSession {
-            token_hash: &token_hash(&token),
-            user_id: current.user.id,
-            csrf_token: &random_token(),
-            client_address: &client,
-            user_agent: &agent,
-        },
-    )
-    .await?;
+    let token = session::start(&mut *transaction, current.user.id, &client, &agent).await?;
     db::security_log::record(
         &mut *transaction,
         &Event {
@@ -171,11 +160,10 @@ async fn change_password(
     )
     .await?;
     transaction.commit().await?;
-    let names = CookieNames::new(state.settings.secure_cookies);
     let mut response = Redirect::to("/konto?hinweis=passwort").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(names.session, Some(&token), state.settings.secure_cookies),
+        session::session_cookie(&token, state.settings.secure_cookies),
     );
     Ok(response)
 }

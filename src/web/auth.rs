@@ -15,9 +15,7 @@ use super::extract::{ClientAddress, UserAgent};
 use super::forms::FormErrors;
 use super::layout::Shell;
 use super::routes::Route;
-use super::session::{
-    CookieNames, CurrentUser, Visitor, cookie, random_token, set_cookie, token_hash,
-};
+use super::session::{self, CookieNames, CurrentUser, Visitor, cookie, set_cookie, token_hash};
 use crate::db;
 use crate::db::security_log::{Event, EventKind};
 use crate::domain::password::{self, Password};
@@ -170,23 +168,12 @@ async fn login(
     };
 
     let names = CookieNames::new(state.settings.secure_cookies);
-    let token = random_token();
     let mut transaction = state.db.begin().await?;
     // A new session id at every login: a session fixed before the login is worth nothing.
     if let Some(old) = cookie(&headers, names.session) {
         db::sessions::delete_by_token(&mut *transaction, &token_hash(old)).await?;
     }
-    db::sessions::create(
-        &mut *transaction,
-        &db::sessions::NewSession {
-            token_hash: &token_hash(&token),
-            user_id: user.id,
-            csrf_token: &random_token(),
-            client_address: &client,
-            user_agent: &agent,
-        },
-    )
-    .await?;
+    let token = session::start(&mut *transaction, user.id, &client, &agent).await?;
     db::security_log::record(
         &mut *transaction,
         &Event {
@@ -204,7 +191,7 @@ async fn login(
     let mut response = Redirect::to(&next).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(names.session, Some(&token), state.settings.secure_cookies),
+        session::session_cookie(&token, state.settings.secure_cookies),
     );
     Ok(response)
 }

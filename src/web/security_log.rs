@@ -42,7 +42,7 @@ pub struct LogQuery {
 pub struct LogPage {
     pub shell: Shell,
     pub query: LogQuery,
-    pub kinds: [EventKind; 13],
+    pub kinds: [EventKind; 12],
     pub entries: Vec<LogEntry>,
     pub limit: i64,
     pub date_error: Option<&'static str>,

@@ -92,6 +92,33 @@ pub fn set_cookie(name: &str, value: Option<&str>, secure: bool) -> HeaderValue 
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
+/// Creates a session for `user` and returns the token for its cookie.
+pub async fn start(
+    executor: impl sqlx::PgExecutor<'_>,
+    user: crate::domain::ids::UserId,
+    client_address: &str,
+    user_agent: &str,
+) -> sqlx::Result<String> {
+    let token = random_token();
+    db::sessions::create(
+        executor,
+        &db::sessions::NewSession {
+            token_hash: &token_hash(&token),
+            user_id: user,
+            csrf_token: &random_token(),
+            client_address,
+            user_agent,
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The response header that hands `token` to the browser.
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    set_cookie(CookieNames::new(secure).session, Some(token), secure)
+}
+
 /// Touching the session on every request would write on every page; once a minute is enough
 /// for a 30-minute idle timeout.
 const TOUCH_AFTER_SECONDS: i64 = 60;

@@ -160,6 +160,20 @@ async fn a_password_reset_shows_a_new_password_once_and_ends_the_sessions() {
     assert_eq!(response.status, StatusCode::OK);
     let password = response.page().text("#einmalpasswort");
     assert_eq!(session.get("/").await.status, StatusCode::SEE_OTHER);
+
+    let again = app.login_with(&user.email, &password).await;
+    let ended = admin
+        .post_form(
+            &format!("/verwaltung/konten/{}/sitzungen-beenden", user.id),
+            &[],
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        again.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "the administrator ended it"
+    );
     let old = app
         .anonymous()
         .post_form(

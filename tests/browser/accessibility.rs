@@ -46,6 +46,16 @@ async fn signed_in(client: &fantoccini::Client) -> bool {
         .is_ok_and(|forms| !forms.is_empty())
 }
 
+/// Waits until the page that a key or click opened shows `css`.
+async fn wait_for(client: &fantoccini::Client, css: &str) {
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
+}
+
 async fn press(client: &fantoccini::Client, key: Key) {
     let actions = KeyActions::new("keyboard".to_owned())
         .then(KeyAction::Down { value: key.into() })
@@ -119,6 +129,7 @@ async fn the_strategy_can_be_walked_with_the_keyboard_alone() {
             }
         }
         press(&client, Key::Enter).await;
+        wait_for(&client, ".tree-summary").await;
         let url = client.current_url().await.expect("a url");
         assert_eq!(url.path(), "/strategie");
         // Onwards to the first design field's first goal, by keyboard.
@@ -133,6 +144,7 @@ async fn the_strategy_can_be_walked_with_the_keyboard_alone() {
             }
         }
         press(&client, Key::Enter).await;
+        wait_for(&client, ".goal-statement").await;
         let heading = client
             .find(fantoccini::Locator::Css("h1"))
             .await
@@ -227,6 +239,7 @@ async fn signing_in_works_with_the_keyboard_alone_and_its_error_state_is_accessi
         assert_eq!(focused(&client).await.0, "email");
         // Sending the empty form shows the errors next to the fields.
         press(&client, Key::Enter).await;
+        wait_for(&client, ".error-summary").await;
         let summary = client
             .find_all(fantoccini::Locator::Css(".error-summary a"))
             .await
@@ -256,6 +269,7 @@ async fn signing_in_works_with_the_keyboard_alone_and_its_error_state_is_accessi
             .await
             .expect("type the password");
         press(&client, Key::Enter).await;
+        wait_for(&client, ".hero").await;
         let url = client.current_url().await.expect("a url");
         assert_eq!(url.path(), "/");
         let heading = client

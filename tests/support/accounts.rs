@@ -70,18 +70,19 @@ impl TestApp {
 
     /// Signs `user` in through the login form.
     pub async fn login(&self, user: &TestUser) -> Client {
+        self.login_with(&user.email, PASSWORD).await
+    }
+
+    /// Signs in with these credentials, which must work.
+    pub async fn login_with(&self, email: &str, password: &str) -> Client {
         let client = self.anonymous();
         let response = client
-            .post_form(
-                "/anmelden",
-                &[("email", &user.email), ("password", PASSWORD)],
-            )
+            .post_form("/anmelden", &[("email", email), ("password", password)])
             .await;
         assert_eq!(
             response.status,
             StatusCode::SEE_OTHER,
-            "login of {}: {}",
-            user.email,
+            "login of {email}: {}",
             response.body
         );
         client

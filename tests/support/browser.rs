@@ -140,8 +140,23 @@ pub async fn sign_in(client: &Client, app: &super::TestApp, user: &super::accoun
         .click()
         .await
         .expect("log in");
-    let path = client.current_url().await.expect("a url").path().to_owned();
-    assert_ne!(path, "/anmelden", "the login succeeded");
+    // Under load the navigation may still be under way when the click returns.
+    let mut path = String::new();
+    for _ in 0..50 {
+        path = client.current_url().await.expect("a url").path().to_owned();
+        if path != "/anmelden" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if path == "/anmelden" {
+        let source = client.source().await.unwrap_or_default();
+        let main = source.split("<main").nth(1).unwrap_or_default();
+        panic!(
+            "the login did not succeed: {}",
+            &main[..main.len().min(1500)]
+        );
+    }
 }
 
 /// The pages to visit in order: those without an account first, then those signed in.
