@@ -1,26 +1,34 @@
-//! Queries for measures. The catalogue itself arrives with the measures issue; the foundation
-//! needs what goal pages and the start page show.
+//! Queries for measures: the catalogue, one measure with everything linked to it, writes with
+//! optimistic locking and idempotent creation, status changes and the history.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
-use crate::domain::ids::{GoalId, MeasureId};
+use crate::domain::ids::{GoalId, MeasureId, UserId};
+use crate::domain::lifecycle::Status;
+use crate::domain::measure::{MeasureData, Source};
+use crate::domain::office::Office;
 
 /// A measure as a line in a list.
 #[derive(Debug, Clone)]
 pub struct MeasureListItem {
     pub id: MeasureId,
+    pub number: i64,
     pub title: String,
     pub summary: String,
+    pub status: Status,
+    pub lead_office: Office,
+    pub quick_win: bool,
 }
 
-/// The measures that pay into a goal, by title.
+/// The measures that pay into a goal (drafts excepted), by title.
 #[tracing::instrument(skip(pool))]
 pub async fn for_goal(pool: &PgPool, goal: GoalId) -> sqlx::Result<Vec<MeasureListItem>> {
     sqlx::query_as!(
         MeasureListItem,
-        r#"select m.id as "id: _", m.title, m.summary
+        r#"select m.id as "id: _", m.number, m.title, m.summary, m.status as "status: Status",
+                  m.lead_office as "lead_office: Office", m.quick_win
            from measures m join measure_goals mg on mg.measure_id = m.id
-           where mg.goal_id = $1
+           where mg.goal_id = $1 and m.status <> 'draft'
            order by m.title"#,
         goal as GoalId
     )
@@ -28,9 +36,205 @@ pub async fn for_goal(pool: &PgPool, goal: GoalId) -> sqlx::Result<Vec<MeasureLi
     .await
 }
 
-/// How many measures the catalogue holds.
+/// How many measures the catalogue shows (drafts excepted).
 pub async fn count(pool: &PgPool) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(r#"select count(*) as "count!" from measures"#)
+    sqlx::query_scalar!(r#"select count(*) as "count!" from measures where status <> 'draft'"#)
         .fetch_one(pool)
         .await
+}
+
+/// What a new measure or a change refers to that does not exist.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("unknown measure numbers")]
+    UnknownDependencies(Vec<i64>),
+    #[error("a measure cannot depend on itself")]
+    DependsOnItself,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Creates a measure; a second call with the same `submission_key` returns the first one's id.
+pub async fn insert(
+    connection: &mut PgConnection,
+    data: &MeasureData,
+    author: UserId,
+    status: Status,
+    submission_key: uuid::Uuid,
+) -> Result<(MeasureId, bool), WriteError> {
+    let id = MeasureId::new();
+    let inserted = sqlx::query_scalar!(
+        r#"insert into measures (id, title, summary, description, expected_benefit, lead_office,
+                                 responsible_unit, contact_person, source, effort_person_days,
+                                 cost_euros, planned_start, planned_end, quick_win, ozg_id,
+                                 leika_key, maturity_now, maturity_target, status, author_id,
+                                 submission_key, submitted_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                   $18, $19, $20, $21, case when $19 = 'draft'::measure_status then null else now() end)
+           on conflict (submission_key) do nothing
+           returning id as "id: MeasureId""#,
+        id as MeasureId,
+        data.title,
+        data.summary,
+        data.description,
+        data.expected_benefit,
+        data.lead_office as Office,
+        data.responsible_unit,
+        data.contact_person,
+        data.source as Source,
+        data.effort_person_days,
+        data.cost_euros,
+        data.planned_start,
+        data.planned_end,
+        data.quick_win,
+        data.ozg.as_ref().map(|ozg| ozg.ozg_id.clone()),
+        data.ozg.as_ref().and_then(|ozg| ozg.leika_key.clone()),
+        data.ozg.as_ref().and_then(|ozg| ozg.maturity_now),
+        data.ozg.as_ref().and_then(|ozg| ozg.maturity_target),
+        status as Status,
+        author as UserId,
+        submission_key,
+    )
+    .fetch_optional(&mut *connection)
+    .await?;
+    match inserted {
+        Some(id) => {
+            replace_links(connection, id, data).await?;
+            Ok((id, true))
+        }
+        None => {
+            let existing = sqlx::query_scalar!(
+                r#"select id as "id: MeasureId" from measures where submission_key = $1"#,
+                submission_key
+            )
+            .fetch_one(&mut *connection)
+            .await?;
+            Ok((existing, false))
+        }
+    }
+}
+
+/// Saves new content if the measure still has `expected_version`; returns the new version, or
+/// `None` when someone else saved in between.
+pub async fn update(
+    connection: &mut PgConnection,
+    id: MeasureId,
+    expected_version: i32,
+    data: &MeasureData,
+) -> Result<Option<i32>, WriteError> {
+    let version = sqlx::query_scalar!(
+        "update measures set title = $3, summary = $4, description = $5, expected_benefit = $6,
+                lead_office = $7, responsible_unit = $8, contact_person = $9, source = $10,
+                effort_person_days = $11, cost_euros = $12, planned_start = $13, planned_end = $14,
+                quick_win = $15, ozg_id = $16, leika_key = $17, maturity_now = $18,
+                maturity_target = $19, version = version + 1, updated_at = now()
+         where id = $1 and version = $2
+         returning version",
+        id as MeasureId,
+        expected_version,
+        data.title,
+        data.summary,
+        data.description,
+        data.expected_benefit,
+        data.lead_office as Office,
+        data.responsible_unit,
+        data.contact_person,
+        data.source as Source,
+        data.effort_person_days,
+        data.cost_euros,
+        data.planned_start,
+        data.planned_end,
+        data.quick_win,
+        data.ozg.as_ref().map(|ozg| ozg.ozg_id.clone()),
+        data.ozg.as_ref().and_then(|ozg| ozg.leika_key.clone()),
+        data.ozg.as_ref().and_then(|ozg| ozg.maturity_now),
+        data.ozg.as_ref().and_then(|ozg| ozg.maturity_target),
+    )
+    .fetch_optional(&mut *connection)
+    .await?;
+    if version.is_some() {
+        replace_links(connection, id, data).await?;
+    }
+    Ok(version)
+}
+
+/// Goals, participating offices, dependencies and tags, replaced as a whole.
+async fn replace_links(
+    connection: &mut PgConnection,
+    id: MeasureId,
+    data: &MeasureData,
+) -> Result<(), WriteError> {
+    let goals: Vec<uuid::Uuid> = data.goals.iter().map(|goal| goal.0).collect();
+    sqlx::query!(
+        "delete from measure_goals where measure_id = $1",
+        id as MeasureId
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "insert into measure_goals (measure_id, goal_id) select $1, unnest($2::uuid[])",
+        id as MeasureId,
+        &goals
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "delete from measure_offices where measure_id = $1",
+        id as MeasureId
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "insert into measure_offices (measure_id, office) select $1, unnest($2::office[])",
+        id as MeasureId,
+        &data.participating_offices as &[Office]
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "delete from measure_tags where measure_id = $1",
+        id as MeasureId
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "insert into measure_tags (measure_id, tag) select $1, unnest($2::text[])",
+        id as MeasureId,
+        &data.tags
+    )
+    .execute(&mut *connection)
+    .await?;
+    let required = sqlx::query!(
+        r#"select id as "id: MeasureId", number from measures where number = any($1)"#,
+        &data.depends_on
+    )
+    .fetch_all(&mut *connection)
+    .await?;
+    let unknown: Vec<i64> = data
+        .depends_on
+        .iter()
+        .copied()
+        .filter(|number| !required.iter().any(|row| row.number == *number))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(WriteError::UnknownDependencies(unknown));
+    }
+    if required.iter().any(|row| row.id == id) {
+        return Err(WriteError::DependsOnItself);
+    }
+    let required: Vec<uuid::Uuid> = required.iter().map(|row| row.id.0).collect();
+    sqlx::query!(
+        "delete from measure_dependencies where measure_id = $1",
+        id as MeasureId
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "insert into measure_dependencies (measure_id, requires_id) select $1, unnest($2::uuid[])",
+        id as MeasureId,
+        &required
+    )
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
 }

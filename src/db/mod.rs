@@ -1,7 +1,9 @@
 //! The database: the connection pool, the embedded PostgreSQL, the migrations, and one file of
 //! queries per aggregate.
 
+pub mod catalogue;
 pub mod embedded;
+pub mod measure_details;
 pub mod measures;
 pub mod security_log;
 pub mod seed;

@@ -2,6 +2,9 @@
 //! roles, the permission model, the password policy, and the ids of everything that has one.
 
 pub mod ids;
+pub mod lifecycle;
+pub mod markdown;
+pub mod measure;
 pub mod office;
 pub mod password;
 pub mod permissions;

@@ -4,7 +4,7 @@
 /// A field error, linked from the error summary.
 #[derive(Debug, Clone)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
@@ -17,15 +17,15 @@ impl FormErrors {
     }
 
     /// Just one error.
-    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
         let mut errors = Self::new();
         errors.add(field, message);
         errors
     }
 
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         });
     }

@@ -9,6 +9,7 @@ use crate::domain::roles::Role;
 pub enum Section {
     Start,
     Strategy,
+    Measures,
     Account,
     Administration,
     None,
@@ -89,6 +90,11 @@ impl Shell {
         let mut items = vec![
             NavItem::new("Start", "/", self.section == Section::Start),
             NavItem::new("Strategie", "/strategie", self.section == Section::Strategy),
+            NavItem::new(
+                "Maßnahmen",
+                "/massnahmen",
+                self.section == Section::Measures,
+            ),
         ];
         if user.user.roles.contains(&Role::Administrator) {
             items.push(NavItem::new(

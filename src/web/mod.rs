@@ -11,6 +11,7 @@ pub mod extract;
 pub mod forms;
 pub mod home;
 pub mod layout;
+pub mod measures;
 pub mod ops;
 pub mod routes;
 pub mod security;
@@ -136,6 +137,7 @@ pub fn all_routes() -> Vec<Route> {
     [
         home::routes(),
         strategy::routes(),
+        measures::routes(),
         auth::routes(),
         account::routes(),
         admin::routes(),

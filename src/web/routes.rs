@@ -18,6 +18,8 @@ pub struct Route {
     pub method: Method,
     pub path: &'static str,
     pub permission: Permission,
+    /// The rule the handler checks on the object itself, if any (named in docs/permissions.md).
+    pub object_check: Option<&'static str>,
     pub handler: MethodRouter<AppState>,
 }
 
@@ -27,6 +29,7 @@ pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub permission: Permission,
+    pub object_check: Option<&'static str>,
 }
 
 impl Route {
@@ -39,6 +42,7 @@ impl Route {
             method: Method::GET,
             path,
             permission,
+            object_check: None,
             handler: axum::routing::get(handler),
         }
     }
@@ -52,8 +56,15 @@ impl Route {
             method: Method::POST,
             path,
             permission,
+            object_check: None,
             handler: axum::routing::post(handler),
         }
+    }
+
+    /// Notes that the handler also checks the object (whose measure, which office).
+    pub fn checking(mut self, rule: &'static str) -> Self {
+        self.object_check = Some(rule);
+        self
     }
 
     pub fn spec(&self) -> RouteSpec {
@@ -61,6 +72,7 @@ impl Route {
             method: self.method.clone(),
             path: self.path,
             permission: self.permission,
+            object_check: self.object_check,
         }
     }
 }

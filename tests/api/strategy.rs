@@ -216,7 +216,7 @@ async fn a_goal_page_lists_exactly_the_measures_that_pay_into_it() {
     let page = user.page(&format!("/strategie/ziele/{}", goal.id)).await;
     assert_eq!(
         page.texts(".measure .kern-body--bold"),
-        ["Zentrales Datawarehouse aufbauen"]
+        ["M-1 Zentrales Datawarehouse aufbauen"]
     );
     assert_eq!(page.count(".empty-state"), 0);
     let other = user

@@ -283,3 +283,46 @@ async fn signing_in_works_with_the_keyboard_alone_and_its_error_state_is_accessi
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_measure_form_with_errors_is_accessible_and_keeps_the_input() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    let user = app.create_user(&[Role::Staff], Office::Eimsbuettel).await;
+    with_browser(move |client| async move {
+        sign_in(&client, &app, &user).await;
+        client
+            .goto(&app.url("/massnahmen/neu"))
+            .await
+            .expect("the form loads");
+        client
+            .find(fantoccini::Locator::Css("#summary"))
+            .await
+            .expect("the summary field")
+            .send_keys("Eine Kurzbeschreibung ohne Titel")
+            .await
+            .expect("type");
+        // Submitted from the keyboard: Enter on the focused button.
+        client
+            .find(fantoccini::Locator::Css("button[value=einreichen]"))
+            .await
+            .expect("the submit button")
+            .send_keys(&Key::Enter.to_string())
+            .await
+            .expect("submit");
+        wait_for(&client, ".error-summary").await;
+        let violations = axe_violations(&client).await;
+        assert!(
+            violations.is_empty(),
+            "axe on the measure form with errors: {violations:?}"
+        );
+        let summary = client
+            .find(fantoccini::Locator::Css("#summary"))
+            .await
+            .expect("the field")
+            .prop("value")
+            .await
+            .expect("its value");
+        assert_eq!(summary.as_deref(), Some("Eine Kurzbeschreibung ohne Titel"));
+    })
+    .await;
+}

@@ -80,6 +80,30 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
             .iter()
             .map(|id| PageToCheck::ok(format!("/verwaltung/konten/{id}"))),
     );
+    // A measure of the first person (the administrator the checks sign in as), with a goal and
+    // a Markdown description.
+    let measure: uuid::Uuid = sqlx::query_scalar(
+        "insert into measures (id, title, summary, description, status, lead_office, author_id)
+         select gen_random_uuid(), 'Beispielmaßnahme', 'Kurz gesagt.',
+                E'**Fett** und eine Liste:\\n\\n- eins\\n- zwei', 'submitted', 'altona',
+                (select id from users order by created_at limit 1)
+         returning id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a measure");
+    sqlx::query("insert into measure_goals (measure_id, goal_id) select $1, id from goals limit 1")
+        .bind(measure)
+        .execute(&app.db)
+        .await
+        .expect("a goal link");
+    pages.extend([
+        PageToCheck::ok("/massnahmen"),
+        PageToCheck::ok("/massnahmen?suche=Beispiel&schnell=ja"),
+        PageToCheck::ok("/massnahmen/neu"),
+        PageToCheck::ok(format!("/massnahmen/{measure}")),
+        PageToCheck::ok(format!("/massnahmen/{measure}/bearbeiten")),
+    ]);
     let fields: Vec<uuid::Uuid> = sqlx::query_scalar("select id from fields order by position")
         .fetch_all(&app.db)
         .await

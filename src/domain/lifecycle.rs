@@ -1,0 +1,355 @@
+//! The life of a measure: which status may follow which, who may move it, and what each step
+//! needs (a reason, a target to merge into). The handlers ask here; nothing else decides.
+
+use super::office::Office;
+use super::permissions::Actor;
+use super::roles::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "measure_status", rename_all = "snake_case")]
+pub enum Status {
+    /// Entwurf: only the author sees it.
+    Draft,
+    Submitted,
+    InReview,
+    Accepted,
+    Rejected,
+    Deferred,
+    Merged,
+    InProgress,
+    Implemented,
+    Discontinued,
+}
+
+impl Status {
+    pub const ALL: [Self; 10] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::InReview,
+        Self::Accepted,
+        Self::Rejected,
+        Self::Deferred,
+        Self::Merged,
+        Self::InProgress,
+        Self::Implemented,
+        Self::Discontinued,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Entwurf",
+            Self::Submitted => "Eingereicht",
+            Self::InReview => "In Prüfung",
+            Self::Accepted => "Angenommen",
+            Self::Rejected => "Abgelehnt",
+            Self::Deferred => "Zurückgestellt",
+            Self::Merged => "Zusammengeführt",
+            Self::InProgress => "In Umsetzung",
+            Self::Implemented => "Umgesetzt",
+            Self::Discontinued => "Eingestellt",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Draft => "entwurf",
+            Self::Submitted => "eingereicht",
+            Self::InReview => "in-pruefung",
+            Self::Accepted => "angenommen",
+            Self::Rejected => "abgelehnt",
+            Self::Deferred => "zurueckgestellt",
+            Self::Merged => "zusammengefuehrt",
+            Self::InProgress => "in-umsetzung",
+            Self::Implemented => "umgesetzt",
+            Self::Discontinued => "eingestellt",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.slug() == slug)
+    }
+
+    /// The button that moves a measure into this status.
+    pub fn action_label(self) -> &'static str {
+        match self {
+            Self::Draft => "Zurück in den Entwurf",
+            Self::Submitted => "Einreichen",
+            Self::InReview => "Prüfung beginnen",
+            Self::Accepted => "Annehmen",
+            Self::Rejected => "Ablehnen",
+            Self::Deferred => "Zurückstellen",
+            Self::Merged => "Zusammenführen",
+            Self::InProgress => "Umsetzung beginnen",
+            Self::Implemented => "Als umgesetzt melden",
+            Self::Discontinued => "Einstellen",
+        }
+    }
+
+    /// Whether moving into this status needs a reason everyone can read.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Self::Rejected | Self::Deferred | Self::Discontinued)
+    }
+
+    /// The statuses that may follow this one.
+    pub fn next(self) -> &'static [Self] {
+        match self {
+            Self::Draft => &[Self::Submitted],
+            Self::Submitted => &[Self::InReview],
+            Self::InReview => &[Self::Accepted, Self::Rejected, Self::Deferred, Self::Merged],
+            Self::Deferred => &[Self::InReview],
+            Self::Accepted => &[Self::InProgress, Self::Discontinued],
+            Self::InProgress => &[Self::Implemented, Self::Discontinued],
+            Self::Rejected | Self::Merged | Self::Implemented | Self::Discontinued => &[],
+        }
+    }
+}
+
+/// What the rules need to know about a measure.
+#[derive(Debug, Clone, Copy)]
+pub struct MeasureFacts {
+    pub status: Status,
+    pub lead_office: Office,
+    pub author_is_actor: bool,
+    pub goal_count: usize,
+}
+
+/// Why a step is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NotAllowedFromHere,
+    NotYourRole,
+    ReasonRequired,
+    GoalRequired,
+    MergeTargetRequired,
+}
+
+impl Refusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotAllowedFromHere => "Dieser Statuswechsel ist von hier aus nicht möglich.",
+            Self::NotYourRole => "Diesen Schritt dürfen Sie bei dieser Maßnahme nicht ausführen.",
+            Self::ReasonRequired => {
+                "Bitte geben Sie eine Begründung an; sie ist für alle sichtbar."
+            }
+            Self::GoalRequired => "Bitte ordnen Sie die Maßnahme mindestens einem Ziel zu.",
+            Self::MergeTargetRequired => {
+                "Bitte wählen Sie die Maßnahme, in die zusammengeführt wird."
+            }
+        }
+    }
+}
+
+/// An officer for a measure: the district officer of its lead office, or the central officer.
+pub fn is_officer_for(actor: &Actor, lead_office: Office) -> bool {
+    actor.has(Role::CentralOfficer)
+        || (actor.has(Role::DistrictOfficer) && actor.office == lead_office)
+}
+
+/// Whether `actor` may move the measure to `to`, given a reason and a merge target if any.
+pub fn check(
+    actor: &Actor,
+    facts: MeasureFacts,
+    to: Status,
+    reason: &str,
+    has_merge_target: bool,
+) -> Result<(), Refusal> {
+    if !facts.status.next().contains(&to) {
+        return Err(Refusal::NotAllowedFromHere);
+    }
+    let permitted = match to {
+        Status::Submitted => facts.author_is_actor,
+        _ => is_officer_for(actor, facts.lead_office),
+    };
+    if !permitted {
+        return Err(Refusal::NotYourRole);
+    }
+    if to == Status::Submitted && facts.goal_count == 0 {
+        return Err(Refusal::GoalRequired);
+    }
+    if to.needs_reason() && reason.trim().is_empty() {
+        return Err(Refusal::ReasonRequired);
+    }
+    if to == Status::Merged && !has_merge_target {
+        return Err(Refusal::MergeTargetRequired);
+    }
+    Ok(())
+}
+
+/// Who sees a measure: a draft only its author; everything else every signed-in person.
+pub fn may_view(status: Status, author_is_actor: bool) -> bool {
+    status != Status::Draft || author_is_actor
+}
+
+/// Who edits a measure's content: its author while it is a draft or submitted, an officer for
+/// it until it is closed.
+pub fn may_edit(actor: &Actor, facts: MeasureFacts) -> bool {
+    let closed = facts.status.next().is_empty();
+    (facts.author_is_actor && matches!(facts.status, Status::Draft | Status::Submitted))
+        || (!closed && facts.status != Status::Draft && is_officer_for(actor, facts.lead_office))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::UserId;
+
+    fn actor(roles: &[Role], office: Office) -> Actor {
+        Actor {
+            user_id: UserId::new(),
+            office,
+            roles: roles.to_vec(),
+        }
+    }
+
+    fn facts(status: Status, author: bool) -> MeasureFacts {
+        MeasureFacts {
+            status,
+            lead_office: Office::Altona,
+            author_is_actor: author,
+            goal_count: 2,
+        }
+    }
+
+    /// Every pair of statuses, for every kind of person: allowed exactly where the table says.
+    #[test]
+    fn every_transition_is_allowed_exactly_for_the_right_people() {
+        let people = [
+            (
+                "author (staff)",
+                actor(&[Role::Staff], Office::Wandsbek),
+                true,
+            ),
+            ("staff", actor(&[Role::Staff], Office::Altona), false),
+            (
+                "officer of the lead office",
+                actor(&[Role::DistrictOfficer], Office::Altona),
+                false,
+            ),
+            (
+                "officer of another office",
+                actor(&[Role::DistrictOfficer], Office::Wandsbek),
+                false,
+            ),
+            (
+                "central officer",
+                actor(&[Role::CentralOfficer], Office::Central),
+                false,
+            ),
+            (
+                "strategy team",
+                actor(&[Role::StrategyTeam], Office::Altona),
+                false,
+            ),
+            (
+                "administrator",
+                actor(&[Role::Administrator], Office::Altona),
+                false,
+            ),
+        ];
+        for from in Status::ALL {
+            for to in Status::ALL {
+                for (who, person, author) in &people {
+                    let result = check(person, facts(from, *author), to, "Begründung", true);
+                    let in_table = from.next().contains(&to);
+                    let officer =
+                        who.starts_with("officer of the lead") || *who == "central officer";
+                    let expected = in_table
+                        && if to == Status::Submitted {
+                            *author
+                        } else {
+                            officer
+                        };
+                    assert_eq!(
+                        result.is_ok(),
+                        expected,
+                        "{from:?} → {to:?} by {who}: {result:?}"
+                    );
+                    if !in_table {
+                        assert_eq!(result, Err(Refusal::NotAllowedFromHere));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rejecting_deferring_and_discontinuing_need_a_reason() {
+        let officer = actor(&[Role::CentralOfficer], Office::Central);
+        for (from, to) in [
+            (Status::InReview, Status::Rejected),
+            (Status::InReview, Status::Deferred),
+            (Status::InProgress, Status::Discontinued),
+        ] {
+            assert_eq!(
+                check(&officer, facts(from, false), to, "  ", true),
+                Err(Refusal::ReasonRequired)
+            );
+            assert!(check(&officer, facts(from, false), to, "passt nicht", true).is_ok());
+        }
+        assert!(
+            check(
+                &officer,
+                facts(Status::InReview, false),
+                Status::Accepted,
+                "",
+                false
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_merge_needs_a_target_and_a_submission_a_goal() {
+        let officer = actor(&[Role::CentralOfficer], Office::Central);
+        assert_eq!(
+            check(
+                &officer,
+                facts(Status::InReview, false),
+                Status::Merged,
+                "",
+                false
+            ),
+            Err(Refusal::MergeTargetRequired)
+        );
+        let author = actor(&[Role::Staff], Office::Altona);
+        let mut without_goal = facts(Status::Draft, true);
+        without_goal.goal_count = 0;
+        assert_eq!(
+            check(&author, without_goal, Status::Submitted, "", false),
+            Err(Refusal::GoalRequired)
+        );
+    }
+
+    #[test]
+    fn closed_statuses_lead_nowhere() {
+        for status in [
+            Status::Rejected,
+            Status::Merged,
+            Status::Implemented,
+            Status::Discontinued,
+        ] {
+            assert!(status.next().is_empty(), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_draft_is_seen_and_edited_by_its_author_only() {
+        let author = actor(&[Role::Staff], Office::Altona);
+        let officer = actor(&[Role::CentralOfficer], Office::Central);
+        assert!(may_view(Status::Draft, true));
+        assert!(!may_view(Status::Draft, false));
+        assert!(may_view(Status::Submitted, false));
+        assert!(may_edit(&author, facts(Status::Draft, true)));
+        assert!(!may_edit(&officer, facts(Status::Draft, false)));
+        assert!(may_edit(&officer, facts(Status::InReview, false)));
+        assert!(!may_edit(&author, facts(Status::InReview, true)));
+        assert!(!may_edit(&officer, facts(Status::Implemented, false)));
+    }
+
+    #[test]
+    fn every_status_has_its_own_slug() {
+        for status in Status::ALL {
+            assert_eq!(Status::from_slug(status.slug()), Some(status));
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Turning a stored measure into form input, and an edit into the history's list of changes.
+
+use crate::db::measure_details::{Change, MeasureDetail};
+use crate::domain::ids::GoalId;
+use crate::domain::measure::{MeasureData, MeasureInput};
+use crate::domain::office::Office;
+use crate::domain::strategy::StrategyTree;
+
+/// The form's fields filled from a stored measure.
+pub fn input_from(detail: &MeasureDetail) -> MeasureInput {
+    let row = &detail.row;
+    MeasureInput {
+        title: row.title.clone(),
+        summary: row.summary.clone(),
+        description: row.description.clone(),
+        expected_benefit: row.expected_benefit.clone(),
+        goals: detail
+            .goals
+            .iter()
+            .map(|goal| goal.id.to_string())
+            .collect(),
+        lead_office: row.lead_office.slug().to_owned(),
+        participating_offices: detail
+            .participating_offices
+            .iter()
+            .map(|office| office.slug().to_owned())
+            .collect(),
+        responsible_unit: row.responsible_unit.clone(),
+        contact_person: row.contact_person.clone(),
+        source: row.source.slug().to_owned(),
+        effort_person_days: row
+            .effort_person_days
+            .map(|days| days.to_string())
+            .unwrap_or_default(),
+        cost_euros: row
+            .cost_euros
+            .map(|cost| cost.to_string())
+            .unwrap_or_default(),
+        planned_start: row
+            .planned_start
+            .map(|date| date.to_string())
+            .unwrap_or_default(),
+        planned_end: row
+            .planned_end
+            .map(|date| date.to_string())
+            .unwrap_or_default(),
+        quick_win: row.quick_win,
+        depends_on: detail
+            .depends_on
+            .iter()
+            .map(|measure| format!("M-{}", measure.number))
+            .collect::<Vec<_>>()
+            .join(", "),
+        tags: detail.tags.join(", "),
+        ozg_id: row.ozg_id.clone().unwrap_or_default(),
+        leika_key: row.leika_key.clone().unwrap_or_default(),
+        maturity_now: row
+            .maturity_now
+            .map(|level| level.to_string())
+            .unwrap_or_default(),
+        maturity_target: row
+            .maturity_target
+            .map(|level| level.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// What an edit changes, field by field, as people read it.
+pub fn changes(
+    before: &MeasureDetail,
+    after: &MeasureData,
+    tree: Option<&StrategyTree>,
+) -> Vec<Change> {
+    let goal_text = |id: &GoalId| {
+        tree.and_then(|tree| {
+            tree.fields
+                .iter()
+                .flat_map(|field| &field.goals)
+                .find(|goal| goal.id == *id)
+        })
+        .map(|goal| goal.statement.clone())
+        .unwrap_or_else(|| id.to_string())
+    };
+    let mut before_goals: Vec<String> = before
+        .goals
+        .iter()
+        .map(|goal| goal.statement.clone())
+        .collect();
+    let mut after_goals: Vec<String> = after.goals.iter().map(goal_text).collect();
+    before_goals.sort();
+    after_goals.sort();
+    let offices = |offices: &[Office]| {
+        offices
+            .iter()
+            .map(|office| office.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let optional = |value: Option<String>| value.unwrap_or_default();
+    let row = &before.row;
+    let pairs: Vec<(&str, String, String)> = vec![
+        ("Titel", row.title.clone(), after.title.clone()),
+        (
+            "Kurzbeschreibung",
+            row.summary.clone(),
+            after.summary.clone(),
+        ),
+        (
+            "Beschreibung",
+            row.description.clone(),
+            after.description.clone(),
+        ),
+        (
+            "Erwarteter Nutzen",
+            row.expected_benefit.clone(),
+            after.expected_benefit.clone(),
+        ),
+        ("Ziele", before_goals.join(" | "), after_goals.join(" | ")),
+        (
+            "Federführung",
+            row.lead_office.label().to_owned(),
+            after.lead_office.label().to_owned(),
+        ),
+        (
+            "Beteiligte Bezirksämter",
+            offices(&before.participating_offices),
+            offices(&after.participating_offices),
+        ),
+        (
+            "Verantwortliche Stelle",
+            row.responsible_unit.clone(),
+            after.responsible_unit.clone(),
+        ),
+        (
+            "Ansprechperson",
+            row.contact_person.clone(),
+            after.contact_person.clone(),
+        ),
+        (
+            "Herkunft",
+            row.source.label().to_owned(),
+            after.source.label().to_owned(),
+        ),
+        (
+            "Aufwand (Personentage)",
+            optional(row.effort_person_days.map(|v| v.to_string())),
+            optional(after.effort_person_days.map(|v| v.to_string())),
+        ),
+        (
+            "Kosten (Euro)",
+            optional(row.cost_euros.map(|v| v.to_string())),
+            optional(after.cost_euros.map(|v| v.to_string())),
+        ),
+        (
+            "Geplanter Beginn",
+            optional(row.planned_start.map(|v| v.to_string())),
+            optional(after.planned_start.map(|v| v.to_string())),
+        ),
+        (
+            "Geplantes Ende",
+            optional(row.planned_end.map(|v| v.to_string())),
+            optional(after.planned_end.map(|v| v.to_string())),
+        ),
+        (
+            "Schneller Erfolg",
+            yes_no(row.quick_win),
+            yes_no(after.quick_win),
+        ),
+        (
+            "Setzt voraus",
+            before
+                .depends_on
+                .iter()
+                .map(|m| format!("M-{}", m.number))
+                .collect::<Vec<_>>()
+                .join(", "),
+            after
+                .depends_on
+                .iter()
+                .map(|n| format!("M-{n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "Schlagwörter",
+            before.tags.join(", "),
+            after.tags.join(", "),
+        ),
+        (
+            "OZG-Kennung",
+            optional(row.ozg_id.clone()),
+            optional(after.ozg.as_ref().map(|ozg| ozg.ozg_id.clone())),
+        ),
+        (
+            "LeiKa-Schlüssel",
+            optional(row.leika_key.clone()),
+            optional(after.ozg.as_ref().and_then(|ozg| ozg.leika_key.clone())),
+        ),
+        (
+            "Reifegrad heute",
+            optional(row.maturity_now.map(|v| v.to_string())),
+            optional(
+                after
+                    .ozg
+                    .as_ref()
+                    .and_then(|ozg| ozg.maturity_now)
+                    .map(|v| v.to_string()),
+            ),
+        ),
+        (
+            "Ziel-Reifegrad",
+            optional(row.maturity_target.map(|v| v.to_string())),
+            optional(
+                after
+                    .ozg
+                    .as_ref()
+                    .and_then(|ozg| ozg.maturity_target)
+                    .map(|v| v.to_string()),
+            ),
+        ),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(field, before, after)| Change {
+            field: field.to_owned(),
+            before,
+            after,
+        })
+        .collect()
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "ja" } else { "nein" }.to_owned()
+}

@@ -1,0 +1,366 @@
+//! Proposing a measure and editing it: one form, re-rendered with the input and the errors next
+//! to the fields when something is wrong; a form sent twice creates one measure; a save over
+//! someone else's newer save is refused with 409 and shows what changed in between.
+
+use std::sync::Arc;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::changes::{changes, input_from};
+use crate::db;
+use crate::db::measure_details::{HistoryEntry, MeasureDetail, NewEvent};
+use crate::db::measures::WriteError;
+use crate::domain::ids::{GoalId, MeasureId};
+use crate::domain::lifecycle::{self, MeasureFacts, Status};
+use crate::domain::measure::{self, MeasureInput, Source};
+use crate::domain::office::Office;
+use crate::domain::strategy::StrategyTree;
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::extract::Id;
+use crate::web::forms::FormErrors;
+use crate::web::layout::{Section, Shell};
+use crate::web::session::{CurrentUser, Visitor};
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "measures/form.html")]
+pub struct FormPage {
+    pub shell: Shell,
+    pub input: MeasureInput,
+    pub errors: FormErrors,
+    pub tree: Option<Arc<StrategyTree>>,
+    pub offices: [Office; 8],
+    pub sources: [Source; 4],
+    pub action: String,
+    /// New measures: the form's one-time key.
+    pub submission_key: Option<String>,
+    /// Edits: the version the form was filled from.
+    pub version: Option<i32>,
+    /// Edits: the measure's number.
+    pub number: Option<i64>,
+    /// After a 409: what others changed since the form was filled.
+    pub conflict: Vec<HistoryEntry>,
+}
+
+impl FormPage {
+    pub fn heading(&self) -> String {
+        match self.number {
+            Some(number) => format!("Maßnahme M-{number} bearbeiten"),
+            None => "Maßnahme vorschlagen".to_owned(),
+        }
+    }
+}
+
+fn known_goals(tree: Option<&StrategyTree>) -> Vec<GoalId> {
+    tree.map(|tree| {
+        tree.fields
+            .iter()
+            .flat_map(|field| field.goals.iter().map(|goal| goal.id))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<FormPage, AppError> {
+    let tree = state.strategy.current_tree(&state.db).await?;
+    Ok(FormPage {
+        shell: shell(visitor, "Maßnahme vorschlagen"),
+        input: MeasureInput {
+            lead_office: String::new(),
+            source: Source::StaffProposal.slug().to_owned(),
+            ..MeasureInput::default()
+        },
+        errors: FormErrors::new(),
+        tree,
+        offices: Office::ALL,
+        sources: Source::ALL,
+        action: "/massnahmen/neu".to_owned(),
+        submission_key: Some(uuid::Uuid::new_v4().to_string()),
+        version: None,
+        number: None,
+        conflict: Vec::new(),
+    })
+}
+
+fn shell(visitor: Visitor, title: &str) -> Shell {
+    Shell::new(visitor, title)
+        .in_section(Section::Measures)
+        .crumb("Maßnahmen", "/massnahmen")
+        .here(title)
+}
+
+fn problems_to_errors(problems: Vec<measure::FieldProblem>) -> FormErrors {
+    let mut errors = FormErrors::new();
+    for (field, message) in problems {
+        if errors.for_field(field).is_none() {
+            errors.add(field, message);
+        }
+    }
+    errors
+}
+
+fn write_error(error: WriteError) -> Result<FormErrors, AppError> {
+    match error {
+        WriteError::UnknownDependencies(numbers) => {
+            let list: Vec<String> = numbers.iter().map(|number| format!("M-{number}")).collect();
+            Ok(FormErrors::one(
+                "depends_on",
+                format!("Diese Maßnahmen gibt es nicht: {}.", list.join(", ")),
+            ))
+        }
+        WriteError::DependsOnItself => Ok(FormErrors::one(
+            "depends_on",
+            "Eine Maßnahme kann nicht von sich selbst abhängen.",
+        )),
+        WriteError::Database(error) => Err(error.into()),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let input = MeasureInput::from_pairs(&pairs);
+    let submit = pairs
+        .iter()
+        .any(|(key, value)| key == "aktion" && value == "einreichen");
+    let key = pairs
+        .iter()
+        .find(|(key, _)| key == "submission_key")
+        .and_then(|(_, value)| value.parse::<uuid::Uuid>().ok())
+        .unwrap_or_else(uuid::Uuid::new_v4);
+    let tree = state.strategy.current_tree(&state.db).await?;
+    let rerender = |errors: FormErrors, tree: Option<Arc<StrategyTree>>| FormPage {
+        shell: shell(visitor.clone(), "Maßnahme vorschlagen"),
+        input: input.clone(),
+        errors,
+        tree,
+        offices: Office::ALL,
+        sources: Source::ALL,
+        action: "/massnahmen/neu".to_owned(),
+        submission_key: Some(key.to_string()),
+        version: None,
+        number: None,
+        conflict: Vec::new(),
+    };
+    let data = match measure::parse(&input, &known_goals(tree.as_deref())) {
+        Ok(data) if submit && data.goals.is_empty() => {
+            let errors = FormErrors::one("goals", lifecycle::Refusal::GoalRequired.message());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, rerender(errors, tree)).into_response());
+        }
+        Ok(data) => data,
+        Err(problems) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                rerender(problems_to_errors(problems), tree),
+            )
+                .into_response());
+        }
+    };
+    let status = if submit {
+        Status::Submitted
+    } else {
+        Status::Draft
+    };
+    let mut transaction = state.db.begin().await?;
+    let (id, created) =
+        match db::measures::insert(&mut transaction, &data, current.user.id, status, key).await {
+            Ok(result) => result,
+            Err(error) => {
+                let errors = write_error(error)?;
+                return Ok(
+                    (StatusCode::UNPROCESSABLE_ENTITY, rerender(errors, tree)).into_response()
+                );
+            }
+        };
+    if created {
+        db::measure_details::record(
+            &mut *transaction,
+            &NewEvent {
+                measure: id,
+                actor: current.user.id,
+                version: 1,
+                kind: "created",
+                from_status: None,
+                to_status: Some(status),
+                reason: None,
+                changes: &[],
+            },
+        )
+        .await?;
+    }
+    transaction.commit().await?;
+    Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response())
+}
+
+/// The measure if `current` may edit it.
+async fn editable(
+    state: &AppState,
+    current: &CurrentUser,
+    id: MeasureId,
+) -> Result<MeasureDetail, AppError> {
+    let detail = db::measure_details::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let author = detail.row.author_id == Some(current.user.id);
+    if !lifecycle::may_view(detail.row.status, author) {
+        return Err(AppError::NotFound);
+    }
+    let facts = MeasureFacts {
+        status: detail.row.status,
+        lead_office: detail.row.lead_office,
+        author_is_actor: author,
+        goal_count: detail.goals.len(),
+    };
+    if !lifecycle::may_edit(&current.user.actor(), facts) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(detail)
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<MeasureId>,
+) -> Result<FormPage, AppError> {
+    let detail = editable(&state, &current, id).await?;
+    let tree = state.strategy.current_tree(&state.db).await?;
+    Ok(edit_page(
+        visitor,
+        &detail,
+        input_from(&detail),
+        FormErrors::new(),
+        tree,
+        detail.row.version,
+        Vec::new(),
+    ))
+}
+
+fn edit_page(
+    visitor: Visitor,
+    detail: &MeasureDetail,
+    input: MeasureInput,
+    errors: FormErrors,
+    tree: Option<Arc<StrategyTree>>,
+    version: i32,
+    conflict: Vec<HistoryEntry>,
+) -> FormPage {
+    let title = format!("M-{} bearbeiten", detail.row.number);
+    FormPage {
+        shell: Shell::new(visitor, title.clone())
+            .in_section(Section::Measures)
+            .crumb("Maßnahmen", "/massnahmen")
+            .crumb(
+                format!("M-{}", detail.row.number),
+                format!("/massnahmen/{}", detail.row.id),
+            )
+            .here("Bearbeiten"),
+        input,
+        errors,
+        tree,
+        offices: Office::ALL,
+        sources: Source::ALL,
+        action: format!("/massnahmen/{}/bearbeiten", detail.row.id),
+        submission_key: None,
+        version: Some(version),
+        number: Some(detail.row.number),
+        conflict,
+    }
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<MeasureId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let before = editable(&state, &current, id).await?;
+    let input = MeasureInput::from_pairs(&pairs);
+    let version: i32 = pairs
+        .iter()
+        .find(|(key, _)| key == "version")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(0);
+    let tree = state.strategy.current_tree(&state.db).await?;
+    let data = match measure::parse(&input, &known_goals(tree.as_deref())) {
+        Ok(data) if before.row.status != Status::Draft && data.goals.is_empty() => {
+            let errors = FormErrors::one("goals", lifecycle::Refusal::GoalRequired.message());
+            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Ok(data) => data,
+        Err(problems) => {
+            let page = edit_page(
+                visitor,
+                &before,
+                input,
+                problems_to_errors(problems),
+                tree,
+                version,
+                Vec::new(),
+            );
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut transaction = state.db.begin().await?;
+    let saved = match db::measures::update(&mut transaction, id, version, &data).await {
+        Ok(saved) => saved,
+        Err(error) => {
+            let errors = write_error(error)?;
+            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let Some(new_version) = saved else {
+        drop(transaction);
+        // Someone saved in between: show what they changed, keep this person's input, and let a
+        // second save (now against the current version) apply it deliberately.
+        let conflict = db::measure_details::history(&state.db, id, version).await?;
+        let current_version = db::measure_details::row(&state.db, id)
+            .await?
+            .map_or(version, |row| row.version);
+        let errors = FormErrors::one(
+            "title",
+            "Jemand anderes hat die Maßnahme gespeichert, während Sie sie bearbeitet haben. Ihre Eingaben sind erhalten; bitte prüfen Sie die Änderungen oben und speichern Sie erneut.",
+        );
+        let page = edit_page(
+            visitor,
+            &before,
+            input,
+            errors,
+            tree,
+            current_version,
+            conflict,
+        );
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    };
+    let changes = changes(&before, &data, tree.as_deref());
+    db::measure_details::record(
+        &mut *transaction,
+        &NewEvent {
+            measure: id,
+            actor: current.user.id,
+            version: new_version,
+            kind: "updated",
+            from_status: None,
+            to_status: None,
+            reason: None,
+            changes: &changes,
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response())
+}

@@ -1,0 +1,29 @@
+//! Measures: the catalogue, proposing and editing, a measure's page with its lifecycle steps and
+//! history. Object-level rules (who sees a draft, who edits, who moves a measure on) come from
+//! `domain::lifecycle`.
+
+mod catalogue;
+mod changes;
+mod form;
+mod show;
+
+use super::routes::Route;
+use crate::domain::permissions::Permission;
+
+pub use catalogue::CataloguePage;
+
+pub fn routes() -> Vec<Route> {
+    use Permission::SignedIn as P;
+    vec![
+        Route::get("/massnahmen", P, catalogue::catalogue),
+        Route::get("/massnahmen/neu", P, form::new_form),
+        Route::post("/massnahmen/neu", P, form::create),
+        Route::get("/massnahmen/{id}", P, show::show).checking("a draft only for its author"),
+        Route::get("/massnahmen/{id}/bearbeiten", P, form::edit_form)
+            .checking("author (draft, submitted) or an officer for the measure"),
+        Route::post("/massnahmen/{id}/bearbeiten", P, form::update)
+            .checking("author (draft, submitted) or an officer for the measure"),
+        Route::post("/massnahmen/{id}/status", P, show::change_status)
+            .checking("the lifecycle: author submits, officers for the measure review"),
+    ]
+}

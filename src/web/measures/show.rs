@@ -1,0 +1,240 @@
+//! A measure's page: its content, goals, offices, history, and the lifecycle steps the person
+//! may take; and taking one.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::db;
+use crate::db::measure_details::{HistoryEntry, MeasureDetail, NewEvent};
+use crate::domain::ids::MeasureId;
+use crate::domain::lifecycle::{self, MeasureFacts, Refusal, Status};
+use crate::domain::markdown;
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::extract::Id;
+use crate::web::forms::FormErrors;
+use crate::web::layout::{Section, Shell};
+use crate::web::session::{CurrentUser, Visitor};
+
+/// A step the person may take from here.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub to: Status,
+}
+
+impl Step {
+    pub fn reason_field(&self) -> String {
+        format!("grund-{}", self.to.slug())
+    }
+
+    pub fn target_field(&self) -> String {
+        format!("ziel-{}", self.to.slug())
+    }
+
+    pub fn needs_reason(&self) -> bool {
+        self.to.needs_reason()
+    }
+
+    pub fn is_merge(&self) -> bool {
+        self.to == Status::Merged
+    }
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "measures/show.html")]
+pub struct ShowPage {
+    pub shell: Shell,
+    pub detail: MeasureDetail,
+    pub description_html: String,
+    pub benefit_html: String,
+    pub history: Vec<HistoryEntry>,
+    pub steps: Vec<Step>,
+    pub can_edit: bool,
+    pub errors: FormErrors,
+    pub reason: String,
+}
+
+fn facts(detail: &MeasureDetail, current: &CurrentUser) -> MeasureFacts {
+    MeasureFacts {
+        status: detail.row.status,
+        lead_office: detail.row.lead_office,
+        author_is_actor: detail.row.author_id == Some(current.user.id),
+        goal_count: detail.goals.len(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    visitor: Visitor,
+    current: &CurrentUser,
+    id: MeasureId,
+    errors: FormErrors,
+    reason: String,
+) -> Result<ShowPage, AppError> {
+    let detail = db::measure_details::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let facts = facts(&detail, current);
+    // A draft is its author's alone: to anyone else it does not exist.
+    if !lifecycle::may_view(facts.status, facts.author_is_actor) {
+        return Err(AppError::NotFound);
+    }
+    let actor = current.user.actor();
+    let steps = facts
+        .status
+        .next()
+        .iter()
+        .filter(|to| {
+            lifecycle::check(&actor, facts, **to, "Begründung", true).is_ok_or_needs_input()
+        })
+        .map(|to| Step { to: *to })
+        .collect();
+    let history = db::measure_details::history(&state.db, id, 0).await?;
+    let title = format!("M-{} {}", detail.row.number, detail.row.title);
+    Ok(ShowPage {
+        shell: Shell::new(visitor, title)
+            .in_section(Section::Measures)
+            .crumb("Maßnahmen", "/massnahmen")
+            .here(format!("M-{}", detail.row.number)),
+        description_html: markdown::to_safe_html(&detail.row.description),
+        benefit_html: markdown::to_safe_html(&detail.row.expected_benefit),
+        can_edit: lifecycle::may_edit(&actor, facts),
+        detail,
+        history,
+        steps,
+        errors,
+        reason,
+    })
+}
+
+/// Steps that fail only for want of a goal are still offered: the check explains it.
+trait StepOffered {
+    fn is_ok_or_needs_input(&self) -> bool;
+}
+
+impl StepOffered for Result<(), Refusal> {
+    fn is_ok_or_needs_input(&self) -> bool {
+        matches!(self, Ok(()) | Err(Refusal::GoalRequired))
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<MeasureId>,
+) -> Result<ShowPage, AppError> {
+    page(
+        &state,
+        visitor,
+        &current,
+        id,
+        FormErrors::new(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    merge_into: String,
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<MeasureId>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, AppError> {
+    let detail = db::measure_details::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let facts = facts(&detail, &current);
+    if !lifecycle::may_view(facts.status, facts.author_is_actor) {
+        return Err(AppError::NotFound);
+    }
+    let to = Status::from_slug(&form.to).ok_or(AppError::NotFound)?;
+    let reason = form.reason.trim().to_owned();
+    let merge_target = match form
+        .merge_into
+        .trim()
+        .trim_start_matches(['M', 'm'])
+        .trim_start_matches('-')
+    {
+        "" => None,
+        number => match number.parse::<i64>() {
+            Ok(number) => db::measure_details::id_by_number(&state.db, number)
+                .await?
+                .filter(|target| *target != id),
+            Err(_) => None,
+        },
+    };
+    if let Err(refusal) = lifecycle::check(
+        &current.user.actor(),
+        facts,
+        to,
+        &reason,
+        merge_target.is_some(),
+    ) {
+        if refusal == Refusal::NotYourRole {
+            return Err(AppError::Forbidden);
+        }
+        // Each step has its own fields: "grund-abgelehnt", "ziel-zusammengefuehrt".
+        let field = match refusal {
+            Refusal::ReasonRequired => format!("grund-{}", to.slug()),
+            Refusal::MergeTargetRequired => format!("ziel-{}", to.slug()),
+            _ => "naechste-schritte".to_owned(),
+        };
+        let errors = FormErrors::one(field, refusal.message());
+        let page = page(&state, visitor, &current, id, errors, reason).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let mut transaction = state.db.begin().await?;
+    let reason_saved = (!reason.is_empty()).then_some(reason.as_str());
+    let Some(version) = db::measure_details::set_status(
+        &mut transaction,
+        id,
+        facts.status,
+        to,
+        reason_saved,
+        merge_target,
+    )
+    .await?
+    else {
+        // The status moved on meanwhile; show the page as it is now.
+        drop(transaction);
+        let errors = FormErrors::one(
+            "naechste-schritte",
+            "Der Status wurde inzwischen geändert. Bitte prüfen Sie die Maßnahme erneut.",
+        );
+        let page = page(&state, visitor, &current, id, errors, reason).await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    };
+    db::measure_details::record(
+        &mut *transaction,
+        &NewEvent {
+            measure: id,
+            actor: current.user.id,
+            version,
+            kind: "status_changed",
+            from_status: Some(facts.status),
+            to_status: Some(to),
+            reason: reason_saved,
+            changes: &[],
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response())
+}

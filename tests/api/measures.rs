@@ -1,0 +1,536 @@
+use axum::http::StatusCode;
+use prima::db::seed::strategy_2020;
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+
+use crate::support::accounts::Client;
+use crate::support::html::within;
+use crate::support::{TestApp, spawn_app};
+
+/// Two goals of the 2020 strategy: one of "Datenmanagement", one of "Nutzerorientierung".
+fn two_goals() -> (String, String) {
+    let document = strategy_2020().expect("the shipped content");
+    (
+        document.fields[8].goals[1].id.to_string(),
+        document.fields[3].goals[0].id.to_string(),
+    )
+}
+
+/// Proposes a measure through the form and returns its id (from the redirect).
+async fn propose(client: &Client, fields: &[(&str, &str)]) -> String {
+    let response = client.post_form("/massnahmen/neu", fields).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    response
+        .header("location")
+        .and_then(|location| location.strip_prefix("/massnahmen/"))
+        .expect("the new measure's page")
+        .to_owned()
+}
+
+fn base<'a>(title: &'a str, goal_a: &'a str, goal_b: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("summary", "Bürgerinnen und Bürger stellen Anträge online."),
+        ("goals", goal_a),
+        ("goals", goal_b),
+        ("lead_office", "altona"),
+        ("source", "vorschlag"),
+        ("aktion", "einreichen"),
+    ]
+}
+
+async fn officer(app: &TestApp, office: Office) -> Client {
+    let user = app.create_user(&[Role::DistrictOfficer], office).await;
+    app.login(&user).await
+}
+
+#[tokio::test]
+async fn a_proposal_with_two_goals_appears_in_the_catalogue_and_on_both_goal_pages() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(
+        &staff,
+        &base("Online-Antrag für Sondernutzungen", &goal_a, &goal_b),
+    )
+    .await;
+
+    let page = staff.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(
+        page.text(".measure-title"),
+        "Online-Antrag für Sondernutzungen"
+    );
+    assert_eq!(page.text(".measure-status"), "Eingereicht");
+    assert_eq!(page.count(".measure-goals li"), 2);
+    assert_eq!(page.count(".history-entry"), 1);
+
+    let catalogue = staff.page("/massnahmen").await;
+    assert_eq!(catalogue.count(".catalogue-item"), 1);
+    for goal in [&goal_a, &goal_b] {
+        let goal_page = staff.page(&format!("/strategie/ziele/{goal}")).await;
+        assert!(
+            goal_page
+                .text(".measure")
+                .contains("Online-Antrag für Sondernutzungen")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refused_form_keeps_the_input_and_names_each_problem_next_to_its_field() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let response = staff
+        .post_form(
+            "/massnahmen/neu",
+            &[
+                ("title", ""),
+                ("summary", "Meine Kurzbeschreibung"),
+                ("lead_office", "altona"),
+                ("source", "vorschlag"),
+                ("ozg_id", "10061"),
+                ("leika_key", "12345"),
+                ("cost_euros", "12,50"),
+                ("aktion", "einreichen"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.page();
+    assert_eq!(
+        page.links(".error-summary a"),
+        ["#title", "#cost_euros", "#leika_key"]
+    );
+    assert_eq!(
+        page.text("#title-fehler"),
+        "Bitte geben Sie einen Titel ein."
+    );
+    assert_eq!(
+        page.text("#leika_key-fehler"),
+        "Der LeiKa-Schlüssel hat genau 14 Ziffern."
+    );
+    assert_eq!(page.text("#summary"), "Meine Kurzbeschreibung");
+    assert_eq!(
+        page.select("#leika_key")[0].value().attr("value"),
+        Some("12345")
+    );
+
+    let without_goal = staff
+        .post_form(
+            "/massnahmen/neu",
+            &[
+                ("title", "Ohne Ziel"),
+                ("lead_office", "altona"),
+                ("source", "vorschlag"),
+                ("aktion", "einreichen"),
+            ],
+        )
+        .await;
+    assert_eq!(without_goal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        without_goal
+            .page()
+            .text("#goals-fehler")
+            .contains("mindestens einem Ziel")
+    );
+}
+
+#[tokio::test]
+async fn a_draft_is_seen_by_its_author_only() {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let other = app.signed_in(Role::CentralOfficer).await;
+    let id = propose(
+        &author,
+        &[
+            ("title", "Noch geheim"),
+            ("lead_office", "altona"),
+            ("source", "vorschlag"),
+            ("aktion", "entwurf"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        author
+            .page(&format!("/massnahmen/{id}"))
+            .await
+            .text(".measure-status"),
+        "Entwurf"
+    );
+    assert_eq!(
+        other.get(&format!("/massnahmen/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(other.page("/massnahmen").await.count(".catalogue-item"), 0);
+}
+
+#[tokio::test]
+async fn the_officer_of_the_lead_office_reviews_and_others_cannot() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&staff, &base("Digitale Flipcharts", &goal_a, &goal_b)).await;
+    let altona = officer(&app, Office::Altona).await;
+    let wandsbek = officer(&app, Office::Wandsbek).await;
+    let status = format!("/massnahmen/{id}/status");
+
+    assert_eq!(
+        wandsbek
+            .post_form(&status, &[("to", "in-pruefung")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        staff
+            .post_form(&status, &[("to", "in-pruefung")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        altona
+            .post_form(&status, &[("to", "in-pruefung")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        altona
+            .post_form(&status, &[("to", "angenommen")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        altona
+            .post_form(&status, &[("to", "eingereicht")])
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not from here"
+    );
+    let page = staff.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(page.text(".measure-status"), "Angenommen");
+    assert_eq!(page.count(".history-entry"), 3);
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_that_everyone_sees() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&staff, &base("Chatbot für Auskünfte", &goal_a, &goal_b)).await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let status = format!("/massnahmen/{id}/status");
+    assert_eq!(
+        central
+            .post_form(&status, &[("to", "in-pruefung")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let without = central
+        .post_form(&status, &[("to", "abgelehnt"), ("reason", "  ")])
+        .await;
+    assert_eq!(without.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        without
+            .page()
+            .text("#grund-abgelehnt-fehler")
+            .contains("Begründung")
+    );
+    let with = central
+        .post_form(
+            &status,
+            &[
+                ("to", "abgelehnt"),
+                ("reason", "Wird zentral von der Fachbehörde umgesetzt."),
+            ],
+        )
+        .await;
+    assert_eq!(with.status, StatusCode::SEE_OTHER);
+    let reader = app.signed_in(Role::Staff).await;
+    let page = reader.page(&format!("/massnahmen/{id}")).await;
+    assert!(
+        page.text(".status-reason")
+            .contains("Wird zentral von der Fachbehörde umgesetzt.")
+    );
+}
+
+#[tokio::test]
+async fn german_search_finds_inflected_forms_and_pages_through_results() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    propose(
+        &staff,
+        &[
+            ("title", "Antrag auf Bewohnerparkausweis online"),
+            ("goals", &goal_a),
+            ("lead_office", "wandsbek"),
+            ("source", "vorschlag"),
+            ("aktion", "einreichen"),
+        ],
+    )
+    .await;
+    for number in 0..55 {
+        let title = format!("Digitale Akte Nummer {number}");
+        propose(
+            &staff,
+            &[
+                ("title", &title),
+                ("goals", &goal_b),
+                ("lead_office", "harburg"),
+                ("source", "workshop"),
+                ("aktion", "einreichen"),
+            ],
+        )
+        .await;
+    }
+    let found = staff.page("/massnahmen?suche=Anträge").await;
+    assert_eq!(
+        found.texts(".catalogue-item h2"),
+        ["M-1 Antrag auf Bewohnerparkausweis online"]
+    );
+
+    let first = staff.page("/massnahmen?suche=Akten").await;
+    assert_eq!(first.count(".catalogue-item"), 50);
+    assert!(
+        first
+            .text(".result-count")
+            .starts_with("55 Maßnahmen, Seite 1 von 2")
+    );
+    let next = first.links(".pagination a[rel=next]");
+    assert_eq!(next, ["/massnahmen?suche=Akten&seite=2"]);
+    assert_eq!(staff.page(&next[0]).await.count(".catalogue-item"), 5);
+
+    let by_office = staff.page("/massnahmen?amt=wandsbek").await;
+    assert_eq!(by_office.count(".catalogue-item"), 1);
+    let by_title = staff.page("/massnahmen?sortierung=titel").await;
+    assert_eq!(
+        by_title
+            .texts(".catalogue-item h2")
+            .first()
+            .map(String::as_str),
+        Some("M-1 Antrag auf Bewohnerparkausweis online")
+    );
+}
+
+#[tokio::test]
+async fn filters_narrow_the_catalogue() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    propose(
+        &staff,
+        &[
+            ("title", "Schnell umsetzbar"),
+            ("goals", &goal_a),
+            ("lead_office", "altona"),
+            ("participating_offices", "bergedorf"),
+            ("source", "vorschlag"),
+            ("quick_win", "ja"),
+            ("tags", "Termine, Bürgerservice"),
+            ("aktion", "einreichen"),
+        ],
+    )
+    .await;
+    propose(
+        &staff,
+        &[
+            ("title", "Mit OZG-Bezug"),
+            ("goals", &goal_b),
+            ("lead_office", "harburg"),
+            ("source", "vorschlag"),
+            ("ozg_id", "10061"),
+            ("aktion", "einreichen"),
+        ],
+    )
+    .await;
+    let field_of_b: String =
+        sqlx::query_scalar("select field_id::text from goals where id = $1::uuid")
+            .bind(&goal_b)
+            .fetch_one(&app.db)
+            .await
+            .expect("a field");
+    for (query, expected) in [
+        ("schnell=ja", "M-1 Schnell umsetzbar"),
+        ("ozg=ja", "M-2 Mit OZG-Bezug"),
+        ("amt=bergedorf", "M-1 Schnell umsetzbar"),
+        ("schlagwort=termine", "M-1 Schnell umsetzbar"),
+        (&format!("feld={field_of_b}"), "M-2 Mit OZG-Bezug"),
+        (&format!("ziel={goal_a}"), "M-1 Schnell umsetzbar"),
+        ("status=eingereicht&amt=harburg", "M-2 Mit OZG-Bezug"),
+    ] {
+        let page = staff.page(&format!("/massnahmen?{query}")).await;
+        assert_eq!(page.texts(".catalogue-item h2"), [expected], "{query}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_save_over_a_newer_one_is_refused_with_409_and_keeps_the_input() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(
+        &staff,
+        &base("Workflow statt Umlaufmappe", &goal_a, &goal_b),
+    )
+    .await;
+    let first = app.signed_in(Role::CentralOfficer).await;
+    let second = app.signed_in(Role::CentralOfficer).await;
+    let edit = format!("/massnahmen/{id}/bearbeiten");
+    let version = |client: Client| {
+        let edit = edit.clone();
+        async move {
+            client.page(&edit).await.select("input[name=version]")[0]
+                .value()
+                .attr("value")
+                .map(str::to_owned)
+                .expect("a version")
+        }
+    };
+    let first_version = version(first.clone()).await;
+    let second_version = version(second.clone()).await;
+
+    let mut fields = base(
+        "Elektronischer Workflow statt Umlaufmappe",
+        &goal_a,
+        &goal_b,
+    );
+    fields.push(("version", &first_version));
+    assert_eq!(
+        first.post_form(&edit, &fields).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let mut late = base("Workflow ohne Papier", &goal_a, &goal_b);
+    late.push(("version", &second_version));
+    let refused = second.post_form(&edit, &late).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    let page = refused.page();
+    assert!(
+        page.text(".conflict-changes")
+            .contains("Elektronischer Workflow statt Umlaufmappe")
+    );
+    assert_eq!(
+        page.select("#title")[0].value().attr("value"),
+        Some("Workflow ohne Papier")
+    );
+    let stored: String = sqlx::query_scalar("select title from measures where id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .expect("the title");
+    assert_eq!(
+        stored, "Elektronischer Workflow statt Umlaufmappe",
+        "nothing was overwritten"
+    );
+
+    // Sent again from the 409 page (now with the current version), it applies deliberately.
+    let current_version = page.select("input[name=version]")[0]
+        .value()
+        .attr("value")
+        .expect("a version")
+        .to_owned();
+    let mut again = base("Workflow ohne Papier", &goal_a, &goal_b);
+    again.push(("version", &current_version));
+    assert_eq!(
+        second.post_form(&edit, &again).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let history = staff.page(&format!("/massnahmen/{id}")).await;
+    assert!(
+        history
+            .texts(".history-change")
+            .iter()
+            .any(|change| change.contains("Workflow ohne Papier"))
+    );
+}
+
+#[tokio::test]
+async fn a_form_sent_twice_creates_one_measure() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let key = uuid::Uuid::new_v4().to_string();
+    let mut fields = base("Doppelklick", &goal_a, &goal_b);
+    fields.push(("submission_key", &key));
+    let first = propose(&staff, &fields).await;
+    let second = propose(&staff, &fields).await;
+    assert_eq!(first, second);
+    let count: i64 = sqlx::query_scalar("select count(*) from measures")
+        .fetch_one(&app.db)
+        .await
+        .expect("a count");
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn staff_cannot_set_fields_reserved_for_officers() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let mut fields = base("Selbst angenommen", &goal_a, &goal_b);
+    fields.extend([
+        ("status", "accepted"),
+        ("status_reason", "weil ich will"),
+        ("version", "99"),
+        ("author_id", "00000000-0000-0000-0000-000000000000"),
+    ]);
+    let id = propose(&staff, &fields).await;
+    let row: (String, Option<String>, i32) = sqlx::query_as(
+        "select status::text, status_reason, version from measures where id = $1::uuid",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .expect("the measure");
+    assert_eq!(row, ("submitted".to_owned(), None, 1));
+}
+
+#[tokio::test]
+async fn markdown_in_a_description_cannot_carry_script_or_javascript_links() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let mut fields = base("Sicher dargestellt", &goal_a, &goal_b);
+    fields.push(("description", "**Wichtig** <script>alert(1)</script> [klick](javascript:alert(2)) [Portal](https://www.hamburg.de)"));
+    let id = propose(&staff, &fields).await;
+    let response = staff.get(&format!("/massnahmen/{id}")).await;
+    let page = response.page();
+    assert_eq!(page.count("main script"), 0);
+    assert!(!response.body.to_lowercase().contains("javascript:"));
+    assert_eq!(page.texts(".markdown strong"), ["Wichtig"]);
+    assert_eq!(page.links(".markdown a"), ["https://www.hamburg.de"]);
+    assert!(
+        page.text(".markdown").contains("<script>alert(1)</script>"),
+        "shown as text"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_dependency_is_refused_next_to_its_field() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let first = propose(&staff, &base("Basis", &goal_a, &goal_b)).await;
+    let mut fields = base("Aufbauend", &goal_a, &goal_b);
+    fields.push(("depends_on", "M-1, M-99"));
+    let response = staff.post_form("/massnahmen/neu", &fields).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        response.page().text("#depends_on-fehler"),
+        "Diese Maßnahmen gibt es nicht: M-99."
+    );
+    let mut fields = base("Aufbauend", &goal_a, &goal_b);
+    fields.push(("depends_on", "M-1"));
+    let id = propose(&staff, &fields).await;
+    let page = staff.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(
+        page.links(".measure-facts a"),
+        [format!("/massnahmen/{first}")]
+    );
+    let _ = within;
+}
