@@ -1,6 +1,3 @@
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use prima::domain::roles::Role;
 
@@ -45,32 +42,9 @@ async fn a_malformed_id_is_a_404_not_a_500() {
     }
 }
 
-/// Collects the log lines of one test: the test's runtime runs the server on the same thread.
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl LogBuffer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
-    }
-}
-
 #[tokio::test]
 async fn a_panic_becomes_the_500_page_with_a_reference_that_is_in_the_log() {
-    let logs = LogBuffer::default();
-    let writer = logs.clone();
-    let _guard = tracing_subscriber_guard(move || writer.clone());
+    let logs = crate::support::logs::capture();
     let app = spawn_app_with(with_failing_routes()).await;
 
     let response = app.get("/test/panic").await;
@@ -208,18 +182,6 @@ async fn static_files_are_cacheable_and_pages_link_them_with_a_fingerprint() {
         app.get("/static/../Cargo.toml").await.status,
         StatusCode::NOT_FOUND
     );
-}
-
-fn tracing_subscriber_guard<W>(make_writer: W) -> tracing::subscriber::DefaultGuard
-where
-    W: Fn() -> LogBuffer + Send + Sync + 'static,
-{
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(make_writer)
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    tracing::subscriber::set_default(subscriber)
 }
 
 #[tokio::test]

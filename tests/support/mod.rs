@@ -12,6 +12,7 @@ pub mod browser;
 pub mod cluster;
 pub mod html;
 pub mod http;
+pub mod logs;
 pub mod pages;
 pub mod process;
 
