@@ -14,16 +14,23 @@ pub enum Sort {
     #[default]
     Relevance,
     Newest,
+    MostSupported,
     Title,
 }
 
 impl Sort {
-    pub const ALL: [Self; 3] = [Self::Relevance, Self::Newest, Self::Title];
+    pub const ALL: [Self; 4] = [
+        Self::Relevance,
+        Self::Newest,
+        Self::MostSupported,
+        Self::Title,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
             Self::Relevance => "relevanz",
             Self::Newest => "neueste",
+            Self::MostSupported => "unterstuetzung",
             Self::Title => "titel",
         }
     }
@@ -32,6 +39,7 @@ impl Sort {
         match self {
             Self::Relevance => "Relevanz",
             Self::Newest => "Neueste zuerst",
+            Self::MostSupported => "Meiste Unterstützung",
             Self::Title => "Titel (A–Z)",
         }
     }
@@ -65,6 +73,7 @@ pub struct Hit {
     pub status: Status,
     pub lead_office: Office,
     pub quick_win: bool,
+    pub support_count: i32,
     pub total: i64,
 }
 
@@ -78,7 +87,7 @@ pub async fn search(
         Hit,
         r#"select m.id as "id: MeasureId", m.number, m.title, m.summary,
                   m.status as "status: Status", m.lead_office as "lead_office: Office",
-                  m.quick_win, count(*) over () as "total!"
+                  m.quick_win, m.support_count, count(*) over () as "total!"
            from measures m
            where m.status <> 'draft'
              and ($1 = '' or m.search @@ websearch_to_tsquery('german', $1))
@@ -96,6 +105,7 @@ pub async fn search(
            order by
              case when $9 = 'relevanz' and $1 <> ''
                   then ts_rank(m.search, websearch_to_tsquery('german', $1)) end desc nulls last,
+             case when $9 = 'unterstuetzung' then m.support_count end desc,
              case when $9 = 'titel' then lower(m.title) end,
              m.created_at desc, m.id
            limit $10 offset $11"#,

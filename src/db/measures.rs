@@ -36,6 +36,24 @@ pub async fn for_goal(pool: &PgPool, goal: GoalId) -> sqlx::Result<Vec<MeasureLi
     .await
 }
 
+/// How many measures (drafts excepted) pay into each of `goals`; goals without any are absent.
+pub async fn count_per_goal(pool: &PgPool, goals: &[GoalId]) -> sqlx::Result<Vec<(GoalId, i64)>> {
+    let ids: Vec<uuid::Uuid> = goals.iter().map(|goal| goal.0).collect();
+    let rows = sqlx::query!(
+        r#"select mg.goal_id as "goal_id: GoalId", count(*) as "count!"
+           from measure_goals mg join measures m on m.id = mg.measure_id
+           where mg.goal_id = any($1) and m.status <> 'draft'
+           group by mg.goal_id"#,
+        &ids
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.goal_id, row.count))
+        .collect())
+}
+
 /// How many measures the catalogue shows (drafts excepted).
 pub async fn count(pool: &PgPool) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"select count(*) as "count!" from measures where status <> 'draft'"#)

@@ -10,6 +10,7 @@ pub mod seed;
 pub mod sessions;
 pub mod strategy;
 pub mod strategy_cache;
+pub mod supports;
 pub mod users;
 
 use std::time::Duration;

@@ -71,6 +71,17 @@ pub struct FieldPage {
     pub shell: Shell,
     pub strategy: Strategy,
     pub field: Field,
+    pub measure_counts: Vec<(GoalId, i64)>,
+}
+
+impl FieldPage {
+    /// How many measures pay into the goal.
+    pub fn measures_for(&self, goal: &GoalId) -> i64 {
+        self.measure_counts
+            .iter()
+            .find(|(id, _)| id == goal)
+            .map_or(0, |(_, count)| *count)
+    }
 }
 
 async fn field(
@@ -81,6 +92,8 @@ async fn field(
     let (strategy, field) = db::strategy::field(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let goal_ids: Vec<GoalId> = field.goals.iter().map(|goal| goal.id).collect();
+    let measure_counts = db::measures::count_per_goal(&state.db, &goal_ids).await?;
     Ok(FieldPage {
         shell: Shell::new(visitor, format!("{}: {}", field.kind.label(), field.name))
             .in_section(Section::Strategy)
@@ -88,6 +101,7 @@ async fn field(
             .here(field.name.clone()),
         strategy,
         field,
+        measure_counts,
     })
 }
 

@@ -534,3 +534,85 @@ async fn an_unknown_dependency_is_refused_next_to_its_field() {
     );
     let _ = within;
 }
+
+#[tokio::test]
+async fn a_person_supports_a_measure_once_and_can_withdraw_but_not_for_their_own() {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&author, &base("Denk- und Arbeitsräume", &goal_a, &goal_b)).await;
+    let colleague = app.signed_in(Role::Staff).await;
+    let support = format!("/massnahmen/{id}/unterstuetzen");
+
+    assert_eq!(
+        author.post_form(&support, &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        colleague.post_form(&support, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        colleague.post_form(&support, &[]).await.status,
+        StatusCode::SEE_OTHER,
+        "twice counts once"
+    );
+    let page = colleague.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(page.text(".support-box .support-count"), "1");
+    assert!(page.text(".support-box button").contains("zurückziehen"));
+    assert_eq!(
+        colleague
+            .page("/massnahmen?sortierung=unterstuetzung")
+            .await
+            .text(".catalogue-item .support-count"),
+        "1"
+    );
+
+    let withdraw = format!("/massnahmen/{id}/unterstuetzung-zurueckziehen");
+    assert_eq!(
+        colleague.post_form(&withdraw, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        colleague
+            .page(&format!("/massnahmen/{id}"))
+            .await
+            .text(".support-box .support-count"),
+        "0"
+    );
+}
+
+#[tokio::test]
+async fn a_field_page_counts_the_measures_of_each_goal() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    propose(&staff, &base("Eins", &goal_a, &goal_b)).await;
+    propose(
+        &staff,
+        &[
+            ("title", "Zwei"),
+            ("goals", &goal_a),
+            ("lead_office", "altona"),
+            ("source", "vorschlag"),
+            ("aktion", "einreichen"),
+        ],
+    )
+    .await;
+    let field: String = sqlx::query_scalar("select field_id::text from goals where id = $1::uuid")
+        .bind(&goal_a)
+        .fetch_one(&app.db)
+        .await
+        .expect("a field");
+    let page = staff.page(&format!("/strategie/felder/{field}")).await;
+    let counts = page.texts(".measure-count");
+    assert_eq!(
+        counts,
+        [
+            "noch keine Maßnahme",
+            "2 Maßnahmen",
+            "noch keine Maßnahme",
+            "noch keine Maßnahme"
+        ]
+    );
+}

@@ -98,7 +98,7 @@ pub struct CataloguePage {
     pub tree: Option<std::sync::Arc<StrategyTree>>,
     pub statuses: Vec<Status>,
     pub offices: [Office; 8],
-    pub sorts: [Sort; 3],
+    pub sorts: [Sort; 4],
     pub previous_href: Option<String>,
     pub next_href: Option<String>,
 }

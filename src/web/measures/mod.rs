@@ -6,6 +6,7 @@ mod catalogue;
 mod changes;
 mod form;
 mod show;
+mod supports;
 
 use super::routes::Route;
 use crate::domain::permissions::Permission;
@@ -23,6 +24,14 @@ pub fn routes() -> Vec<Route> {
             .checking("author (draft, submitted) or an officer for the measure"),
         Route::post("/massnahmen/{id}/bearbeiten", P, form::update)
             .checking("author (draft, submitted) or an officer for the measure"),
+        Route::post("/massnahmen/{id}/unterstuetzen", P, supports::support)
+            .checking("not the author's own proposal, not a draft"),
+        Route::post(
+            "/massnahmen/{id}/unterstuetzung-zurueckziehen",
+            P,
+            supports::withdraw,
+        )
+        .checking("not the author's own proposal, not a draft"),
         Route::post("/massnahmen/{id}/status", P, show::change_status)
             .checking("the lifecycle: author submits, officers for the measure review"),
     ]

@@ -55,6 +55,8 @@ pub struct ShowPage {
     pub history: Vec<HistoryEntry>,
     pub steps: Vec<Step>,
     pub can_edit: bool,
+    pub can_support: bool,
+    pub supported: bool,
     pub errors: FormErrors,
     pub reason: String,
 }
@@ -94,7 +96,10 @@ async fn page(
         })
         .map(|to| Step { to: *to })
         .collect();
-    let history = db::measure_details::history(&state.db, id, 0).await?;
+    let (history, supported) = tokio::try_join!(
+        db::measure_details::history(&state.db, id, 0),
+        db::supports::exists(&state.db, id, current.user.id),
+    )?;
     let title = format!("M-{} {}", detail.row.number, detail.row.title);
     Ok(ShowPage {
         shell: Shell::new(visitor, title)
@@ -104,6 +109,8 @@ async fn page(
         description_html: markdown::to_safe_html(&detail.row.description),
         benefit_html: markdown::to_safe_html(&detail.row.expected_benefit),
         can_edit: lifecycle::may_edit(&actor, facts),
+        can_support: super::supports::may_support(facts.status, facts.author_is_actor),
+        supported,
         detail,
         history,
         steps,
