@@ -67,6 +67,10 @@ pub struct Config {
     #[arg(long, env = "PRIMA_TRUST_PROXY", default_value = "false")]
     pub trust_proxy: bool,
 
+    /// In the embedded development mode, load the 60 example measures at the first start.
+    #[arg(long, env = "PRIMA_DEMO", default_value = "true", action = clap::ArgAction::Set)]
+    pub demo: bool,
+
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "PRIMA_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_seconds)]
     pub request_timeout: Duration,

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod scoring;
 pub mod server;

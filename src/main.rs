@@ -31,6 +31,14 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill the database with example measures: the 60 hand-written ones (once), or with
+    /// --measures N that many generated ones, the same for the same --seed (for load tests).
+    Demo {
+        #[arg(long)]
+        measures: Option<usize>,
+        #[arg(long, default_value = "1")]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +83,7 @@ async fn main() -> ExitCode {
         Command::Serve => prima::server::serve(cli.config).await,
         Command::Migrate => prima::server::migrate_only(cli.config).await,
         Command::User(command) => user_command(cli.config, command).await,
+        Command::Demo { measures, seed } => demo_command(cli.config, measures, seed).await,
         Command::Database(DatabaseCommand::Stop) => {
             prima::db::embedded::stop_cluster_of(
                 &cli.config.data_dir,
@@ -141,4 +150,30 @@ fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn demo_command(
+    config: prima::config::Config,
+    measures: Option<usize>,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let database = prima::db::Database::open(&config).await?;
+    let result = async {
+        database.prepare().await?;
+        let pool = database.pool();
+        match measures {
+            None => {
+                let loaded = prima::demo::load_examples(pool).await?;
+                println!("loaded {loaded} example measures");
+            }
+            Some(count) => {
+                let loaded = prima::demo::load_generated(pool, count, seed).await?;
+                println!("generated {loaded} measures (seed {seed})");
+            }
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    database.close().await;
+    result
 }

@@ -25,6 +25,15 @@ async fn serve_with(config: &Config, database: &Database, started: Instant) -> a
     let state = AppState::new(database.pool().clone(), config)?;
     if config.is_development() {
         crate::accounts::create_demo_accounts(database.pool()).await?;
+        if config.demo {
+            let loaded = crate::demo::load_examples(database.pool()).await?;
+            if loaded > 0 {
+                tracing::info!(
+                    loaded,
+                    "loaded the example measures (PRIMA_DEMO=false to skip)"
+                );
+            }
+        }
     }
     let listener = TcpListener::bind(config.listen)
         .await

@@ -59,6 +59,9 @@ fn command(data_dir: &Path) -> Command {
         .env("PRIMA_STATIC_DIR", root.join("static"))
         .env("PRIMA_NODE_MODULES", root.join("node_modules"))
         .env("PRIMA_LOG", "info")
+        // The example measures would change the counts these tests look at; one test turns
+        // them back on.
+        .env("PRIMA_DEMO", "false")
         .stdout(
             std::fs::OpenOptions::new()
                 .create(true)
@@ -493,4 +496,22 @@ async fn the_first_development_start_prints_one_demo_account_per_role_once() {
         .expect("the administrator's line");
     let password = admin_line.split_whitespace().last().expect("a password");
     assert_eq!(password.chars().count(), 23);
+}
+
+#[tokio::test]
+async fn a_development_start_shows_a_catalogue_with_the_example_measures() {
+    let dir = data_dir("examples");
+    let port = free_port();
+    let child = command(&dir)
+        .env("PRIMA_DEMO", "true")
+        .env("PRIMA_LISTEN", format!("127.0.0.1:{port}"))
+        .spawn()
+        .expect("prima starts");
+    let prima = Prima {
+        process: KillOnDrop(child),
+        port,
+    };
+    prima.wait_until_ready();
+    assert_eq!(measure_count(&prima, &dir), "60");
+    prima.terminate();
 }

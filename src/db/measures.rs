@@ -61,6 +61,32 @@ pub async fn count(pool: &PgPool) -> sqlx::Result<i64> {
         .await
 }
 
+/// A measure that looks like the one being proposed.
+#[derive(Debug, Clone)]
+pub struct Similar {
+    pub id: MeasureId,
+    pub number: i64,
+    pub title: String,
+    pub status: Status,
+    pub support_count: i32,
+}
+
+/// Up to five visible measures whose title and summary resemble `text` (trigram similarity).
+pub async fn similar(pool: &PgPool, text: &str) -> sqlx::Result<Vec<Similar>> {
+    sqlx::query_as!(
+        Similar,
+        r#"select id as "id: MeasureId", number, title, status as "status: Status", support_count
+           from measures
+           where status not in ('draft', 'merged')
+             and (title || ' ' || summary) % $1
+           order by similarity(title || ' ' || summary, $1) desc
+           limit 5"#,
+        text
+    )
+    .fetch_all(pool)
+    .await
+}
+
 /// What a new measure or a change refers to that does not exist.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {

@@ -16,9 +16,12 @@ fn two_goals() -> (String, String) {
     )
 }
 
-/// Proposes a measure through the form and returns its id (from the redirect).
+/// Proposes a measure through the form and returns its id (from the redirect). The similar
+/// measures count as checked; `similar_measures_are_shown_before_submitting` covers the check.
 async fn propose(client: &Client, fields: &[(&str, &str)]) -> String {
-    let response = client.post_form("/massnahmen/neu", fields).await;
+    let mut fields = fields.to_vec();
+    fields.push(("geprueft", "ja"));
+    let response = client.post_form("/massnahmen/neu", &fields).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     response
         .header("location")
@@ -36,6 +39,7 @@ fn base<'a>(title: &'a str, goal_a: &'a str, goal_b: &'a str) -> Vec<(&'a str, &
         ("lead_office", "altona"),
         ("source", "vorschlag"),
         ("aktion", "einreichen"),
+        ("geprueft", "ja"),
     ]
 }
 
@@ -614,5 +618,107 @@ async fn a_field_page_counts_the_measures_of_each_goal() {
             "noch keine Maßnahme",
             "noch keine Maßnahme"
         ]
+    );
+}
+
+#[tokio::test]
+async fn the_example_measures_load_once_and_generated_ones_are_deterministic() {
+    let app = spawn_app().await;
+    assert_eq!(
+        prima::demo::load_examples(&app.db)
+            .await
+            .expect("examples load"),
+        60
+    );
+    assert_eq!(
+        prima::demo::load_examples(&app.db)
+            .await
+            .expect("examples again"),
+        0
+    );
+    let staff = app.signed_in(Role::Staff).await;
+    let catalogue = staff.page("/massnahmen?schlagwort=beispiel").await;
+    assert!(catalogue.text(".result-count").starts_with("60 Maßnahmen"));
+    let found = staff.page("/massnahmen?suche=Datawarehouse").await;
+    assert!(
+        found
+            .texts(".catalogue-item h2")
+            .iter()
+            .any(|title| title.ends_with("Bezirksübergreifendes Datawarehouse"))
+    );
+
+    let tree = prima::db::strategy::current_tree(&app.db)
+        .await
+        .expect("a tree")
+        .expect("loaded");
+    let first: Vec<String> = prima::demo::generated(&tree, 50, 7)
+        .into_iter()
+        .map(|m| m.title)
+        .collect();
+    let second: Vec<String> = prima::demo::generated(&tree, 50, 7)
+        .into_iter()
+        .map(|m| m.title)
+        .collect();
+    let other: Vec<String> = prima::demo::generated(&tree, 50, 8)
+        .into_iter()
+        .map(|m| m.title)
+        .collect();
+    assert_eq!(first, second);
+    assert_ne!(first, other);
+    assert_eq!(
+        prima::demo::load_generated(&app.db, 2_500, 7)
+            .await
+            .expect("generated load"),
+        2_500
+    );
+    let count: i64 = sqlx::query_scalar("select count(*) from measures")
+        .fetch_one(&app.db)
+        .await
+        .expect("a count");
+    assert_eq!(count, 2_560);
+}
+
+#[tokio::test]
+async fn similar_measures_are_shown_before_submitting() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let first = propose(
+        &staff,
+        &base("Online-Antrag für Sondernutzungen", &goal_a, &goal_b),
+    )
+    .await;
+    let other = app.signed_in(Role::Staff).await;
+    let fields = [
+        ("title", "Online-Antrag für die Sondernutzung"),
+        ("goals", goal_a.as_str()),
+        ("lead_office", "wandsbek"),
+        ("source", "vorschlag"),
+    ];
+    let mut check = fields.to_vec();
+    check.push(("aktion", "pruefen"));
+    let response = other.post_form("/massnahmen/neu", &check).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let page = response.page();
+    assert_eq!(page.links(".similar a"), [format!("/massnahmen/{first}")]);
+    assert_eq!(
+        page.select("#title")[0].value().attr("value"),
+        Some("Online-Antrag für die Sondernutzung")
+    );
+
+    let mut submit = fields.to_vec();
+    submit.push(("aktion", "einreichen"));
+    let first_try = other.post_form("/massnahmen/neu", &submit).await;
+    assert_eq!(first_try.status, StatusCode::OK, "the hint comes first");
+    assert_eq!(first_try.page().count(".similar"), 1);
+    let count: i64 = sqlx::query_scalar("select count(*) from measures")
+        .fetch_one(&app.db)
+        .await
+        .expect("a count");
+    assert_eq!(count, 1, "nothing created yet");
+    submit.push(("geprueft", "ja"));
+    assert_eq!(
+        other.post_form("/massnahmen/neu", &submit).await.status,
+        StatusCode::SEE_OTHER
     );
 }

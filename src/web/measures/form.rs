@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::changes::{changes, input_from};
 use crate::db;
 use crate::db::measure_details::{HistoryEntry, MeasureDetail, NewEvent};
-use crate::db::measures::WriteError;
+use crate::db::measures::{Similar, WriteError};
 use crate::domain::ids::{GoalId, MeasureId};
 use crate::domain::lifecycle::{self, MeasureFacts, Status};
 use crate::domain::measure::{self, MeasureInput, Source};
@@ -45,6 +45,10 @@ pub struct FormPage {
     pub number: Option<i64>,
     /// After a 409: what others changed since the form was filled.
     pub conflict: Vec<HistoryEntry>,
+    /// Measures that look alike, shown before submitting so the proposer can support one.
+    pub similar: Vec<Similar>,
+    /// The similar measures were shown; the next "Einreichen" submits.
+    pub checked: bool,
 }
 
 impl FormPage {
@@ -87,6 +91,8 @@ pub async fn new_form(
         version: None,
         number: None,
         conflict: Vec::new(),
+        similar: Vec::new(),
+        checked: false,
     })
 }
 
@@ -140,33 +146,57 @@ pub async fn create(
         .and_then(|(_, value)| value.parse::<uuid::Uuid>().ok())
         .unwrap_or_else(uuid::Uuid::new_v4);
     let tree = state.strategy.current_tree(&state.db).await?;
-    let rerender = |errors: FormErrors, tree: Option<Arc<StrategyTree>>| FormPage {
-        shell: shell(visitor.clone(), "Maßnahme vorschlagen"),
-        input: input.clone(),
-        errors,
-        tree,
-        offices: Office::ALL,
-        sources: Source::ALL,
-        action: "/massnahmen/neu".to_owned(),
-        submission_key: Some(key.to_string()),
-        version: None,
-        number: None,
-        conflict: Vec::new(),
-    };
+    let checked = pairs
+        .iter()
+        .any(|(key, value)| key == "geprueft" && value == "ja");
+    let action = pairs
+        .iter()
+        .find(|(key, _)| key == "aktion")
+        .map(|(_, value)| value.as_str())
+        .unwrap_or_default();
+    let rerender =
+        |errors: FormErrors, tree: Option<Arc<StrategyTree>>, similar: Vec<Similar>| FormPage {
+            shell: shell(visitor.clone(), "Maßnahme vorschlagen"),
+            input: input.clone(),
+            errors,
+            tree,
+            offices: Office::ALL,
+            sources: Source::ALL,
+            action: "/massnahmen/neu".to_owned(),
+            submission_key: Some(key.to_string()),
+            version: None,
+            number: None,
+            conflict: Vec::new(),
+            checked: !similar.is_empty() || checked,
+            similar,
+        };
     let data = match measure::parse(&input, &known_goals(tree.as_deref())) {
         Ok(data) if submit && data.goals.is_empty() => {
             let errors = FormErrors::one("goals", lifecycle::Refusal::GoalRequired.message());
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, rerender(errors, tree)).into_response());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                rerender(errors, tree, Vec::new()),
+            )
+                .into_response());
         }
         Ok(data) => data,
         Err(problems) => {
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                rerender(problems_to_errors(problems), tree),
+                rerender(problems_to_errors(problems), tree, Vec::new()),
             )
                 .into_response());
         }
     };
+    // Before a first submission, and on request, show what looks alike: supporting an existing
+    // measure is often better than proposing it again.
+    if action == "pruefen" || (submit && !checked) {
+        let text = format!("{} {}", data.title, data.summary);
+        let similar = db::measures::similar(&state.db, &text).await?;
+        if action == "pruefen" || !similar.is_empty() {
+            return Ok(rerender(FormErrors::new(), tree, similar).into_response());
+        }
+    }
     let status = if submit {
         Status::Submitted
     } else {
@@ -178,9 +208,11 @@ pub async fn create(
             Ok(result) => result,
             Err(error) => {
                 let errors = write_error(error)?;
-                return Ok(
-                    (StatusCode::UNPROCESSABLE_ENTITY, rerender(errors, tree)).into_response()
-                );
+                return Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    rerender(errors, tree, Vec::new()),
+                )
+                    .into_response());
             }
         };
     if created {
@@ -276,6 +308,8 @@ fn edit_page(
         version: Some(version),
         number: Some(detail.row.number),
         conflict,
+        similar: Vec::new(),
+        checked: true,
     }
 }
 

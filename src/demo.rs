@@ -1,0 +1,299 @@
+//! Example measures: the 60 hand-written ones of `content/demo-measures.json` for development
+//! and demonstrations (all tagged "beispiel"), and any number of generated ones, the same for
+//! the same seed, for load tests.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use sqlx::PgPool;
+
+use crate::db;
+use crate::domain::ids::GoalId;
+use crate::domain::lifecycle::Status;
+use crate::domain::measure::Source;
+use crate::domain::office::Office;
+use crate::domain::strategy::StrategyTree;
+
+const EXAMPLES: &str = include_str!("../content/demo-measures.json");
+
+/// A measure to load, with its links.
+#[derive(Debug, Clone)]
+pub struct DemoMeasure {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub expected_benefit: String,
+    pub goals: Vec<GoalId>,
+    pub lead_office: Office,
+    pub participating_offices: Vec<Office>,
+    pub status: Status,
+    pub quick_win: bool,
+    pub tags: Vec<String>,
+    pub effort_person_days: i32,
+    pub cost_euros: i64,
+    pub source: Source,
+    pub ozg_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ExampleFile {
+    measures: Vec<Example>,
+}
+
+#[derive(Deserialize)]
+struct Example {
+    title: String,
+    summary: String,
+    description: String,
+    expected_benefit: String,
+    goals: Vec<GoalRef>,
+    lead_office: String,
+    participating_offices: Vec<String>,
+    status: String,
+    quick_win: bool,
+    tags: Vec<String>,
+    effort_person_days: i32,
+    cost_euros: i64,
+    source: String,
+    ozg_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GoalRef {
+    field: String,
+    goal: usize,
+}
+
+fn status_from_code(code: &str) -> Option<Status> {
+    Status::ALL.into_iter().find(|status| {
+        format!("{status:?}")
+            .chars()
+            .flat_map(|c| {
+                if c.is_uppercase() {
+                    vec!['_', c.to_ascii_lowercase()]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect::<String>()
+            .trim_start_matches('_')
+            == code
+    })
+}
+
+fn source_from_code(code: &str) -> Option<Source> {
+    match code {
+        "strategy_workshop" => Some(Source::StrategyWorkshop),
+        "prima_list" => Some(Source::PrimaList),
+        "specialist_authority" => Some(Source::SpecialistAuthority),
+        "staff_proposal" => Some(Source::StaffProposal),
+        _ => None,
+    }
+}
+
+/// The 60 examples, their goals looked up in `tree` by field name and position.
+pub fn examples(tree: &StrategyTree) -> anyhow::Result<Vec<DemoMeasure>> {
+    let file: ExampleFile =
+        serde_json::from_str(EXAMPLES).context("content/demo-measures.json is malformed")?;
+    file.measures
+        .into_iter()
+        .map(|example| {
+            let goals = example
+                .goals
+                .iter()
+                .map(|reference| {
+                    tree.fields
+                        .iter()
+                        .find(|field| field.name == reference.field)
+                        .and_then(|field| field.goals.get(reference.goal.wrapping_sub(1)))
+                        .map(|goal| goal.id)
+                        .with_context(|| {
+                            format!("no goal {} in {}", reference.goal, reference.field)
+                        })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let office = |slug: &str| {
+                Office::from_slug(slug).with_context(|| format!("unknown office {slug}"))
+            };
+            Ok(DemoMeasure {
+                goals,
+                lead_office: office(&example.lead_office)?,
+                participating_offices: example
+                    .participating_offices
+                    .iter()
+                    .map(|slug| office(slug))
+                    .collect::<anyhow::Result<_>>()?,
+                status: status_from_code(&example.status)
+                    .with_context(|| format!("unknown status {}", example.status))?,
+                source: source_from_code(&example.source)
+                    .with_context(|| format!("unknown source {}", example.source))?,
+                title: example.title,
+                summary: example.summary,
+                description: example.description,
+                expected_benefit: example.expected_benefit,
+                quick_win: example.quick_win,
+                tags: example.tags,
+                effort_person_days: example.effort_person_days,
+                cost_euros: example.cost_euros,
+                ozg_id: example.ozg_id,
+            })
+        })
+        .collect()
+}
+
+/// A small, fast, deterministic generator (xorshift64*): the same seed gives the same measures.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const ACTIONS: [&str; 8] = [
+    "Digitalisierung",
+    "Online-Antrag",
+    "Automatisierte Bearbeitung",
+    "Neugestaltung",
+    "Vereinfachung",
+    "Elektronische Akte",
+    "Terminbuchung",
+    "Bürgerportal",
+];
+const OBJECTS: [&str; 12] = [
+    "der Gewerbeanmeldung",
+    "des Wohngeldantrags",
+    "der Sondernutzungserlaubnis",
+    "der Baugenehmigung",
+    "des Bewohnerparkausweises",
+    "der Meldebescheinigung",
+    "der Kita-Gutscheine",
+    "der Grünflächenpflege",
+    "der Spielplatzprüfung",
+    "des Jugendamts",
+    "der Straßenreinigung",
+    "der Veranstaltungsgenehmigung",
+];
+const TAGS: [&str; 10] = [
+    "ozg",
+    "termine",
+    "e-akte",
+    "workflow",
+    "daten",
+    "beteiligung",
+    "ausstattung",
+    "fortbildung",
+    "ki",
+    "portal",
+];
+
+/// `count` generated measures; the same `seed` gives the same ones.
+pub fn generated(tree: &StrategyTree, count: usize, seed: u64) -> Vec<DemoMeasure> {
+    let goals: Vec<GoalId> = tree
+        .fields
+        .iter()
+        .flat_map(|field| field.goals.iter().map(|goal| goal.id))
+        .collect();
+    let statuses = [
+        Status::Submitted,
+        Status::InReview,
+        Status::Accepted,
+        Status::InProgress,
+        Status::Implemented,
+        Status::Deferred,
+        Status::Rejected,
+        Status::Submitted,
+        Status::Accepted,
+        Status::InProgress,
+    ];
+    let mut random = Random(seed.max(1));
+    (0..count)
+        .map(|index| {
+            let action = *random.pick(&ACTIONS);
+            let object = *random.pick(&OBJECTS);
+            let lead_office = *random.pick(&Office::ALL);
+            let title = format!("{action} {object} ({}, Nr. {})", lead_office.label(), index + 1);
+            let goal_count = 1 + random.below(3);
+            let mut chosen: Vec<GoalId> = Vec::new();
+            while chosen.len() < goal_count.min(goals.len()) {
+                let goal = *random.pick(&goals);
+                if !chosen.contains(&goal) {
+                    chosen.push(goal);
+                }
+            }
+            let tag = (*random.pick(&TAGS)).to_owned();
+            DemoMeasure {
+                summary: format!("{action} {object}: weniger Papier, kürzere Wege und schnellere Antworten für Bürgerinnen und Bürger."),
+                description: format!("Generierte Maßnahme für Lasttests (Startwert {seed}). {action} {object} im {}.", lead_office.label()),
+                expected_benefit: "Schnellere Bearbeitung und weniger Rückfragen.".to_owned(),
+                title,
+                goals: chosen,
+                lead_office,
+                participating_offices: Vec::new(),
+                status: *random.pick(&statuses),
+                quick_win: random.below(5) == 0,
+                tags: vec!["generiert".to_owned(), tag],
+                effort_person_days: 5 + random.below(200) as i32,
+                cost_euros: 1_000 * random.below(500) as i64,
+                source: *random.pick(&Source::ALL),
+                ozg_id: (random.below(4) == 0).then(|| format!("{}", 10_000 + random.below(600))),
+            }
+        })
+        .collect()
+}
+
+/// Loads the 60 examples unless they are there already; returns how many it loaded.
+pub async fn load_examples(pool: &PgPool) -> anyhow::Result<usize> {
+    let Some(tree) = db::strategy::current_tree(pool).await? else {
+        bail!("no strategy is loaded");
+    };
+    if db::demo::examples_present(pool).await? {
+        return Ok(0);
+    }
+    let measures = examples(&tree)?;
+    db::demo::insert(pool, &measures).await?;
+    Ok(measures.len())
+}
+
+/// Loads `count` generated measures.
+pub async fn load_generated(pool: &PgPool, count: usize, seed: u64) -> anyhow::Result<usize> {
+    let Some(tree) = db::strategy::current_tree(pool).await? else {
+        bail!("no strategy is loaded");
+    };
+    let measures = generated(&tree, count, seed);
+    for chunk in measures.chunks(2_000) {
+        db::demo::insert(pool, chunk).await?;
+    }
+    Ok(measures.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_map_to_statuses() {
+        assert_eq!(status_from_code("in_review"), Some(Status::InReview));
+        assert_eq!(status_from_code("implemented"), Some(Status::Implemented));
+        assert_eq!(status_from_code("nope"), None);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_measures() {
+        let mut a = Random(42);
+        let mut b = Random(42);
+        assert!((0..100).all(|_| a.next() == b.next()));
+        let mut c = Random(43);
+        assert_ne!(Random(42).next(), c.next());
+    }
+}
