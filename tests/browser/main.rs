@@ -5,4 +5,5 @@
 mod support;
 
 mod accessibility;
+mod journeys;
 mod validation;

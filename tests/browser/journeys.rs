@@ -1,0 +1,179 @@
+//! The measures issue's journey in a real browser, with the keyboard only: a staff member
+//! proposes a measure with two goals, sees the duplicate hint, submits; the central officer
+//! reviews and accepts it; it is found in the catalogue and on both goal pages.
+
+use fantoccini::Client;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+
+use crate::support::browser::{axe_violations, sign_in, with_browser};
+use crate::support::pages::with_failing_routes;
+use crate::support::spawn_app_with;
+
+async fn press(client: &Client, key: Key) {
+    let actions = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key.into() })
+        .then(KeyAction::Up { value: key.into() });
+    client
+        .perform_actions(actions)
+        .await
+        .expect("the key is pressed");
+}
+
+async fn type_text(client: &Client, text: &str) {
+    client
+        .active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(text)
+        .await
+        .expect("typing works");
+}
+
+/// Tabs forward until the focused element has this id or this text; fails after 300 stops.
+async fn tab_to(client: &Client, id_or_text: &str) {
+    for _ in 0..300 {
+        press(client, Key::Tab).await;
+        let focused: (String, String) = serde_json::from_value(
+            client
+                .execute(
+                    "const e = document.activeElement; return [e.id || '', (e.textContent || '').trim()];",
+                    vec![],
+                )
+                .await
+                .expect("the focused element"),
+        )
+        .expect("two strings");
+        if focused.0 == id_or_text || focused.1 == id_or_text {
+            return;
+        }
+    }
+    panic!("{id_or_text} is not reachable with Tab");
+}
+
+async fn wait_for(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
+}
+
+/// Waits until the element's text is `expected` (the page a key opened has loaded).
+async fn wait_for_text(client: &Client, css: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        let value = client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .expect("a text");
+        last = value.as_str().unwrap_or_default().to_owned();
+        if last == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} shows {last:?}, not {expected:?}");
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css}: {error}"))
+        .text()
+        .await
+        .expect("its text")
+}
+
+#[tokio::test]
+async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    let staff = app.create_user(&[Role::Staff], Office::Altona).await;
+    let central = app
+        .create_user(&[Role::CentralOfficer], Office::Central)
+        .await;
+    let document = prima::db::seed::strategy_2020().expect("the strategy");
+    let goal_a = document.fields[7].goals[3].id.to_string();
+    let goal_b = document.fields[3].goals[0].id.to_string();
+    // A measure like the new one exists already, so the hint has something to show.
+    sqlx::query("insert into measures (id, title, summary, status, lead_office) values (gen_random_uuid(), 'Elektronischer Workflow für Mitzeichnungen', '', 'accepted', 'wandsbek')")
+        .execute(&app.db)
+        .await
+        .expect("an existing measure");
+
+    with_browser(move |client| async move {
+        sign_in(&client, &app, &staff).await;
+        client
+            .goto(&app.url("/massnahmen/neu"))
+            .await
+            .expect("the form loads");
+        tab_to(&client, "title").await;
+        type_text(&client, "Elektronischer Workflow für Umlaufmappen").await;
+        tab_to(&client, &format!("ziel-{goal_a}")).await;
+        press(&client, Key::Space).await;
+        tab_to(&client, &format!("ziel-{goal_b}")).await;
+        press(&client, Key::Space).await;
+        tab_to(&client, "lead_office").await;
+        type_text(&client, "Bezirksamt Altona").await;
+        tab_to(&client, "Einreichen").await;
+        press(&client, Key::Enter).await;
+
+        wait_for(&client, ".similar-measures").await;
+        assert!(
+            text_of(&client, ".similar-measures")
+                .await
+                .contains("Elektronischer Workflow für Mitzeichnungen")
+        );
+        let violations = axe_violations(&client).await;
+        assert!(
+            violations.is_empty(),
+            "axe on the duplicate hint: {violations:?}"
+        );
+        tab_to(&client, "Einreichen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, ".measure-status", "Eingereicht").await;
+        let measure_path = client.current_url().await.expect("a url").path().to_owned();
+
+        client.delete_all_cookies().await.expect("sign out");
+        sign_in(&client, &app, &central).await;
+        client
+            .goto(&app.url(&measure_path))
+            .await
+            .expect("the measure loads");
+        tab_to(&client, "Prüfung beginnen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, ".measure-status", "In Prüfung").await;
+        tab_to(&client, "Annehmen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, ".measure-status", "Angenommen").await;
+
+        client
+            .goto(&app.url("/massnahmen?suche=Umlaufmappe"))
+            .await
+            .expect("the catalogue loads");
+        assert!(
+            text_of(&client, ".catalogue-list")
+                .await
+                .contains("Elektronischer Workflow für Umlaufmappen")
+        );
+        for goal in [&goal_a, &goal_b] {
+            client
+                .goto(&app.url(&format!("/strategie/ziele/{goal}")))
+                .await
+                .expect("the goal page loads");
+            assert!(
+                text_of(&client, ".measure-list")
+                    .await
+                    .contains("Elektronischer Workflow für Umlaufmappen")
+            );
+        }
+    })
+    .await;
+}
