@@ -56,6 +56,7 @@ impl Database {
             data_dir: config.data_dir.clone(),
             bindir: config.pg_bindir.clone(),
             durability: Durability::Durable,
+            extra_settings: Vec::new(),
         })
         .await?;
         let pool = match cluster.ensure_database(EMBEDDED_DATABASE).await {

@@ -49,6 +49,11 @@ impl StrategyCache {
         Ok(tree)
     }
 
+    /// Whether changes are being listened for (and the cache is therefore in use).
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Acquire)
+    }
+
     /// Forgets the tree; the next read loads it again.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);

@@ -722,3 +722,62 @@ async fn similar_measures_are_shown_before_submitting() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
+    let app = spawn_app().await;
+    prima::demo::load_examples(&app.db)
+        .await
+        .expect("examples load");
+    let staff = app.signed_in(Role::Staff).await;
+    let cluster = crate::support::cluster::cluster();
+    // Warm the strategy cache, so that every call below does the same work.
+    for _ in 0..100 {
+        if app.strategy.is_listening() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(app.strategy.is_listening());
+    staff.page("/massnahmen").await;
+    // The fewest statements of five requests: a connection new to the pool looks up the
+    // custom types once, which is not the page's doing.
+    async fn queries_for(app: &TestApp, client: &Client, path: &str) -> i64 {
+        let cluster = crate::support::cluster::cluster();
+        let mut fewest = i64::MAX;
+        for _ in 0..5 {
+            let before = cluster.statements_run(&app.database_name).await;
+            client.page(path).await;
+            fewest = fewest.min(cluster.statements_run(&app.database_name).await - before);
+        }
+        fewest
+    }
+    let many = queries_for(&app, &staff, "/massnahmen").await;
+    let few = queries_for(&app, &staff, "/massnahmen?schnell=ja&amt=bergedorf").await;
+    let one = queries_for(&app, &staff, "/massnahmen?suche=Datawarehouse").await;
+    assert_eq!(staff.page("/massnahmen").await.count(".catalogue-item"), 50);
+    assert_eq!(
+        many, few,
+        "the catalogue's queries do not depend on the number of hits"
+    );
+    assert_eq!(many, one);
+    assert_eq!(
+        many, 2,
+        "the session and the search; the strategy comes from the cache"
+    );
+
+    let ids: Vec<String> = sqlx::query_scalar(
+        "select m.id::text from measures m
+         order by (select count(*) from measure_goals g where g.measure_id = m.id) desc, m.number",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("measures");
+    let richest = queries_for(&app, &staff, &format!("/massnahmen/{}", ids[0])).await;
+    let poorest = queries_for(&app, &staff, &format!("/massnahmen/{}", ids[ids.len() - 1])).await;
+    assert_eq!(
+        richest, poorest,
+        "a measure's page runs the same queries however many goals it has"
+    );
+    let _ = cluster;
+}

@@ -43,6 +43,12 @@ async fn start() -> TestCluster {
         data_dir: data_dir.clone(),
         bindir: None,
         durability: Durability::Ephemeral,
+        // Counting the queries of a page needs the statement statistics.
+        extra_settings: vec![
+            "shared_preload_libraries = 'pg_stat_statements'".to_owned(),
+            "pg_stat_statements.track = 'all'".to_owned(),
+            "pg_stat_statements.track_utility = off".to_owned(),
+        ],
     })
     .await
     .expect("the embedded test cluster starts");
@@ -65,6 +71,10 @@ async fn start() -> TestCluster {
             .await
             .expect("drop an old test database");
     }
+    sqlx::raw_sql("create extension if not exists pg_stat_statements")
+        .execute(&mut admin)
+        .await
+        .expect("pg_stat_statements (preloaded; restart a test cluster left running from before)");
     sqlx::raw_sql(&format!("create database {TEMPLATE}"))
         .execute(&mut admin)
         .await
@@ -73,6 +83,7 @@ async fn start() -> TestCluster {
         .await
         .expect("connect to the template");
     prima::db::migrate(&pool).await.expect("migrations apply");
+
     prima::db::seed::load_strategy_2020(&pool)
         .await
         .expect("the 2020 strategy loads");
@@ -91,6 +102,22 @@ async fn connect(postgres: &EmbeddedPostgres, database: &str) -> sqlx::PgConnect
 }
 
 impl TestCluster {
+    /// How many statements the database `name` has run so far (pg_stat_statements), counted
+    /// from another database so the count does not count itself.
+    pub async fn statements_run(&self, name: &str) -> i64 {
+        let mut admin = connect(&self.postgres, "postgres").await;
+        let count: i64 = sqlx::query_scalar(
+            "select coalesce(sum(calls), 0)::bigint from pg_stat_statements
+             where dbid = (select oid from pg_database where datname = $1)",
+        )
+        .bind(name)
+        .fetch_one(&mut admin)
+        .await
+        .expect("statement statistics");
+        admin.close().await.expect("close");
+        count
+    }
+
     /// The folder of the cluster's unix socket.
     pub fn socket_dir(&self) -> std::path::PathBuf {
         let pid_file = std::fs::read_to_string(self.postgres.pgdata().join("postmaster.pid"))

@@ -22,6 +22,7 @@ use super::html::Page;
 #[derive(Debug, Clone)]
 pub struct TestApp {
     pub address: SocketAddr,
+    pub strategy: std::sync::Arc<prima::db::strategy_cache::StrategyCache>,
     pub db: PgPool,
     pub database_name: String,
     client: Client<HttpConnector, Full<Bytes>>,
@@ -54,6 +55,7 @@ pub async fn spawn_app_with_settings(pages: Router<AppState>, settings: Settings
         .expect("static files and node_modules are there (run `npm ci`)");
     let common = CommonPasswords::load(&root.join("node_modules")).expect("the password lists");
     let state = AppState::build(db.clone(), assets, common, settings);
+    let strategy = state.strategy.clone();
     let app = prima::web::with_middleware(pages, state)
         .into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -66,6 +68,7 @@ pub async fn spawn_app_with_settings(pages: Router<AppState>, settings: Settings
     tokio::spawn(async move { axum::serve(listener, app).await.expect("the server runs") });
     TestApp {
         address,
+        strategy,
         db,
         database_name,
         client: Client::builder(TokioExecutor::new()).build_http(),

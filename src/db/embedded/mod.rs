@@ -40,6 +40,9 @@ pub struct EmbeddedOptions {
     /// Folder with `initdb` and `pg_ctl`; found automatically when `None`.
     pub bindir: Option<PathBuf>,
     pub durability: Durability,
+    /// Further `postgresql.conf` lines, e.g. `shared_preload_libraries = 'pg_stat_statements'`
+    /// for tests that count queries.
+    pub extra_settings: Vec<String>,
 }
 
 /// A running cluster that this process started or adopted.
@@ -80,7 +83,7 @@ impl EmbeddedPostgres {
         if !cluster.layout.pgdata.join("PG_VERSION").is_file() {
             cluster.initdb().await?;
         }
-        cluster.write_settings(options.durability)?;
+        cluster.write_settings(options.durability, &options.extra_settings)?;
         if cluster.is_running().await? {
             tracing::info!(pgdata = %cluster.layout.pgdata.display(), "reusing the running PostgreSQL server");
         } else {
@@ -269,7 +272,7 @@ impl EmbeddedPostgres {
         Ok(())
     }
 
-    fn write_settings(&self, durability: Durability) -> anyhow::Result<()> {
+    fn write_settings(&self, durability: Durability, extra: &[String]) -> anyhow::Result<()> {
         let socket_dir = self.layout.socket_dir.to_string_lossy().replace('\'', "''");
         let durable = match durability {
             Durability::Durable => "on",
@@ -284,7 +287,11 @@ impl EmbeddedPostgres {
              fsync = {durable}\n\
              synchronous_commit = {durable}\n\
              full_page_writes = {durable}\n\
-             max_connections = 100\n"
+             max_connections = 100\n{}",
+            extra
+                .iter()
+                .map(|line| format!("{line}\n"))
+                .collect::<String>()
         );
         let path = self.layout.pgdata.join("prima.conf");
         std::fs::write(&path, text)
