@@ -2,6 +2,7 @@
 //! queries per aggregate.
 
 pub mod catalogue;
+pub mod comments;
 pub mod demo;
 pub mod embedded;
 pub mod measure_details;

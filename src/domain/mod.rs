@@ -1,6 +1,7 @@
 //! Plain types and rules of the domain, free of HTTP and SQL: the strategy tree, people and their
 //! roles, the permission model, the password policy, and the ids of everything that has one.
 
+pub mod comments;
 pub mod ids;
 pub mod lifecycle;
 pub mod markdown;

@@ -78,3 +78,26 @@ impl<S: Send + Sync> FromRequestParts<S> for UserAgent {
         Ok(Self(agent))
     }
 }
+
+/// Two ids from the path (`/a/{id}/b/{other}`); malformed means "not found", as for [`Id`].
+#[derive(Debug, Clone, Copy)]
+pub struct TwoIds<A, B>(pub A, pub B);
+
+impl<S, A, B> FromRequestParts<S> for TwoIds<A, B>
+where
+    S: Send + Sync,
+    A: FromStr + Send,
+    B: FromStr + Send,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((first, second)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        match (first.parse(), second.parse()) {
+            (Ok(first), Ok(second)) => Ok(Self(first, second)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}

@@ -781,3 +781,135 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
     );
     let _ = cluster;
 }
+
+#[tokio::test]
+async fn comments_internal_notes_corrections_and_deletions() {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&author, &base("Mit Kommentaren", &goal_a, &goal_b)).await;
+    let officer = officer(&app, Office::Altona).await;
+    let colleague = app.signed_in(Role::Staff).await;
+    let comment_path = format!("/massnahmen/{id}/kommentare");
+
+    assert_eq!(
+        colleague
+            .post_form(
+                &comment_path,
+                &[("body", "Gute Idee, in Harburg brauchen wir das auch.")]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        officer
+            .post_form(
+                &comment_path,
+                &[("body", "Budget noch offen."), ("intern", "ja")]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        colleague
+            .post_form(
+                &comment_path,
+                &[
+                    ("body", "Ich tue so, als wäre ich intern."),
+                    ("intern", "ja")
+                ]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let empty = colleague.post_form(&comment_path, &[("body", "   ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        empty.page().text("#kommentar-fehler"),
+        "Bitte schreiben Sie einen Kommentar."
+    );
+
+    let staff_view = author.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(
+        staff_view.texts(".comment-body"),
+        ["Gute Idee, in Harburg brauchen wir das auch."]
+    );
+    let officer_view = officer.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(
+        officer_view.texts(".comment-body"),
+        [
+            "Gute Idee, in Harburg brauchen wir das auch.",
+            "Budget noch offen."
+        ]
+    );
+    assert_eq!(officer_view.count(".comment--internal"), 1);
+
+    let comments: Vec<(String, bool)> =
+        sqlx::query_as("select id::text, internal from comments order by created_at")
+            .fetch_all(&app.db)
+            .await
+            .expect("comments");
+    let (public_id, internal_id) = (&comments[0].0, &comments[1].0);
+    let edit = format!("/massnahmen/{id}/kommentare/{public_id}/bearbeiten");
+    assert_eq!(
+        author.get(&edit).await.status,
+        StatusCode::FORBIDDEN,
+        "only the comment's author corrects"
+    );
+    assert_eq!(
+        author
+            .get(&format!(
+                "/massnahmen/{id}/kommentare/{internal_id}/bearbeiten"
+            ))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "internal notes do not exist for staff"
+    );
+    assert_eq!(
+        colleague
+            .post_form(&edit, &[("body", "Gute Idee, auch für Harburg.")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        author
+            .page(&format!("/massnahmen/{id}"))
+            .await
+            .texts(".comment-body"),
+        ["Gute Idee, auch für Harburg."]
+    );
+
+    sqlx::query("update comments set created_at = now() - interval '16 minutes'")
+        .execute(&app.db)
+        .await
+        .expect("age the comments");
+    assert_eq!(
+        colleague
+            .post_form(&edit, &[("body", "Zu spät.")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let delete = format!("/massnahmen/{id}/kommentare/{public_id}/loeschen");
+    assert_eq!(
+        author.post_form(&delete, &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        officer.post_form(&delete, &[]).await.status,
+        StatusCode::SEE_OTHER,
+        "officers moderate"
+    );
+    let page = author.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(page.count(".comment-body"), 0);
+    assert!(
+        page.text(".comment-deleted")
+            .starts_with("Dieser Kommentar wurde am")
+    );
+}

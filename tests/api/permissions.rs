@@ -50,8 +50,15 @@ async fn concrete(
     } else {
         None
     };
+    let comment: Option<String> = sqlx::query_scalar("select id::text from comments limit 1")
+        .fetch_optional(&app.db)
+        .await
+        .expect("a comment");
     match id {
-        Some(id) => route.path.replace("{id}", &id),
+        Some(id) => route
+            .path
+            .replace("{id}", &id)
+            .replace("{comment}", &comment.unwrap_or_default()),
         None => {
             assert!(!route.path.contains('{'), "no sample id for {}", route.path);
             route.path.to_owned()
@@ -71,6 +78,13 @@ async fn every_route_answers_every_role_as_the_permission_model_says() {
     .execute(&app.db)
     .await
     .expect("a measure in review");
+    sqlx::query(
+        "insert into comments (id, measure_id, author_id, body)
+         select gen_random_uuid(), id, author_id, 'Ein Kommentar' from measures where title = 'Matrix-Maßnahme'",
+    )
+    .execute(&app.db)
+    .await
+    .expect("a comment");
     let routes = prima::web::route_table();
     assert!(
         routes.len() >= 20,

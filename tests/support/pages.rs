@@ -97,6 +97,18 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
         .execute(&app.db)
         .await
         .expect("a goal link");
+    let comment: uuid::Uuid = sqlx::query_scalar(
+        "insert into comments (id, measure_id, author_id, body)
+         select gen_random_uuid(), $1, author_id, 'Ein erster Kommentar.' from measures where id = $1
+         returning id",
+    )
+    .bind(measure)
+    .fetch_one(&app.db)
+    .await
+    .expect("a comment");
+    pages.push(PageToCheck::ok(format!(
+        "/massnahmen/{measure}/kommentare/{comment}/bearbeiten"
+    )));
     pages.extend([
         PageToCheck::ok("/massnahmen"),
         PageToCheck::ok("/massnahmen?suche=Beispiel&schnell=ja"),

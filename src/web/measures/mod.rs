@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod changes;
+mod comments;
 mod form;
 mod show;
 mod supports;
@@ -32,6 +33,26 @@ pub fn routes() -> Vec<Route> {
             supports::withdraw,
         )
         .checking("not the author's own proposal, not a draft"),
+        Route::post("/massnahmen/{id}/kommentare", P, comments::create)
+            .checking("anyone who sees the measure; internal notes by officers only"),
+        Route::get(
+            "/massnahmen/{id}/kommentare/{comment}/bearbeiten",
+            P,
+            comments::edit_form,
+        )
+        .checking("the comment's author, within 15 minutes"),
+        Route::post(
+            "/massnahmen/{id}/kommentare/{comment}/bearbeiten",
+            P,
+            comments::correct,
+        )
+        .checking("the comment's author, within 15 minutes"),
+        Route::post(
+            "/massnahmen/{id}/kommentare/{comment}/loeschen",
+            P,
+            comments::delete,
+        )
+        .checking("the comment's author or an officer for the measure"),
         Route::post("/massnahmen/{id}/status", P, show::change_status)
             .checking("the lifecycle: author submits, officers for the measure review"),
     ]

@@ -59,6 +59,9 @@ pub struct ShowPage {
     pub supported: bool,
     pub errors: FormErrors,
     pub reason: String,
+    pub comments: Vec<super::comments::ShownComment>,
+    pub comment_body: String,
+    pub is_officer: bool,
 }
 
 fn facts(detail: &MeasureDetail, current: &CurrentUser) -> MeasureFacts {
@@ -78,6 +81,19 @@ async fn page(
     errors: FormErrors,
     reason: String,
 ) -> Result<ShowPage, AppError> {
+    page_with(state, visitor, current, id, errors, reason, String::new()).await
+}
+
+/// The page, with a comment the person typed (after a refused comment).
+pub async fn page_with(
+    state: &AppState,
+    visitor: Visitor,
+    current: &CurrentUser,
+    id: MeasureId,
+    errors: FormErrors,
+    reason: String,
+    comment_body: String,
+) -> Result<ShowPage, AppError> {
     let detail = db::measure_details::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -96,9 +112,10 @@ async fn page(
         })
         .map(|to| Step { to: *to })
         .collect();
-    let (history, supported) = tokio::try_join!(
-        db::measure_details::history(&state.db, id, 0),
-        db::supports::exists(&state.db, id, current.user.id),
+    let (history, supported, comments) = tokio::try_join!(
+        async { Ok::<_, AppError>(db::measure_details::history(&state.db, id, 0).await?) },
+        async { Ok::<_, AppError>(db::supports::exists(&state.db, id, current.user.id).await?) },
+        super::comments::shown(state, current, id, detail.row.lead_office),
     )?;
     let title = format!("M-{} {}", detail.row.number, detail.row.title);
     Ok(ShowPage {
@@ -116,6 +133,9 @@ async fn page(
         steps,
         errors,
         reason,
+        comments,
+        comment_body,
+        is_officer: crate::domain::comments::is_officer(&actor),
     })
 }
 

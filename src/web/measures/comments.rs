@@ -1,0 +1,243 @@
+//! Comments on a measure: everyone who sees the measure may comment; officers may add internal
+//! notes only officers see; authors correct within 15 minutes; a deleted comment leaves a marker.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::db;
+use crate::db::comments::Comment;
+use crate::domain::comments;
+use crate::domain::ids::MeasureId;
+use crate::domain::lifecycle;
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::extract::{Id, TwoIds};
+use crate::web::forms::FormErrors;
+use crate::web::layout::{Section, Shell};
+use crate::web::session::{CurrentUser, Visitor};
+
+/// A comment with what the reader may do with it.
+#[derive(Debug, Clone)]
+pub struct ShownComment {
+    pub comment: Comment,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+/// The comments of a measure as `current` may see them.
+pub async fn shown(
+    state: &AppState,
+    current: &CurrentUser,
+    measure: MeasureId,
+    lead_office: crate::domain::office::Office,
+) -> Result<Vec<ShownComment>, AppError> {
+    let actor = current.user.actor();
+    let now = chrono::Utc::now();
+    let list = db::comments::for_measure(&state.db, measure, comments::is_officer(&actor)).await?;
+    Ok(list
+        .into_iter()
+        .map(|comment| {
+            let own = comment.author_id == Some(current.user.id);
+            let deleted = comment.deleted_at.is_some();
+            ShownComment {
+                can_edit: comments::may_edit(own, comment.created_at, deleted, now),
+                can_delete: comments::may_delete(own, &actor, lead_office, deleted),
+                comment,
+            }
+        })
+        .collect())
+}
+
+/// The measure if `current` may see it, else "not found".
+async fn visible_measure(
+    state: &AppState,
+    current: &CurrentUser,
+    id: MeasureId,
+) -> Result<db::measure_details::MeasureRow, AppError> {
+    let row = db::measure_details::row(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !lifecycle::may_view(row.status, row.author_id == Some(current.user.id)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    intern: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<MeasureId>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    visible_measure(&state, &current, id).await?;
+    let internal = form.intern == "ja";
+    if internal && !comments::is_officer(&current.user.actor()) {
+        return Err(AppError::Forbidden);
+    }
+    let body = match comments::parse_body(&form.body) {
+        Ok(body) => body,
+        Err(message) => {
+            let page = super::show::page_with(
+                &state,
+                visitor,
+                &current,
+                id,
+                FormErrors::one("kommentar", message),
+                String::new(),
+                form.body,
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    db::comments::create(&state.db, id, current.user.id, &body, internal).await?;
+    Ok(Redirect::to(&format!("/massnahmen/{id}#kommentare")).into_response())
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "measures/comment_edit.html")]
+pub struct EditPage {
+    pub shell: Shell,
+    pub measure: MeasureId,
+    pub number: i64,
+    pub comment: Comment,
+    pub body: String,
+    pub errors: FormErrors,
+}
+
+async fn editable(
+    state: &AppState,
+    current: &CurrentUser,
+    measure: MeasureId,
+    id: uuid::Uuid,
+) -> Result<(i64, Comment), AppError> {
+    let row = visible_measure(state, current, measure).await?;
+    let comment = db::comments::find(&state.db, measure, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !comments::may_see(comment.internal, &current.user.actor()) {
+        return Err(AppError::NotFound);
+    }
+    let own = comment.author_id == Some(current.user.id);
+    if !comments::may_edit(
+        own,
+        comment.created_at,
+        comment.deleted_at.is_some(),
+        chrono::Utc::now(),
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((row.number, comment))
+}
+
+fn edit_page(
+    visitor: Visitor,
+    measure: MeasureId,
+    number: i64,
+    comment: Comment,
+    body: String,
+    errors: FormErrors,
+) -> EditPage {
+    EditPage {
+        shell: Shell::new(visitor, "Kommentar korrigieren")
+            .in_section(Section::Measures)
+            .crumb("Maßnahmen", "/massnahmen")
+            .crumb(format!("M-{number}"), format!("/massnahmen/{measure}"))
+            .here("Kommentar korrigieren"),
+        measure,
+        number,
+        comment,
+        body,
+        errors,
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    TwoIds(measure, id): TwoIds<MeasureId, uuid::Uuid>,
+) -> Result<EditPage, AppError> {
+    let (number, comment) = editable(&state, &current, measure, id).await?;
+    let body = comment.body.clone();
+    Ok(edit_page(
+        visitor,
+        measure,
+        number,
+        comment,
+        body,
+        FormErrors::new(),
+    ))
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    TwoIds(measure, id): TwoIds<MeasureId, uuid::Uuid>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    let (number, comment) = editable(&state, &current, measure, id).await?;
+    let body = match comments::parse_body(&form.body) {
+        Ok(body) => body,
+        Err(message) => {
+            let page = edit_page(
+                visitor,
+                measure,
+                number,
+                comment,
+                form.body,
+                FormErrors::one("body", message),
+            );
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    // The window is checked again in the update itself: it may have closed meanwhile.
+    if !db::comments::correct(
+        &state.db,
+        id,
+        current.user.id,
+        &body,
+        comments::EDIT_WINDOW_MINUTES,
+    )
+    .await?
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Redirect::to(&format!("/massnahmen/{measure}#kommentar-{id}")).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    TwoIds(measure, id): TwoIds<MeasureId, uuid::Uuid>,
+) -> Result<Response, AppError> {
+    let row = visible_measure(&state, &current, measure).await?;
+    let comment = db::comments::find(&state.db, measure, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let actor = current.user.actor();
+    if !comments::may_see(comment.internal, &actor) {
+        return Err(AppError::NotFound);
+    }
+    let own = comment.author_id == Some(current.user.id);
+    if !comments::may_delete(own, &actor, row.lead_office, comment.deleted_at.is_some()) {
+        return Err(AppError::Forbidden);
+    }
+    db::comments::delete(&state.db, id, current.user.id).await?;
+    Ok(Redirect::to(&format!("/massnahmen/{measure}#kommentar-{id}")).into_response())
+}
