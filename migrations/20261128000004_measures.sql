@@ -83,7 +83,7 @@ create table measure_events (
     actor_id uuid references users (id) on delete set null,
     -- The version the measure had after this change.
     version integer not null,
-    kind text not null check (kind in ('created', 'updated', 'status_changed')),
+    kind text not null check (kind in ('created', 'updated', 'status_changed', 'implementation')),
     from_status measure_status,
     to_status measure_status,
     reason text,

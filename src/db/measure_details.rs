@@ -38,6 +38,7 @@ pub struct MeasureRow {
     pub author_name: Option<String>,
     pub version: i32,
     pub support_count: i32,
+    pub progress_percent: i16,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -79,7 +80,7 @@ pub async fn row(executor: impl PgExecutor<'_>, id: MeasureId) -> sqlx::Result<O
                   m.leika_key, m.maturity_now, m.maturity_target, m.status as "status: Status",
                   m.status_reason, m.merged_into as "merged_into: MeasureId",
                   target.number as "merged_into_number?", m.author_id as "author_id: UserId",
-                  u.display_name as "author_name?", m.version, m.support_count, m.created_at,
+                  u.display_name as "author_name?", m.version, m.support_count, m.progress_percent, m.created_at,
                   m.updated_at
            from measures m left join users u on u.id = m.author_id
            left join measures target on target.id = m.merged_into

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod comments;
 pub mod demo;
 pub mod embedded;
+pub mod implementation;
 pub mod measure_details;
 pub mod measures;
 pub mod security_log;

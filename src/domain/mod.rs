@@ -3,6 +3,7 @@
 
 pub mod comments;
 pub mod ids;
+pub mod implementation;
 pub mod lifecycle;
 pub mod markdown;
 pub mod measure;

@@ -767,7 +767,7 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
     );
 
     let ids: Vec<String> = sqlx::query_scalar(
-        "select m.id::text from measures m
+        "select m.id::text from measures m where m.status = 'accepted'
          order by (select count(*) from measure_goals g where g.measure_id = m.id) desc, m.number",
     )
     .fetch_all(&app.db)
@@ -911,5 +911,175 @@ async fn comments_internal_notes_corrections_and_deletions() {
     assert!(
         page.text(".comment-deleted")
             .starts_with("Dieser Kommentar wurde am")
+    );
+}
+
+#[tokio::test]
+async fn offices_record_their_implementation_and_the_matrix_shows_it() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&staff, &base("E-Akte im Bauamt", &goal_a, &goal_b)).await;
+    let altona = officer(&app, Office::Altona).await;
+    let wandsbek = officer(&app, Office::Wandsbek).await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let row = format!("/massnahmen/{id}/umsetzung");
+
+    assert_eq!(
+        altona
+            .post_form(&row, &[("office", "altona"), ("state", "geplant")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "not accepted yet"
+    );
+    let status = format!("/massnahmen/{id}/status");
+    assert_eq!(
+        altona
+            .post_form(&status, &[("to", "in-pruefung")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        altona
+            .post_form(&status, &[("to", "angenommen")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    assert_eq!(
+        altona
+            .post_form(
+                &row,
+                &[
+                    ("office", "altona"),
+                    ("state", "in-umsetzung"),
+                    ("note", "Pilot im Bauamt"),
+                    ("as_of", "01.02.2027")
+                ]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        altona
+            .post_form(&row, &[("office", "wandsbek"), ("state", "umgesetzt")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        staff
+            .post_form(&row, &[("office", "altona"), ("state", "umgesetzt")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        wandsbek
+            .post_form(&row, &[("office", "wandsbek"), ("state", "umgesetzt")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        central
+            .post_form(&row, &[("office", "harburg"), ("state", "nicht-relevant")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let bad = altona
+        .post_form(
+            &row,
+            &[
+                ("office", "altona"),
+                ("state", "geplant"),
+                ("as_of", "gestern"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let progress = format!("/massnahmen/{id}/fortschritt");
+    assert_eq!(
+        wandsbek
+            .post_form(&progress, &[("percent", "50")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "the lead office keeps the progress"
+    );
+    assert_eq!(
+        altona
+            .post_form(&progress, &[("percent", "120")])
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        altona
+            .post_form(
+                &progress,
+                &[
+                    ("percent", "40"),
+                    ("milestone", "Pilot abgeschlossen"),
+                    ("due_on", "2027-06-30")
+                ]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let page = staff.page(&format!("/massnahmen/{id}")).await;
+    assert_eq!(page.text(".progress-percent"), "40 %");
+    assert_eq!(
+        page.text(".milestone"),
+        "Pilot abgeschlossen – bis 30.06.2027"
+    );
+    assert_eq!(
+        page.text("[data-office=altona] .office-state"),
+        "in Umsetzung"
+    );
+    assert_eq!(
+        page.text("[data-office=wandsbek] .office-state"),
+        "umgesetzt"
+    );
+    assert_eq!(
+        page.text("[data-office=bergedorf] .office-state"),
+        "noch offen"
+    );
+    assert!(
+        page.texts(".history-change")
+            .iter()
+            .any(|change| change.contains("Umsetzung Bezirksamt Altona"))
+    );
+    assert_eq!(page.count(".office-form"), 0, "staff keep no row");
+    assert_eq!(
+        altona
+            .page(&format!("/massnahmen/{id}"))
+            .await
+            .count(".office-form"),
+        1
+    );
+
+    let matrix = staff.page("/massnahmen/umsetzung").await;
+    assert_eq!(matrix.count(".matrix-line"), 1);
+    let cells = matrix.texts(".matrix-cell");
+    assert_eq!(
+        cells,
+        [
+            "in Umsetzung",
+            "–",
+            "–",
+            "–",
+            "–",
+            "nicht relevant",
+            "umgesetzt"
+        ]
     );
 }

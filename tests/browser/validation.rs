@@ -37,9 +37,16 @@ fn the_nu_validator_reports_an_invalid_page() {
 #[tokio::test]
 async fn the_nu_validator_finds_no_error_on_any_page() {
     let app = spawn_app_with(with_failing_routes()).await;
-    let admin = app
-        .signed_in(prima::domain::roles::Role::Administrator)
+    let checker = app
+        .create_user(
+            &[
+                prima::domain::roles::Role::Administrator,
+                prima::domain::roles::Role::CentralOfficer,
+            ],
+            prima::domain::office::Office::Central,
+        )
         .await;
+    let admin = app.login(&checker).await;
     let anonymous = app.anonymous();
     let folder = std::env::temp_dir().join(format!("prima-vnu-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&folder).expect("a folder for the pages");

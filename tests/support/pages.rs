@@ -9,7 +9,8 @@ use prima::web::AppState;
 use super::http::TestApp;
 
 /// A page to check, the status it answers with, and whether it is seen signed in (as an
-/// administrator, who sees every page) or without an account.
+/// administrator who is also the central officer, and so sees every page and form) or without
+/// an account.
 #[derive(Debug, Clone)]
 pub struct PageToCheck {
     pub path: String,
@@ -85,7 +86,7 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
     let measure: uuid::Uuid = sqlx::query_scalar(
         "insert into measures (id, title, summary, description, status, lead_office, author_id)
          select gen_random_uuid(), 'Beispielmaßnahme', 'Kurz gesagt.',
-                E'**Fett** und eine Liste:\\n\\n- eins\\n- zwei', 'submitted', 'altona',
+                E'**Fett** und eine Liste:\\n\\n- eins\\n- zwei', 'accepted', 'altona',
                 (select id from users order by created_at limit 1)
          returning id",
     )
@@ -113,6 +114,7 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
         PageToCheck::ok("/massnahmen"),
         PageToCheck::ok("/massnahmen?suche=Beispiel&schnell=ja"),
         PageToCheck::ok("/massnahmen/neu"),
+        PageToCheck::ok("/massnahmen/umsetzung"),
         PageToCheck::ok(format!("/massnahmen/{measure}")),
         PageToCheck::ok(format!("/massnahmen/{measure}/bearbeiten")),
     ]);

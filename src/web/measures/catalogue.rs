@@ -43,7 +43,7 @@ pub struct CatalogueQuery {
 }
 
 impl CatalogueQuery {
-    fn filter(&self) -> Filter {
+    pub fn filter(&self) -> Filter {
         Filter {
             text: self.suche.trim().to_owned(),
             status: Status::from_slug(&self.status),

@@ -6,6 +6,7 @@ mod catalogue;
 mod changes;
 mod comments;
 mod form;
+mod implementation;
 mod show;
 mod supports;
 
@@ -19,6 +20,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/massnahmen", P, catalogue::catalogue),
         Route::get("/massnahmen/neu", P, form::new_form),
+        Route::get("/massnahmen/umsetzung", P, implementation::matrix),
         Route::post("/massnahmen/neu", P, form::create),
         Route::get("/massnahmen/{id}", P, show::show).checking("a draft only for its author"),
         Route::get("/massnahmen/{id}/bearbeiten", P, form::edit_form)
@@ -53,6 +55,14 @@ pub fn routes() -> Vec<Route> {
             comments::delete,
         )
         .checking("the comment's author or an officer for the measure"),
+        Route::post("/massnahmen/{id}/umsetzung", P, implementation::set_row)
+            .checking("a district officer for their own office, the central officer for any"),
+        Route::post(
+            "/massnahmen/{id}/fortschritt",
+            P,
+            implementation::set_progress,
+        )
+        .checking("an officer for the measure (its lead office, or central)"),
         Route::post("/massnahmen/{id}/status", P, show::change_status)
             .checking("the lifecycle: author submits, officers for the measure review"),
     ]

@@ -60,6 +60,7 @@ pub struct ShowPage {
     pub errors: FormErrors,
     pub reason: String,
     pub comments: Vec<super::comments::ShownComment>,
+    pub implementation: Option<super::implementation::Implementation>,
     pub comment_body: String,
     pub is_officer: bool,
 }
@@ -112,10 +113,17 @@ pub async fn page_with(
         })
         .map(|to| Step { to: *to })
         .collect();
-    let (history, supported, comments) = tokio::try_join!(
+    let (history, supported, comments, implementation) = tokio::try_join!(
         async { Ok::<_, AppError>(db::measure_details::history(&state.db, id, 0).await?) },
         async { Ok::<_, AppError>(db::supports::exists(&state.db, id, current.user.id).await?) },
         super::comments::shown(state, current, id, detail.row.lead_office),
+        super::implementation::for_page(
+            state,
+            current,
+            id,
+            detail.row.status,
+            detail.row.lead_office
+        ),
     )?;
     let title = format!("M-{} {}", detail.row.number, detail.row.title);
     Ok(ShowPage {
@@ -134,6 +142,7 @@ pub async fn page_with(
         errors,
         reason,
         comments,
+        implementation,
         comment_body,
         is_officer: crate::domain::comments::is_officer(&actor),
     })
