@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod implementation;
 pub mod measure_details;
 pub mod measures;
+pub mod notifications;
 pub mod security_log;
 pub mod seed;
 pub mod sessions;

@@ -15,6 +15,8 @@ pub struct ActiveSession {
     pub user: User,
     pub csrf_token: String,
     pub last_seen_at: DateTime<Utc>,
+    /// Unread notifications, for the header; counted in the same query.
+    pub unread: i64,
 }
 
 /// A session as listed on the account page.
@@ -66,7 +68,9 @@ pub async fn find_active(
     let row = sqlx::query!(
         r#"select s.id, s.csrf_token, s.last_seen_at,
                   u.id as "user_id: UserId", u.email, u.display_name, u.office as "office: Office",
-                  u.roles as "roles: Vec<Role>", u.active, u.created_at
+                  u.roles as "roles: Vec<Role>", u.active, u.created_at,
+                  (select count(*) from notifications n where n.user_id = u.id and n.read_at is null)
+                      as "unread!"
            from sessions s join users u on u.id = s.user_id
            where s.token_hash = $1
              and u.active
@@ -82,6 +86,7 @@ pub async fn find_active(
         id: row.id,
         csrf_token: row.csrf_token,
         last_seen_at: row.last_seen_at,
+        unread: row.unread,
         user: User {
             id: row.user_id,
             email: row.email,

@@ -49,6 +49,11 @@ impl Shell {
             .map(|user| user.user.display_name.as_str())
     }
 
+    /// Unread notifications of the signed-in person.
+    pub fn unread(&self) -> i64 {
+        self.visitor.user.as_ref().map_or(0, |user| user.unread)
+    }
+
     pub fn csrf_token(&self) -> &str {
         &self.visitor.csrf_token
     }

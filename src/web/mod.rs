@@ -12,6 +12,7 @@ pub mod forms;
 pub mod home;
 pub mod layout;
 pub mod measures;
+pub mod notifications;
 pub mod ops;
 pub mod routes;
 pub mod security;
@@ -138,6 +139,7 @@ pub fn all_routes() -> Vec<Route> {
         home::routes(),
         strategy::routes(),
         measures::routes(),
+        notifications::routes(),
         auth::routes(),
         account::routes(),
         admin::routes(),

@@ -21,6 +21,8 @@ pub struct CurrentUser {
     pub session_id: uuid::Uuid,
     pub user: User,
     pub csrf_token: String,
+    /// Unread notifications when the request came in.
+    pub unread: i64,
 }
 
 /// The CSRF token of a visitor without a session.
@@ -145,6 +147,7 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
                     session_id: session.id,
                     user: session.user,
                     csrf_token: session.csrf_token,
+                    unread: session.unread,
                 });
             }
             Ok(None) => clear_session_cookie = true,

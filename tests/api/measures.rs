@@ -563,7 +563,10 @@ async fn a_person_supports_a_measure_once_and_can_withdraw_but_not_for_their_own
     );
     let page = colleague.page(&format!("/massnahmen/{id}")).await;
     assert_eq!(page.text(".support-box .support-count"), "1");
-    assert!(page.text(".support-box button").contains("zurückziehen"));
+    assert!(
+        page.text(".support-box .support-button")
+            .contains("zurückziehen")
+    );
     assert_eq!(
         colleague
             .page("/massnahmen?sortierung=unterstuetzung")
@@ -1082,4 +1085,143 @@ async fn offices_record_their_implementation_and_the_matrix_shows_it() {
             "umgesetzt"
         ]
     );
+}
+
+#[tokio::test]
+async fn authors_and_followers_are_notified_and_supporters_of_a_merged_measure_can_support_its_target()
+ {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let merged = propose(
+        &author,
+        &base("Digitale Akte für das Bauamt", &goal_a, &goal_b),
+    )
+    .await;
+    let target = propose(
+        &author,
+        &base("Elektronische Bauakte für alle Bezirke", &goal_a, &goal_b),
+    )
+    .await;
+    let follower = app.signed_in(Role::Staff).await;
+    let supporter = app.signed_in(Role::Staff).await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    assert_eq!(
+        follower
+            .post_form(&format!("/massnahmen/{merged}/folgen"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        supporter
+            .post_form(&format!("/massnahmen/{merged}/unterstuetzen"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let status = format!("/massnahmen/{merged}/status");
+    assert_eq!(
+        central
+            .post_form(&status, &[("to", "in-pruefung")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        follower
+            .post_form(
+                &format!("/massnahmen/{merged}/kommentare"),
+                &[("body", "Das gibt es doch schon als M-2?")]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    assert_eq!(
+        author.page("/").await.text(".unread-count"),
+        "2",
+        "status change and comment"
+    );
+    let notes = follower.page("/benachrichtigungen").await;
+    assert_eq!(
+        notes.texts(".notification-message"),
+        ["M-1 „Digitale Akte für das Bauamt“: Eingereicht → In Prüfung"]
+    );
+    assert_eq!(
+        central
+            .page("/benachrichtigungen")
+            .await
+            .count(".notification"),
+        0,
+        "the actor is not told about their own step"
+    );
+
+    let refused = central
+        .post_form(&status, &[("to", "zusammengefuehrt"), ("merge_into", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .page()
+            .text("#ziel-zusammengefuehrt-fehler")
+            .contains("Maßnahme, in die zusammengeführt wird")
+    );
+    assert_eq!(
+        central
+            .post_form(
+                &status,
+                &[("to", "zusammengefuehrt"), ("merge_into", "M-2")]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let merged_page = author.page(&format!("/massnahmen/{merged}")).await;
+    assert_eq!(merged_page.text(".measure-status"), "Zusammengeführt");
+    assert!(
+        merged_page
+            .links("main a")
+            .contains(&format!("/massnahmen/{target}"))
+    );
+
+    let supporter_notes = supporter.page("/benachrichtigungen").await;
+    assert!(
+        supporter_notes
+            .text(".notification-message")
+            .contains("wurde in M-2 „Elektronische Bauakte für alle Bezirke“ zusammengeführt")
+    );
+    assert_eq!(
+        supporter
+            .post_form(&format!("/massnahmen/{target}/unterstuetzen"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        supporter
+            .page("/benachrichtigungen")
+            .await
+            .text(".notification")
+            .contains("Sie unterstützen die zusammengeführte Maßnahme.")
+    );
+    assert_eq!(
+        supporter
+            .page(&format!("/massnahmen/{merged}"))
+            .await
+            .text(".support-box .support-count"),
+        "1",
+        "supports are not moved silently"
+    );
+
+    assert_eq!(
+        author
+            .post_form("/benachrichtigungen/gelesen", &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(author.page("/").await.count(".unread-count"), 0);
 }

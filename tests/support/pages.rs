@@ -110,6 +110,15 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
     pages.push(PageToCheck::ok(format!(
         "/massnahmen/{measure}/kommentare/{comment}/bearbeiten"
     )));
+    sqlx::query(
+        "insert into notifications (user_id, measure_id, target_id, kind, message)
+         select author_id, id, id, 'merged', 'M-1 wurde zusammengeführt.' from measures where id = $1",
+    )
+    .bind(measure)
+    .execute(&app.db)
+    .await
+    .expect("a notification");
+    pages.push(PageToCheck::ok("/benachrichtigungen"));
     pages.extend([
         PageToCheck::ok("/massnahmen"),
         PageToCheck::ok("/massnahmen?suche=Beispiel&schnell=ja"),

@@ -83,7 +83,7 @@ pub async fn create(
     Id(id): Id<MeasureId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, AppError> {
-    visible_measure(&state, &current, id).await?;
+    let measure = visible_measure(&state, &current, id).await?;
     let internal = form.intern == "ja";
     if internal && !comments::is_officer(&current.user.actor()) {
         return Err(AppError::Forbidden);
@@ -104,7 +104,24 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    db::comments::create(&state.db, id, current.user.id, &body, internal).await?;
+    let mut transaction = state.db.begin().await?;
+    db::comments::create(&mut *transaction, id, current.user.id, &body, internal).await?;
+    // Internal notes are for officers: they notify nobody who might not see them.
+    if !internal {
+        let message = format!(
+            "M-{} „{}“: neuer Kommentar von {}",
+            measure.number, measure.title, current.user.display_name
+        );
+        db::notifications::notify_interested(
+            &mut transaction,
+            id,
+            current.user.id,
+            "comment",
+            &message,
+        )
+        .await?;
+    }
+    transaction.commit().await?;
     Ok(Redirect::to(&format!("/massnahmen/{id}#kommentare")).into_response())
 }
 

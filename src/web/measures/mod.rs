@@ -35,6 +35,10 @@ pub fn routes() -> Vec<Route> {
             supports::withdraw,
         )
         .checking("not the author's own proposal, not a draft"),
+        Route::post("/massnahmen/{id}/folgen", P, supports::follow)
+            .checking("anyone who sees the measure"),
+        Route::post("/massnahmen/{id}/nicht-mehr-folgen", P, supports::unfollow)
+            .checking("anyone who sees the measure"),
         Route::post("/massnahmen/{id}/kommentare", P, comments::create)
             .checking("anyone who sees the measure; internal notes by officers only"),
         Route::get(

@@ -60,6 +60,8 @@ pub struct ShowPage {
     pub errors: FormErrors,
     pub reason: String,
     pub comments: Vec<super::comments::ShownComment>,
+    pub following: bool,
+    pub is_author: bool,
     pub implementation: Option<super::implementation::Implementation>,
     pub comment_body: String,
     pub is_officer: bool,
@@ -113,7 +115,7 @@ pub async fn page_with(
         })
         .map(|to| Step { to: *to })
         .collect();
-    let (history, supported, comments, implementation) = tokio::try_join!(
+    let (history, supported, comments, implementation, following) = tokio::try_join!(
         async { Ok::<_, AppError>(db::measure_details::history(&state.db, id, 0).await?) },
         async { Ok::<_, AppError>(db::supports::exists(&state.db, id, current.user.id).await?) },
         super::comments::shown(state, current, id, detail.row.lead_office),
@@ -124,6 +126,9 @@ pub async fn page_with(
             detail.row.status,
             detail.row.lead_office
         ),
+        async {
+            Ok::<_, AppError>(db::notifications::follows(&state.db, id, current.user.id).await?)
+        },
     )?;
     let title = format!("M-{} {}", detail.row.number, detail.row.title);
     Ok(ShowPage {
@@ -142,6 +147,8 @@ pub async fn page_with(
         errors,
         reason,
         comments,
+        following,
+        is_author: facts.author_is_actor,
         implementation,
         comment_body,
         is_officer: crate::domain::comments::is_officer(&actor),
@@ -257,6 +264,38 @@ pub async fn change_status(
         let page = page(&state, visitor, &current, id, errors, reason).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     };
+    let message = format!(
+        "M-{} „{}“: {} → {}",
+        detail.row.number,
+        detail.row.title,
+        facts.status.label(),
+        to.label()
+    );
+    db::notifications::notify_interested(
+        &mut transaction,
+        id,
+        current.user.id,
+        "status_changed",
+        &message,
+    )
+    .await?;
+    if let Some(target) = merge_target {
+        let target_row = db::measure_details::row(&mut *transaction, target)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let message = format!(
+            "M-{} „{}“, die Sie unterstützen, wurde in M-{} „{}“ zusammengeführt.",
+            detail.row.number, detail.row.title, target_row.number, target_row.title
+        );
+        db::notifications::notify_supporters_of_merge(
+            &mut transaction,
+            id,
+            target,
+            current.user.id,
+            &message,
+        )
+        .await?;
+    }
     db::measure_details::record(
         &mut *transaction,
         &NewEvent {

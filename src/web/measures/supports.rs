@@ -1,5 +1,5 @@
 //! Supporting a measure (Unterstützung): one per person, withdrawable, never for one's own
-//! proposal nor for a draft.
+//! proposal nor for a draft; and following a measure to be notified about it.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -57,4 +57,42 @@ pub async fn withdraw(
     Id(id): Id<MeasureId>,
 ) -> Result<Response, AppError> {
     change(&state, &current, id, false).await
+}
+
+async fn change_follow(
+    state: &AppState,
+    current: &CurrentUser,
+    id: MeasureId,
+    follow: bool,
+) -> Result<Response, AppError> {
+    let row = db::measure_details::row(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::domain::lifecycle::may_view(row.status, row.author_id == Some(current.user.id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut transaction = state.db.begin().await?;
+    if follow {
+        db::notifications::follow(&mut transaction, id, current.user.id).await?;
+    } else {
+        db::notifications::unfollow(&mut transaction, id, current.user.id).await?;
+    }
+    transaction.commit().await?;
+    Ok(Redirect::to(&format!("/massnahmen/{id}#unterstuetzung")).into_response())
+}
+
+pub async fn follow(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Id(id): Id<MeasureId>,
+) -> Result<Response, AppError> {
+    change_follow(&state, &current, id, true).await
+}
+
+pub async fn unfollow(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Id(id): Id<MeasureId>,
+) -> Result<Response, AppError> {
+    change_follow(&state, &current, id, false).await
 }
