@@ -1,10 +1,11 @@
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 
 use prima::domain::office::Office;
 use prima::domain::roles::Role;
 
-use crate::support::browser::{anonymous_first, axe_violations, sign_in, with_browser};
+use crate::support::browser::{
+    anonymous_first, axe_violations, press, sign_in, wait_for, with_browser,
+};
 use crate::support::pages::{all, with_failing_routes};
 use crate::support::spawn_app_with;
 
@@ -47,26 +48,6 @@ async fn signed_in(client: &fantoccini::Client) -> bool {
         .find_all(fantoccini::Locator::Css("form.site-logout"))
         .await
         .is_ok_and(|forms| !forms.is_empty())
-}
-
-/// Waits until the page that a key or click opened shows `css`.
-async fn wait_for(client: &fantoccini::Client, css: &str) {
-    client
-        .wait()
-        .at_most(std::time::Duration::from_secs(10))
-        .for_element(fantoccini::Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
-}
-
-async fn press(client: &fantoccini::Client, key: Key) {
-    let actions = KeyActions::new("keyboard".to_owned())
-        .then(KeyAction::Down { value: key.into() })
-        .then(KeyAction::Up { value: key.into() });
-    client
-        .perform_actions(actions)
-        .await
-        .expect("the key is pressed");
 }
 
 async fn focused(client: &fantoccini::Client) -> (String, String) {

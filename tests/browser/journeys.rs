@@ -3,24 +3,13 @@
 //! reviews and accepts it; it is found in the catalogue and on both goal pages.
 
 use fantoccini::Client;
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use prima::domain::office::Office;
 use prima::domain::roles::Role;
 
-use crate::support::browser::{axe_violations, sign_in, with_browser};
+use crate::support::browser::{axe_violations, press, sign_in, wait_for, with_browser};
 use crate::support::pages::with_failing_routes;
 use crate::support::spawn_app_with;
-
-async fn press(client: &Client, key: Key) {
-    let actions = KeyActions::new("keyboard".to_owned())
-        .then(KeyAction::Down { value: key.into() })
-        .then(KeyAction::Up { value: key.into() });
-    client
-        .perform_actions(actions)
-        .await
-        .expect("the key is pressed");
-}
 
 async fn type_text(client: &Client, text: &str) {
     client
@@ -51,15 +40,6 @@ async fn tab_to(client: &Client, id_or_text: &str) {
         }
     }
     panic!("{id_or_text} is not reachable with Tab");
-}
-
-async fn wait_for(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(std::time::Duration::from_secs(10))
-        .for_element(fantoccini::Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
 }
 
 /// Waits until the element's text is `expected` (the page a key opened has loaded).

@@ -166,3 +166,25 @@ pub fn anonymous_first(
     pages.sort_by_key(|page| page.signed_in);
     pages
 }
+
+/// Presses and releases one key, as a person on the keyboard.
+pub async fn press(client: &Client, key: fantoccini::key::Key) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let actions = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key.into() })
+        .then(KeyAction::Up { value: key.into() });
+    client
+        .perform_actions(actions)
+        .await
+        .expect("the key is pressed");
+}
+
+/// Waits until the page that a key or click opened shows `css`.
+pub async fn wait_for(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
+}

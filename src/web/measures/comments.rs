@@ -13,7 +13,6 @@ use crate::db;
 use crate::db::comments::Comment;
 use crate::domain::comments;
 use crate::domain::ids::MeasureId;
-use crate::domain::lifecycle;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::{Id, TwoIds};
@@ -53,21 +52,6 @@ pub async fn shown(
         .collect())
 }
 
-/// The measure if `current` may see it, else "not found".
-async fn visible_measure(
-    state: &AppState,
-    current: &CurrentUser,
-    id: MeasureId,
-) -> Result<db::measure_details::MeasureRow, AppError> {
-    let row = db::measure_details::row(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !lifecycle::may_view(row.status, row.author_id == Some(current.user.id)) {
-        return Err(AppError::NotFound);
-    }
-    Ok(row)
-}
-
 #[derive(Debug, Deserialize)]
 pub struct CommentForm {
     #[serde(default)]
@@ -83,7 +67,7 @@ pub async fn create(
     Id(id): Id<MeasureId>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, AppError> {
-    let measure = visible_measure(&state, &current, id).await?;
+    let measure = super::access::visible(&state, &current, id).await?;
     let internal = form.intern == "ja";
     if internal && !comments::is_officer(&current.user.actor()) {
         return Err(AppError::Forbidden);
@@ -142,7 +126,7 @@ async fn editable(
     measure: MeasureId,
     id: uuid::Uuid,
 ) -> Result<(i64, Comment), AppError> {
-    let row = visible_measure(state, current, measure).await?;
+    let row = super::access::visible(state, current, measure).await?;
     let comment = db::comments::find(&state.db, measure, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -243,7 +227,7 @@ pub async fn delete(
     current: CurrentUser,
     TwoIds(measure, id): TwoIds<MeasureId, uuid::Uuid>,
 ) -> Result<Response, AppError> {
-    let row = visible_measure(&state, &current, measure).await?;
+    let row = super::access::visible(&state, &current, measure).await?;
     let comment = db::comments::find(&state.db, measure, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -107,12 +107,7 @@ async fn implementable(
     current: &CurrentUser,
     id: MeasureId,
 ) -> Result<db::measure_details::MeasureRow, AppError> {
-    let row = db::measure_details::row(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !lifecycle::may_view(row.status, row.author_id == Some(current.user.id)) {
-        return Err(AppError::NotFound);
-    }
+    let row = super::access::visible(state, current, id).await?;
     if !implementation::has_rows(row.status) {
         return Err(AppError::Forbidden);
     }

@@ -2,6 +2,7 @@
 //! history. Object-level rules (who sees a draft, who edits, who moves a measure on) come from
 //! `domain::lifecycle`.
 
+mod access;
 mod catalogue;
 mod changes;
 mod comments;

@@ -23,13 +23,8 @@ async fn change(
     id: MeasureId,
     add: bool,
 ) -> Result<Response, AppError> {
-    let row = db::measure_details::row(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = super::access::visible(state, current, id).await?;
     let author = row.author_id == Some(current.user.id);
-    if row.status == Status::Draft && !author {
-        return Err(AppError::NotFound);
-    }
     if !may_support(row.status, author) {
         return Err(AppError::Forbidden);
     }
@@ -65,12 +60,7 @@ async fn change_follow(
     id: MeasureId,
     follow: bool,
 ) -> Result<Response, AppError> {
-    let row = db::measure_details::row(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !crate::domain::lifecycle::may_view(row.status, row.author_id == Some(current.user.id)) {
-        return Err(AppError::NotFound);
-    }
+    super::access::visible(state, current, id).await?;
     let mut transaction = state.db.begin().await?;
     if follow {
         db::notifications::follow(&mut transaction, id, current.user.id).await?;
