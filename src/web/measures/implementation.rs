@@ -90,6 +90,30 @@ fn describe(row: Option<&Row>) -> String {
     .unwrap_or_else(|| "noch offen".to_owned())
 }
 
+/// Writes an implementation change into the measure's history.
+async fn record(
+    connection: &mut sqlx::PgConnection,
+    id: MeasureId,
+    current: &CurrentUser,
+    version: i32,
+    changes: &[Change],
+) -> sqlx::Result<()> {
+    db::measure_details::record(
+        connection,
+        &NewEvent {
+            measure: id,
+            actor: current.user.id,
+            version,
+            kind: "implementation",
+            from_status: None,
+            to_status: None,
+            reason: None,
+            changes,
+        },
+    )
+    .await
+}
+
 #[derive(Debug, Deserialize)]
 pub struct RowForm {
     #[serde(default)]
@@ -208,20 +232,7 @@ pub async fn set_row(
         before: describe(before.as_ref()),
         after: describe(Some(&row)),
     };
-    db::measure_details::record(
-        &mut *transaction,
-        &NewEvent {
-            measure: id,
-            actor: current.user.id,
-            version: measure.version,
-            kind: "implementation",
-            from_status: None,
-            to_status: None,
-            reason: None,
-            changes: &[change],
-        },
-    )
-    .await?;
+    record(&mut transaction, id, &current, measure.version, &[change]).await?;
     transaction.commit().await?;
     Ok(Redirect::to(&format!("/massnahmen/{id}#umsetzung")).into_response())
 }
@@ -317,20 +328,7 @@ pub async fn set_progress(
             after: format!("{milestone}{due}"),
         });
     }
-    db::measure_details::record(
-        &mut *transaction,
-        &NewEvent {
-            measure: id,
-            actor: current.user.id,
-            version,
-            kind: "implementation",
-            from_status: None,
-            to_status: None,
-            reason: None,
-            changes: &changes,
-        },
-    )
-    .await?;
+    record(&mut transaction, id, &current, version, &changes).await?;
     transaction.commit().await?;
     Ok(Redirect::to(&format!("/massnahmen/{id}#umsetzung")).into_response())
 }
