@@ -207,20 +207,26 @@ fn whole_number(
     }
 }
 
-fn date(value: &str, field: &'static str, problems: &mut Vec<FieldProblem>) -> Option<NaiveDate> {
+/// The message for a date that could not be read.
+pub const DATE_HINT: &str = "Bitte geben Sie ein Datum an, zum Beispiel 31.12.2026.";
+
+/// A date as written here (31.12.2026) or as a date field sends it (2026-12-31); empty is none.
+pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, &'static str> {
     let value = value.trim();
     if value.is_empty() {
-        return None;
+        return Ok(None);
     }
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
-        .map_err(|_| {
-            problems.push((
-                field,
-                "Bitte geben Sie ein Datum an, zum Beispiel 31.12.2026.".to_owned(),
-            ))
-        })
-        .ok()
+        .map(Some)
+        .map_err(|_| DATE_HINT)
+}
+
+fn date(value: &str, field: &'static str, problems: &mut Vec<FieldProblem>) -> Option<NaiveDate> {
+    parse_date(value).unwrap_or_else(|message| {
+        problems.push((field, message.to_owned()));
+        None
+    })
 }
 
 fn maturity(value: &str, field: &'static str, problems: &mut Vec<FieldProblem>) -> Option<i16> {

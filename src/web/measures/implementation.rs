@@ -7,7 +7,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::db;
@@ -16,6 +15,7 @@ use crate::db::measure_details::{Change, NewEvent};
 use crate::domain::ids::MeasureId;
 use crate::domain::implementation::{self, DISTRICT_OFFICES, State as RowState};
 use crate::domain::lifecycle;
+use crate::domain::measure::{DATE_HINT, parse_date};
 use crate::domain::office::Office;
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -159,17 +159,6 @@ async fn refuse(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-fn parse_date(value: &str) -> Result<Option<NaiveDate>, ()> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
-        .map(Some)
-        .map_err(|_| ())
-}
-
 pub async fn set_row(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -209,15 +198,7 @@ pub async fn set_row(
         .await;
     }
     let Ok(as_of) = parse_date(&form.as_of) else {
-        return refuse(
-            &state,
-            visitor,
-            &current,
-            id,
-            field,
-            "Bitte geben Sie ein Datum an, zum Beispiel 31.12.2026.",
-        )
-        .await;
+        return refuse(&state, visitor, &current, id, field, DATE_HINT).await;
     };
     let row = Row {
         office,
@@ -285,7 +266,7 @@ pub async fn set_progress(
             &current,
             id,
             "fortschritt".to_owned(),
-            "Bitte geben Sie ein Datum an, zum Beispiel 31.12.2026.",
+            DATE_HINT,
         )
         .await;
     };
