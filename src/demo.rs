@@ -274,6 +274,7 @@ pub async fn load_generated(pool: &PgPool, count: usize, seed: u64) -> anyhow::R
     for chunk in measures.chunks(2_000) {
         db::demo::insert(pool, chunk).await?;
     }
+    db::demo::tidy_up(pool).await?;
     Ok(measures.len())
 }
 

@@ -39,6 +39,9 @@ enum Command {
         #[arg(long, default_value = "1")]
         seed: u64,
     },
+    /// Show how PostgreSQL runs a catalogue view, given as the query string of its address
+    /// (e.g. "suche=Digitalisierung&sortierung=titel&seite=2"): the plan with times and buffers.
+    Explain { view: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,6 +87,7 @@ async fn main() -> ExitCode {
         Command::Migrate => prima::server::migrate_only(cli.config).await,
         Command::User(command) => user_command(cli.config, command).await,
         Command::Demo { measures, seed } => demo_command(cli.config, measures, seed).await,
+        Command::Explain { view } => explain_command(cli.config, &view).await,
         Command::Database(DatabaseCommand::Stop) => {
             prima::db::embedded::stop_cluster_of(
                 &cli.config.data_dir,
@@ -150,6 +154,27 @@ fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn explain_command(config: prima::config::Config, view: &str) -> anyhow::Result<()> {
+    let query: prima::web::measures::catalogue::CatalogueQuery =
+        serde_urlencoded::from_str(view.trim_start_matches('?'))?;
+    let database = prima::db::Database::open(&config).await?;
+    let result = async {
+        database.prepare().await?;
+        let plan = prima::db::catalogue::explain(
+            database.pool(),
+            &query.filter(),
+            prima::web::measures::catalogue::PAGE_SIZE,
+            query.offset(),
+        )
+        .await?;
+        println!("{}", plan.join("\n"));
+        anyhow::Ok(())
+    }
+    .await;
+    database.close().await;
+    result
 }
 
 async fn demo_command(

@@ -5,7 +5,7 @@ use sqlx::{PgExecutor, PgPool};
 
 use crate::domain::ids::{MeasureId, UserId};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Comment {
     pub id: uuid::Uuid,
     pub author_id: Option<UserId>,
@@ -15,26 +15,6 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
-}
-
-/// A measure's comments, oldest first; internal notes only when `with_internal`.
-pub async fn for_measure(
-    pool: &PgPool,
-    measure: MeasureId,
-    with_internal: bool,
-) -> sqlx::Result<Vec<Comment>> {
-    sqlx::query_as!(
-        Comment,
-        r#"select c.id, c.author_id as "author_id: UserId", u.display_name as "author_name?",
-                  c.body, c.internal, c.created_at, c.edited_at, c.deleted_at
-           from comments c left join users u on u.id = c.author_id
-           where c.measure_id = $1 and ($2 or not c.internal)
-           order by c.created_at, c.id"#,
-        measure as MeasureId,
-        with_internal
-    )
-    .fetch_all(pool)
-    .await
 }
 
 pub async fn find(

@@ -99,3 +99,13 @@ pub async fn insert(pool: &PgPool, measures: &[DemoMeasure]) -> sqlx::Result<()>
     .await?;
     transaction.commit().await
 }
+
+/// After a bulk load, what autovacuum would do a little later, at once: the search index takes
+/// in its pending entries, every page's visibility is recorded, and the planner's statistics
+/// know the new rows.
+pub async fn tidy_up(pool: &PgPool) -> sqlx::Result<()> {
+    sqlx::raw_sql("vacuum (analyze) measures, measure_goals, measure_offices, measure_tags")
+        .execute(pool)
+        .await
+        .map(drop)
+}

@@ -1,10 +1,10 @@
 //! Queries for the implementation in the offices: rows, progress, milestones, and the matrix.
 
 use chrono::NaiveDate;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, QueryBuilder};
 
-use crate::db::catalogue::Filter;
-use crate::domain::ids::{FieldId, GoalId, MeasureId, UserId};
+use crate::db::catalogue::{self, Filter, Scope};
+use crate::domain::ids::{MeasureId, UserId};
 use crate::domain::implementation::State;
 use crate::domain::lifecycle::Status;
 use crate::domain::office::Office;
@@ -17,23 +17,12 @@ pub struct Row {
     pub as_of: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Milestone {
     pub id: uuid::Uuid,
     pub title: String,
     pub due_on: Option<NaiveDate>,
     pub done: bool,
-}
-
-pub async fn rows(pool: &PgPool, measure: MeasureId) -> sqlx::Result<Vec<Row>> {
-    sqlx::query_as!(
-        Row,
-        r#"select office as "office: Office", state as "state: State", note, as_of
-           from measure_implementations where measure_id = $1 order by office"#,
-        measure as MeasureId
-    )
-    .fetch_all(pool)
-    .await
 }
 
 /// Sets an office's row; returns the row as it was before (for the history).
@@ -68,17 +57,6 @@ pub async fn set_row(
     .execute(&mut *connection)
     .await?;
     Ok(before)
-}
-
-pub async fn milestones(pool: &PgPool, measure: MeasureId) -> sqlx::Result<Vec<Milestone>> {
-    sqlx::query_as!(
-        Milestone,
-        "select id, title, due_on, done from milestones where measure_id = $1
-         order by due_on nulls last, created_at",
-        measure as MeasureId
-    )
-    .fetch_all(pool)
-    .await
 }
 
 /// Sets the overall progress; returns the new version of the measure.
@@ -116,7 +94,7 @@ pub async fn add_milestone(
 }
 
 /// One line of the matrix: a measure and its offices' states.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MatrixLine {
     pub id: MeasureId,
     pub number: i64,
@@ -136,46 +114,27 @@ pub async fn matrix(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<MatrixLine>, i64)> {
-    let lines = sqlx::query_as!(
-        MatrixLine,
-        r#"select m.id as "id: MeasureId", m.number, m.title, m.status as "status: Status",
-                  m.lead_office as "lead_office: Office", m.progress_percent,
-                  coalesce(array_agg(i.office order by i.office) filter (where i.office is not null), '{}')
-                      as "offices!: Vec<Office>",
-                  coalesce(array_agg(i.state order by i.office) filter (where i.office is not null), '{}')
-                      as "states!: Vec<State>",
-                  count(*) over () as "total!"
-           from measures m
-           left join measure_implementations i on i.measure_id = m.id
-           where m.status in ('accepted', 'in_progress', 'implemented')
-             and ($1 = '' or m.search @@ websearch_to_tsquery('german', $1))
-             and ($2::measure_status is null or m.status = $2)
-             and ($3::office is null or m.lead_office = $3
-                  or exists (select 1 from measure_offices o where o.measure_id = m.id and o.office = $3))
-             and ($4::uuid is null
-                  or exists (select 1 from measure_goals mg where mg.measure_id = m.id and mg.goal_id = $4))
-             and ($5::uuid is null
-                  or exists (select 1 from measure_goals mg join goals g on g.id = mg.goal_id
-                             where mg.measure_id = m.id and g.field_id = $5))
-             and (not $6 or m.quick_win)
-             and (not $7 or m.ozg_id is not null)
-             and ($8 = '' or exists (select 1 from measure_tags t where t.measure_id = m.id and t.tag = $8))
-           group by m.id
-           order by m.number
-           limit $9 offset $10"#,
-        filter.text,
-        filter.status as Option<Status>,
-        filter.office as Option<Office>,
-        filter.goal as Option<GoalId>,
-        filter.field as Option<FieldId>,
-        filter.quick_win,
-        filter.ozg,
-        filter.tag,
-        limit,
-        offset,
-    )
-    .fetch_all(pool)
-    .await?;
-    let total = lines.first().map_or(0, |line| line.total);
+    let mut query = QueryBuilder::new(
+        "select m.id, m.number, m.title, m.status, m.lead_office, m.progress_percent,
+                array(select i.office from measure_implementations i
+                      where i.measure_id = m.id order by i.office) as offices,
+                array(select i.state from measure_implementations i
+                      where i.measure_id = m.id order by i.office) as states,
+                (select count(*)",
+    );
+    catalogue::push_from(&mut query, filter, Scope::Implementation);
+    query.push(") as total");
+    catalogue::push_from(&mut query, filter, Scope::Implementation);
+    query
+        .push(" order by m.number limit ")
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(offset);
+    let lines: Vec<MatrixLine> = query.build_query_as().fetch_all(pool).await?;
+    let total = match lines.first() {
+        Some(line) => line.total,
+        None if offset > 0 => catalogue::count(pool, filter, Scope::Implementation).await?,
+        None => 0,
+    };
     Ok((lines, total))
 }

@@ -1,9 +1,14 @@
 //! Reading one measure with everything linked to it, its lifecycle facts and its history.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
+use crate::db::comments::Comment;
+use crate::db::implementation;
+
 use crate::domain::ids::{FieldId, GoalId, MeasureId, UserId};
+use crate::domain::implementation::State;
 use crate::domain::lifecycle::Status;
 use crate::domain::measure::Source;
 use crate::domain::office::Office;
@@ -44,7 +49,7 @@ pub struct MeasureRow {
 }
 
 /// A goal a measure pays into, with its field.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct LinkedGoal {
     pub id: GoalId,
     pub statement: String,
@@ -53,7 +58,7 @@ pub struct LinkedGoal {
 }
 
 /// Another measure this one refers to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct LinkedMeasure {
     pub id: MeasureId,
     pub number: i64,
@@ -91,49 +96,170 @@ pub async fn row(executor: impl PgExecutor<'_>, id: MeasureId) -> sqlx::Result<O
     .await
 }
 
-pub async fn find(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasureDetail>> {
-    let Some(row) = row(pool, id).await? else {
+/// Everything a measure's page shows that is the same for every reader: the measure with its
+/// links, its history, all its comments (internal notes included: the page filters them), and
+/// its implementation rows and milestones.
+#[derive(Debug, Clone)]
+pub struct MeasurePage {
+    pub detail: MeasureDetail,
+    pub history: Vec<HistoryEntry>,
+    pub comments: Vec<Comment>,
+    pub implementation_rows: Vec<implementation::Row>,
+    pub milestones: Vec<implementation::Milestone>,
+}
+
+/// A measure's page in one statement (the lists as JSON or arrays, whatever their lengths).
+pub async fn page(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasurePage>> {
+    let Some(record) = sqlx::query!(
+        r#"select m.id as "id: MeasureId", m.number, m.title, m.summary, m.description,
+                  m.expected_benefit, m.lead_office as "lead_office: Office", m.responsible_unit,
+                  m.contact_person, m.source as "source: Source", m.effort_person_days,
+                  m.cost_euros, m.planned_start, m.planned_end, m.quick_win, m.ozg_id,
+                  m.leika_key, m.maturity_now, m.maturity_target, m.status as "status: Status",
+                  m.status_reason, m.merged_into as "merged_into: MeasureId",
+                  target.number as "merged_into_number?", m.author_id as "author_id: UserId",
+                  u.display_name as "author_name?", m.version, m.support_count,
+                  m.progress_percent, m.created_at, m.updated_at,
+                  (select coalesce(json_agg(json_build_object(
+                              'id', g.id, 'statement', g.statement, 'field_id', f.id,
+                              'field_name', f.name) order by f.position, g.position), '[]')
+                   from measure_goals mg join goals g on g.id = mg.goal_id
+                   join fields f on f.id = g.field_id
+                   where mg.measure_id = m.id) as "goals!: Json<Vec<LinkedGoal>>",
+                  array(select o.office from measure_offices o where o.measure_id = m.id
+                        order by o.office) as "offices!: Vec<Office>",
+                  (select coalesce(json_agg(json_build_object(
+                              'id', r.id, 'number', r.number, 'title', r.title)
+                              order by r.number), '[]')
+                   from measure_dependencies d join measures r on r.id = d.requires_id
+                   where d.measure_id = m.id) as "depends_on!: Json<Vec<LinkedMeasure>>",
+                  array(select t.tag from measure_tags t where t.measure_id = m.id
+                        order by t.tag) as "tags!",
+                  (select coalesce(json_agg(json_build_object(
+                              'occurred_at', e.occurred_at, 'actor_name', a.display_name,
+                              'version', e.version, 'kind', e.kind, 'from_status', e.from_status,
+                              'to_status', e.to_status, 'reason', e.reason,
+                              'changes', e.changes) order by e.id desc), '[]')
+                   from measure_events e left join users a on a.id = e.actor_id
+                   where e.measure_id = m.id) as "history!: Json<Vec<HistoryEntry>>",
+                  (select coalesce(json_agg(json_build_object(
+                              'id', c.id, 'author_id', c.author_id, 'author_name', a.display_name,
+                              'body', c.body, 'internal', c.internal, 'created_at', c.created_at,
+                              'edited_at', c.edited_at, 'deleted_at', c.deleted_at)
+                              order by c.created_at, c.id), '[]')
+                   from comments c left join users a on a.id = c.author_id
+                   where c.measure_id = m.id) as "comments!: Json<Vec<Comment>>",
+                  array(select i.office from measure_implementations i where i.measure_id = m.id
+                        order by i.office) as "row_offices!: Vec<Office>",
+                  array(select i.state from measure_implementations i where i.measure_id = m.id
+                        order by i.office) as "row_states!: Vec<State>",
+                  array(select i.note from measure_implementations i where i.measure_id = m.id
+                        order by i.office) as "row_notes!",
+                  array(select i.as_of from measure_implementations i where i.measure_id = m.id
+                        order by i.office) as "row_dates!: Vec<Option<NaiveDate>>",
+                  (select coalesce(json_agg(json_build_object(
+                              'id', s.id, 'title', s.title, 'due_on', s.due_on, 'done', s.done)
+                              order by s.due_on nulls last, s.created_at), '[]')
+                   from milestones s where s.measure_id = m.id)
+                      as "milestones!: Json<Vec<implementation::Milestone>>"
+           from measures m left join users u on u.id = m.author_id
+           left join measures target on target.id = m.merged_into
+           where m.id = $1"#,
+        id as MeasureId
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
         return Ok(None);
     };
-    let (goals, offices, depends_on, tags) = tokio::try_join!(
-        sqlx::query_as!(
-            LinkedGoal,
-            r#"select g.id as "id: GoalId", g.statement, f.id as "field_id: FieldId",
-                      f.name as field_name
-               from measure_goals mg join goals g on g.id = mg.goal_id
-               join fields f on f.id = g.field_id
-               where mg.measure_id = $1
-               order by f.position, g.position"#,
-            id as MeasureId
-        )
-        .fetch_all(pool),
-        sqlx::query_scalar!(
-            r#"select office as "office: Office" from measure_offices where measure_id = $1
-               order by office"#,
-            id as MeasureId
-        )
-        .fetch_all(pool),
-        sqlx::query_as!(
-            LinkedMeasure,
-            r#"select m.id as "id: MeasureId", m.number, m.title
-               from measure_dependencies d join measures m on m.id = d.requires_id
-               where d.measure_id = $1 order by m.number"#,
-            id as MeasureId
-        )
-        .fetch_all(pool),
-        sqlx::query_scalar!(
-            "select tag from measure_tags where measure_id = $1 order by tag",
-            id as MeasureId
-        )
-        .fetch_all(pool),
-    )?;
-    Ok(Some(MeasureDetail {
-        row,
-        goals,
-        participating_offices: offices,
-        depends_on,
-        tags,
+    let implementation_rows = record
+        .row_offices
+        .into_iter()
+        .zip(record.row_states)
+        .zip(record.row_notes)
+        .zip(record.row_dates)
+        .map(|(((office, state), note), as_of)| implementation::Row {
+            office,
+            state,
+            note,
+            as_of,
+        })
+        .collect();
+    let row = MeasureRow {
+        id: record.id,
+        number: record.number,
+        title: record.title,
+        summary: record.summary,
+        description: record.description,
+        expected_benefit: record.expected_benefit,
+        lead_office: record.lead_office,
+        responsible_unit: record.responsible_unit,
+        contact_person: record.contact_person,
+        source: record.source,
+        effort_person_days: record.effort_person_days,
+        cost_euros: record.cost_euros,
+        planned_start: record.planned_start,
+        planned_end: record.planned_end,
+        quick_win: record.quick_win,
+        ozg_id: record.ozg_id,
+        leika_key: record.leika_key,
+        maturity_now: record.maturity_now,
+        maturity_target: record.maturity_target,
+        status: record.status,
+        status_reason: record.status_reason,
+        merged_into: record.merged_into,
+        merged_into_number: record.merged_into_number,
+        author_id: record.author_id,
+        author_name: record.author_name,
+        version: record.version,
+        support_count: record.support_count,
+        progress_percent: record.progress_percent,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+    };
+    Ok(Some(MeasurePage {
+        detail: MeasureDetail {
+            row,
+            goals: record.goals.0,
+            participating_offices: record.offices,
+            depends_on: record.depends_on.0,
+            tags: record.tags,
+        },
+        history: record.history.0,
+        comments: record.comments.0,
+        implementation_rows,
+        milestones: record.milestones.0,
     }))
+}
+
+/// A measure with its links.
+pub async fn find(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasureDetail>> {
+    Ok(page(pool, id).await?.map(|page| page.detail))
+}
+
+/// What a measure's page shows only to `reader`: whether they support and follow it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReaderState {
+    pub supported: bool,
+    pub following: bool,
+}
+
+pub async fn reader_state(
+    pool: &PgPool,
+    id: MeasureId,
+    reader: UserId,
+) -> sqlx::Result<ReaderState> {
+    sqlx::query_as!(
+        ReaderState,
+        r#"select exists (select 1 from supports where measure_id = $1 and user_id = $2)
+                      as "supported!",
+                  exists (select 1 from follows where measure_id = $1 and user_id = $2)
+                      as "following!""#,
+        id as MeasureId,
+        reader as UserId
+    )
+    .fetch_one(pool)
+    .await
 }
 
 /// The measure with this number, if any.
@@ -176,7 +302,7 @@ pub async fn set_status(
 }
 
 /// One line of a measure's history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct HistoryEntry {
     pub occurred_at: DateTime<Utc>,
     pub actor_name: Option<String>,

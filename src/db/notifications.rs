@@ -35,16 +35,6 @@ pub async fn unfollow(
     .map(drop)
 }
 
-pub async fn follows(pool: &PgPool, measure: MeasureId, user: UserId) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"select exists (select 1 from follows where measure_id = $1 and user_id = $2) as "exists!""#,
-        measure as MeasureId,
-        user as UserId
-    )
-    .fetch_one(pool)
-    .await
-}
-
 /// Tells the measure's author and followers (not `actor`) about something that happened.
 pub async fn notify_interested(
     connection: &mut PgConnection,

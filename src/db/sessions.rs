@@ -17,6 +17,8 @@ pub struct ActiveSession {
     pub last_seen_at: DateTime<Utc>,
     /// Unread notifications, for the header; counted in the same query.
     pub unread: i64,
+    /// The content generation this request sees (see `web::cache`); read in the same query.
+    pub generation: i64,
 }
 
 /// A session as listed on the account page.
@@ -70,7 +72,8 @@ pub async fn find_active(
                   u.id as "user_id: UserId", u.email, u.display_name, u.office as "office: Office",
                   u.roles as "roles: Vec<Role>", u.active, u.created_at,
                   (select count(*) from notifications n where n.user_id = u.id and n.read_at is null)
-                      as "unread!"
+                      as "unread!",
+                  (select value from content_generation) as "generation!"
            from sessions s join users u on u.id = s.user_id
            where s.token_hash = $1
              and u.active
@@ -87,6 +90,7 @@ pub async fn find_active(
         csrf_token: row.csrf_token,
         last_seen_at: row.last_seen_at,
         unread: row.unread,
+        generation: row.generation,
         user: User {
             id: row.user_id,
             email: row.email,

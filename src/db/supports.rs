@@ -56,18 +56,3 @@ pub async fn withdraw(
     }
     Ok(removed)
 }
-
-/// Whether the person supports the measure.
-pub async fn exists(
-    connection: impl sqlx::PgExecutor<'_>,
-    measure: MeasureId,
-    user: UserId,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"select exists (select 1 from supports where measure_id = $1 and user_id = $2) as "exists!""#,
-        measure as MeasureId,
-        user as UserId
-    )
-    .fetch_one(connection)
-    .await
-}

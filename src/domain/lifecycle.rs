@@ -5,8 +5,9 @@ use super::office::Office;
 use super::permissions::Actor;
 use super::roles::Role;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, serde::Deserialize)]
 #[sqlx(type_name = "measure_status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Entwurf: only the author sees it.
     Draft,

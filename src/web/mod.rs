@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
@@ -99,6 +100,7 @@ pub struct AppState {
     /// cores from everything else.
     pub hashing: Arc<Semaphore>,
     pub settings: Arc<Settings>,
+    pub caches: Arc<cache::Caches>,
 }
 
 impl AppState {
@@ -129,6 +131,7 @@ impl AppState {
             common_passwords: Arc::new(common_passwords),
             hashing: Arc::new(Semaphore::new(1)),
             settings: Arc::new(settings),
+            caches: Arc::default(),
         }
     }
 }

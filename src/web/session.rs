@@ -23,6 +23,8 @@ pub struct CurrentUser {
     pub csrf_token: String,
     /// Unread notifications when the request came in.
     pub unread: i64,
+    /// The content generation when the request came in (see `web::cache`).
+    pub generation: i64,
 }
 
 /// The CSRF token of a visitor without a session.
@@ -148,6 +150,7 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
                     user: session.user,
                     csrf_token: session.csrf_token,
                     unread: session.unread,
+                    generation: session.generation,
                 });
             }
             Ok(None) => clear_session_cookie = true,

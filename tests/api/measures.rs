@@ -308,6 +308,52 @@ async fn german_search_finds_inflected_forms_and_pages_through_results() {
     let next = first.links(".pagination a[rel=next]");
     assert_eq!(next, ["/massnahmen?suche=Akten&seite=2"]);
     assert_eq!(staff.page(&next[0]).await.count(".catalogue-item"), 5);
+    let mut titles: Vec<String> = (0..55)
+        .map(|number| format!("Digitale Akte Nummer {number}"))
+        .collect();
+    titles.sort();
+    let second_by_title = staff
+        .page("/massnahmen?suche=Akten&sortierung=titel&seite=2")
+        .await
+        .texts(".catalogue-item h2");
+    let second_titles: Vec<&str> = second_by_title
+        .iter()
+        .map(|heading| heading.split_once(' ').map_or("", |(_, title)| title))
+        .collect();
+    assert_eq!(second_titles, titles[50..]);
+    let newest = staff
+        .page("/massnahmen?suche=Akten&sortierung=neueste")
+        .await;
+    assert!(newest.texts(".catalogue-item h2")[0].ends_with("Digitale Akte Nummer 54"));
+    let past_the_end = staff.page("/massnahmen?suche=Akten&seite=3").await;
+    assert_eq!(past_the_end.count(".catalogue-item"), 0);
+    assert!(
+        past_the_end
+            .text(".result-count")
+            .starts_with("55 Maßnahmen"),
+        "a page past the last still tells the total: {}",
+        past_the_end.text(".result-count")
+    );
+    // Best match first: a hit in the title weighs more than one in the summary.
+    propose(
+        &staff,
+        &[
+            ("title", "Registratur modernisieren"),
+            ("summary", "Jede Akte wird elektronisch geführt."),
+            ("goals", &goal_b),
+            ("lead_office", "harburg"),
+            ("source", "workshop"),
+            ("aktion", "einreichen"),
+        ],
+    )
+    .await;
+    for sort in ["", "&sortierung=relevanz"] {
+        let ranked = staff
+            .page(&format!("/massnahmen?suche=Akten{sort}&seite=2"))
+            .await;
+        assert_eq!(ranked.count(".catalogue-item"), 6);
+        assert!(ranked.texts(".catalogue-item h2")[5].ends_with("Registratur modernisieren"));
+    }
 
     let by_office = staff.page("/massnahmen?amt=wandsbek").await;
     assert_eq!(by_office.count(".catalogue-item"), 1);
@@ -744,30 +790,54 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
     assert!(app.strategy.is_listening());
     staff.page("/massnahmen").await;
     // The fewest statements of five requests: a connection new to the pool looks up the
-    // custom types once, which is not the page's doing.
-    async fn queries_for(app: &TestApp, client: &Client, path: &str) -> i64 {
+    // custom types once, which is not the page's doing. `Fresh` counts the generation up
+    // first (as any change would), so nothing can come from the caches.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Read {
+        Fresh,
+        Cached,
+    }
+    async fn queries_for(app: &TestApp, client: &Client, path: &str, read: Read) -> i64 {
         let cluster = crate::support::cluster::cluster();
         let mut fewest = i64::MAX;
         for _ in 0..5 {
+            if read == Read::Fresh {
+                sqlx::query("update content_generation set value = value + 1")
+                    .execute(&app.db)
+                    .await
+                    .expect("generation counted up");
+            } else {
+                client.page(path).await;
+            }
             let before = cluster.statements_run(&app.database_name).await;
             client.page(path).await;
             fewest = fewest.min(cluster.statements_run(&app.database_name).await - before);
         }
         fewest
     }
-    let many = queries_for(&app, &staff, "/massnahmen").await;
-    let few = queries_for(&app, &staff, "/massnahmen?schnell=ja&amt=bergedorf").await;
-    let one = queries_for(&app, &staff, "/massnahmen?suche=Datawarehouse").await;
     assert_eq!(staff.page("/massnahmen").await.count(".catalogue-item"), 50);
-    assert_eq!(
-        many, few,
-        "the catalogue's queries do not depend on the number of hits"
-    );
-    assert_eq!(many, one);
-    assert_eq!(
-        many, 2,
-        "the session and the search; the strategy comes from the cache"
-    );
+    let views = [
+        "/massnahmen",
+        "/massnahmen?schnell=ja&amt=bergedorf",
+        "/massnahmen?suche=Datawarehouse",
+        "/massnahmen?suche=Verwaltung&sortierung=titel",
+        "/massnahmen?sortierung=unterstuetzung&seite=2",
+    ];
+    for path in views {
+        assert_eq!(
+            queries_for(&app, &staff, path, Read::Fresh).await,
+            2,
+            "{path}: the session and the catalogue's one statement, whatever the number of hits; \
+             the strategy comes from its cache"
+        );
+    }
+    for (path, expected) in [(views[0], 1), (views[1], 1), (views[2], 2)] {
+        assert_eq!(
+            queries_for(&app, &staff, path, Read::Cached).await,
+            expected,
+            "{path}: unchanged views without a search text come from the cache"
+        );
+    }
 
     let ids: Vec<String> = sqlx::query_scalar(
         "select m.id::text from measures m where m.status = 'accepted'
@@ -776,12 +846,22 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
     .fetch_all(&app.db)
     .await
     .expect("measures");
-    let richest = queries_for(&app, &staff, &format!("/massnahmen/{}", ids[0])).await;
-    let poorest = queries_for(&app, &staff, &format!("/massnahmen/{}", ids[ids.len() - 1])).await;
-    assert_eq!(
-        richest, poorest,
-        "a measure's page runs the same queries however many goals it has"
-    );
+    for read in [Read::Fresh, Read::Cached] {
+        let richest = queries_for(&app, &staff, &format!("/massnahmen/{}", ids[0]), read).await;
+        let poorest = queries_for(
+            &app,
+            &staff,
+            &format!("/massnahmen/{}", ids[ids.len() - 1]),
+            read,
+        )
+        .await;
+        assert_eq!(
+            (richest, poorest),
+            if read == Read::Fresh { (3, 3) } else { (2, 2) },
+            "a measure's page: the session, what everyone sees (unless cached) and what only \
+             the reader sees, however many goals, comments and events it has"
+        );
+    }
     let _ = cluster;
 }
 
@@ -1224,4 +1304,100 @@ async fn authors_and_followers_are_notified_and_supporters_of_a_merged_measure_c
         StatusCode::SEE_OTHER
     );
     assert_eq!(author.page("/").await.count(".unread-count"), 0);
+}
+
+#[tokio::test]
+async fn cached_pages_show_every_change_at_once_also_one_made_elsewhere() {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let colleague = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&author, &base("Vorher", &goal_a, &goal_b)).await;
+    let measure = format!("/massnahmen/{id}");
+    // Twice each, so that the second answer is the cached one.
+    for _ in 0..2 {
+        assert_eq!(
+            author.page("/massnahmen").await.texts(".catalogue-item h2"),
+            ["M-1 Vorher"]
+        );
+        assert_eq!(author.page(&measure).await.text(".measure-title"), "Vorher");
+    }
+
+    // A change through PriMa: the next page shows it.
+    let supported = colleague
+        .post_form(&format!("{measure}/unterstuetzen"), &[])
+        .await;
+    assert_eq!(supported.status, StatusCode::SEE_OTHER);
+    assert_eq!(author.page(&measure).await.text(".support-count"), "1");
+    let commented = colleague
+        .post_form(&format!("{measure}/kommentare"), &[("body", "Gute Idee.")])
+        .await;
+    assert_eq!(commented.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        author.page(&measure).await.count(".comment-list .comment"),
+        1
+    );
+
+    // A change by another instance, or by hand in the database: the same.
+    sqlx::query("update measures set title = 'Nachher' where id = $1::uuid")
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .expect("title changed");
+    assert_eq!(
+        author.page("/massnahmen").await.texts(".catalogue-item h2"),
+        ["M-1 Nachher"]
+    );
+    assert_eq!(
+        author.page(&measure).await.text(".measure-title"),
+        "Nachher"
+    );
+    sqlx::query("update users set display_name = 'Umbenannt' where id = (select author_id from measures where id = $1::uuid)")
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .expect("author renamed");
+    assert!(
+        author
+            .page(&measure)
+            .await
+            .text(".measure-facts")
+            .contains("Umbenannt")
+    );
+}
+
+#[tokio::test]
+async fn the_implementation_matrix_pages_through_all_accepted_measures() {
+    let app = spawn_app().await;
+    prima::demo::load_generated(&app.db, 300, 7)
+        .await
+        .expect("measures generated");
+    let implemented: i64 = sqlx::query_scalar(
+        "select count(*) from measures where status in ('accepted', 'in_progress', 'implemented')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("count");
+    assert!(implemented > 50, "{implemented} lines: more than one page");
+    let staff = app.signed_in(Role::Staff).await;
+    let first = staff.page("/massnahmen/umsetzung").await;
+    assert_eq!(first.count(".matrix-line"), 50);
+    assert!(
+        first
+            .text(".result-count")
+            .starts_with(&format!("{implemented} Maßnahmen, Seite 1 von"))
+    );
+    let next = first.links(".pagination a[rel=next]");
+    assert_eq!(next, ["/massnahmen/umsetzung?seite=2"]);
+    let second = staff.page(&next[0]).await;
+    assert_eq!(
+        second.links(".pagination a[rel=prev]"),
+        ["/massnahmen/umsetzung"]
+    );
+    let seen: std::collections::HashSet<String> = first
+        .texts(".matrix-line th")
+        .into_iter()
+        .chain(second.texts(".matrix-line th"))
+        .collect();
+    assert_eq!(seen.len() as i64, implemented.min(100), "no line twice");
 }

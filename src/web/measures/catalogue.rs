@@ -1,5 +1,7 @@
 //! The catalogue page: search, filters, sorting and pagination, all in a plain GET URL.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -57,8 +59,18 @@ impl CatalogueQuery {
         }
     }
 
-    /// The query string of this view on another page.
-    fn with_page(&self, page: i64) -> String {
+    /// The page asked for (1 for anything that is not a page number).
+    pub fn page(&self) -> i64 {
+        self.seite.parse::<i64>().unwrap_or(1).clamp(1, 100_000)
+    }
+
+    /// How many hits come before this page.
+    pub fn offset(&self) -> i64 {
+        (self.page() - 1) * PAGE_SIZE
+    }
+
+    /// The address of this view at `path` on another page.
+    fn with_page(&self, path: &str, page: i64) -> String {
         let pairs = [
             ("suche", self.suche.as_str()),
             ("status", self.status.as_str()),
@@ -79,10 +91,39 @@ impl CatalogueQuery {
             query.push(format!("seite={page}"));
         }
         if query.is_empty() {
-            "/massnahmen".to_owned()
+            path.to_owned()
         } else {
-            format!("/massnahmen?{}", query.join("&"))
+            format!("{path}?{}", query.join("&"))
         }
+    }
+}
+
+/// Where a view stands among its pages, with links to the neighbours.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    pub page: i64,
+    pub pages: i64,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl Pagination {
+    /// The pages of `total` hits of the view `query` at `path`.
+    pub fn new(query: &CatalogueQuery, path: &str, total: i64) -> Self {
+        let page = query.page();
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        Self {
+            page,
+            pages,
+            previous_href: (page > 1).then(|| query.with_page(path, page - 1)),
+            next_href: (page < pages).then(|| query.with_page(path, page + 1)),
+        }
+    }
+
+    /// The numbers of the first and last hit shown on a page with `shown` hits.
+    pub fn shown(&self, shown: usize) -> (i64, i64) {
+        let before = (self.page - 1) * PAGE_SIZE;
+        (before + 1, before + shown as i64)
     }
 }
 
@@ -93,23 +134,20 @@ pub struct CataloguePage {
     pub query: CatalogueQuery,
     pub hits: Vec<Hit>,
     pub total: i64,
-    pub page: i64,
-    pub pages: i64,
-    pub tree: Option<std::sync::Arc<StrategyTree>>,
+    pub pagination: Pagination,
+    pub tree: Option<Arc<StrategyTree>>,
     pub statuses: Vec<Status>,
     pub offices: [Office; 8],
     pub sorts: [Sort; 4],
-    pub previous_href: Option<String>,
-    pub next_href: Option<String>,
 }
 
 impl CataloguePage {
     pub fn first_shown(&self) -> i64 {
-        (self.page - 1) * PAGE_SIZE + 1
+        self.pagination.shown(self.hits.len()).0
     }
 
     pub fn last_shown(&self) -> i64 {
-        (self.page - 1) * PAGE_SIZE + self.hits.len() as i64
+        self.pagination.shown(self.hits.len()).1
     }
 
     pub fn design_fields(&self) -> Vec<&crate::domain::strategy::Field> {
@@ -128,30 +166,50 @@ impl CataloguePage {
     }
 }
 
+/// A page of hits and the total: views without a search text from the cache when current.
+async fn find(
+    state: &AppState,
+    visitor: &Visitor,
+    filter: Filter,
+    page: i64,
+) -> sqlx::Result<Arc<(Vec<Hit>, i64)>> {
+    let offset = (page - 1) * PAGE_SIZE;
+    match visitor.user.as_ref().map(|user| user.generation) {
+        Some(generation) if filter.text.is_empty() => {
+            let load = db::catalogue::search(&state.db, &filter, PAGE_SIZE, offset);
+            let key = (filter.clone(), page);
+            state
+                .caches
+                .catalogue
+                .get_or_load(generation, key, load)
+                .await
+        }
+        _ => Ok(Arc::new(
+            db::catalogue::search(&state.db, &filter, PAGE_SIZE, offset).await?,
+        )),
+    }
+}
+
 pub async fn catalogue(
     State(state): State<AppState>,
     visitor: Visitor,
     Query(query): Query<CatalogueQuery>,
 ) -> Result<CataloguePage, AppError> {
     let filter = query.filter();
-    let page = query.seite.parse::<i64>().unwrap_or(1).clamp(1, 100_000);
-    let (hits, tree) = tokio::try_join!(
-        db::catalogue::search(&state.db, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+    let page = query.page();
+    let (found, tree) = tokio::try_join!(
+        find(&state, &visitor, filter, page),
         state.strategy.current_tree(&state.db),
     )?;
-    let (hits, total) = hits;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let (hits, total) = found.as_ref().clone();
     Ok(CataloguePage {
         shell: Shell::new(visitor, "Maßnahmenkatalog")
             .in_section(Section::Measures)
             .here("Maßnahmen"),
-        previous_href: (page > 1).then(|| query.with_page(page - 1)),
-        next_href: (page < pages).then(|| query.with_page(page + 1)),
+        pagination: Pagination::new(&query, "/massnahmen", total),
         query,
         hits,
         total,
-        page,
-        pages,
         tree,
         statuses: Status::ALL
             .into_iter()

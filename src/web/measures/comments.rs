@@ -28,28 +28,27 @@ pub struct ShownComment {
     pub can_delete: bool,
 }
 
-/// The comments of a measure as `current` may see them.
-pub async fn shown(
-    state: &AppState,
+/// The comments of a measure as `current` may see them (internal notes only for officers).
+pub fn shown(
     current: &CurrentUser,
-    measure: MeasureId,
+    all: &[Comment],
     lead_office: crate::domain::office::Office,
-) -> Result<Vec<ShownComment>, AppError> {
+) -> Vec<ShownComment> {
     let actor = current.user.actor();
+    let officer = comments::is_officer(&actor);
     let now = chrono::Utc::now();
-    let list = db::comments::for_measure(&state.db, measure, comments::is_officer(&actor)).await?;
-    Ok(list
-        .into_iter()
+    all.iter()
+        .filter(|comment| officer || !comment.internal)
         .map(|comment| {
             let own = comment.author_id == Some(current.user.id);
             let deleted = comment.deleted_at.is_some();
             ShownComment {
                 can_edit: comments::may_edit(own, comment.created_at, deleted, now),
                 can_delete: comments::may_delete(own, &actor, lead_office, deleted),
-                comment,
+                comment: comment.clone(),
             }
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]

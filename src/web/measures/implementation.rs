@@ -14,7 +14,6 @@ use crate::db::implementation::{MatrixLine, Milestone, Row};
 use crate::db::measure_details::{Change, NewEvent};
 use crate::domain::ids::MeasureId;
 use crate::domain::implementation::{self, DISTRICT_OFFICES, State as RowState};
-use crate::domain::lifecycle;
 use crate::domain::measure::{DATE_HINT, parse_date};
 use crate::domain::office::Office;
 use crate::web::AppState;
@@ -24,7 +23,7 @@ use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
 use crate::web::session::{CurrentUser, Visitor};
 
-use super::catalogue::{CatalogueQuery, PAGE_SIZE};
+use super::catalogue::{CatalogueQuery, PAGE_SIZE, Pagination};
 
 /// An office's line on a measure's page, with whether the reader may change it.
 #[derive(Debug, Clone)]
@@ -43,21 +42,16 @@ pub struct Implementation {
     pub states: [RowState; 4],
 }
 
-pub async fn for_page(
-    state: &AppState,
+pub fn for_page(
     current: &CurrentUser,
-    id: MeasureId,
-    status: lifecycle::Status,
-    lead_office: Office,
-) -> Result<Option<Implementation>, AppError> {
-    if !implementation::has_rows(status) {
-        return Ok(None);
+    measure: &db::measure_details::MeasureRow,
+    rows: &[Row],
+    milestones: &[Milestone],
+) -> Option<Implementation> {
+    if !implementation::has_rows(measure.status) {
+        return None;
     }
     let actor = current.user.actor();
-    let (rows, milestones) = tokio::try_join!(
-        db::implementation::rows(&state.db, id),
-        db::implementation::milestones(&state.db, id),
-    )?;
     let lines = DISTRICT_OFFICES
         .iter()
         .map(|office| OfficeLine {
@@ -66,12 +60,12 @@ pub async fn for_page(
             editable: implementation::may_keep_row(&actor, *office),
         })
         .collect();
-    Ok(Some(Implementation {
+    Some(Implementation {
         lines,
-        milestones,
-        can_keep_progress: implementation::may_keep_progress(&actor, lead_office),
+        milestones: milestones.to_vec(),
+        can_keep_progress: implementation::may_keep_progress(&actor, measure.lead_office),
         states: RowState::ALL,
-    }))
+    })
 }
 
 fn describe(row: Option<&Row>) -> String {
@@ -321,6 +315,7 @@ pub struct MatrixPage {
     pub query: CatalogueQuery,
     pub lines: Vec<MatrixLine>,
     pub total: i64,
+    pub pagination: Pagination,
     pub offices: [Office; 7],
 }
 
@@ -338,19 +333,14 @@ pub async fn matrix(
     visitor: Visitor,
     Query(query): Query<CatalogueQuery>,
 ) -> Result<MatrixPage, AppError> {
-    let page = query.seite.parse::<i64>().unwrap_or(1).clamp(1, 100_000);
-    let (lines, total) = db::implementation::matrix(
-        &state.db,
-        &query.filter(),
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await?;
+    let (lines, total) =
+        db::implementation::matrix(&state.db, &query.filter(), PAGE_SIZE, query.offset()).await?;
     Ok(MatrixPage {
         shell: Shell::new(visitor, "Umsetzung in den Bezirksämtern")
             .in_section(Section::Measures)
             .crumb("Maßnahmen", "/massnahmen")
             .here("Umsetzung"),
+        pagination: Pagination::new(&query, "/massnahmen/umsetzung", total),
         query,
         lines,
         total,

@@ -3,7 +3,7 @@
 //! `domain::lifecycle`.
 
 mod access;
-mod catalogue;
+pub mod catalogue;
 mod changes;
 mod comments;
 mod form;

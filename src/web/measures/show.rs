@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::db;
-use crate::db::measure_details::{HistoryEntry, MeasureDetail, NewEvent};
+use crate::db::measure_details::{HistoryEntry, MeasureDetail, MeasurePage, NewEvent, ReaderState};
 use crate::domain::ids::MeasureId;
 use crate::domain::lifecycle::{self, MeasureFacts, Refusal, Status};
 use crate::domain::markdown;
@@ -87,7 +87,8 @@ async fn page(
     page_with(state, visitor, current, id, errors, reason, String::new()).await
 }
 
-/// The page, with a comment the person typed (after a refused comment).
+/// The page, with a comment the person typed (after a refused comment). Shown after a form
+/// was sent, it is read fresh from the database, never from the cache.
 pub async fn page_with(
     state: &AppState,
     visitor: Visitor,
@@ -97,9 +98,33 @@ pub async fn page_with(
     reason: String,
     comment_body: String,
 ) -> Result<ShowPage, AppError> {
-    let detail = db::measure_details::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (shared, reader) = tokio::try_join!(
+        db::measure_details::page(&state.db, id),
+        db::measure_details::reader_state(&state.db, id, current.user.id),
+    )?;
+    let shared = shared.ok_or(AppError::NotFound)?;
+    build(
+        visitor,
+        current,
+        &shared,
+        reader,
+        errors,
+        reason,
+        comment_body,
+    )
+}
+
+/// The page as `current` may see it, from what every reader sees and what only they see.
+fn build(
+    visitor: Visitor,
+    current: &CurrentUser,
+    shared: &MeasurePage,
+    reader: ReaderState,
+    errors: FormErrors,
+    reason: String,
+    comment_body: String,
+) -> Result<ShowPage, AppError> {
+    let detail = shared.detail.clone();
     let facts = facts(&detail, current);
     // A draft is its author's alone: to anyone else it does not exist.
     if !lifecycle::may_view(facts.status, facts.author_is_actor) {
@@ -115,21 +140,13 @@ pub async fn page_with(
         })
         .map(|to| Step { to: *to })
         .collect();
-    let (history, supported, comments, implementation, following) = tokio::try_join!(
-        async { Ok::<_, AppError>(db::measure_details::history(&state.db, id, 0).await?) },
-        async { Ok::<_, AppError>(db::supports::exists(&state.db, id, current.user.id).await?) },
-        super::comments::shown(state, current, id, detail.row.lead_office),
-        super::implementation::for_page(
-            state,
-            current,
-            id,
-            detail.row.status,
-            detail.row.lead_office
-        ),
-        async {
-            Ok::<_, AppError>(db::notifications::follows(&state.db, id, current.user.id).await?)
-        },
-    )?;
+    let comments = super::comments::shown(current, &shared.comments, detail.row.lead_office);
+    let implementation = super::implementation::for_page(
+        current,
+        &detail.row,
+        &shared.implementation_rows,
+        &shared.milestones,
+    );
     let title = format!("M-{} {}", detail.row.number, detail.row.title);
     Ok(ShowPage {
         shell: Shell::new(visitor, title)
@@ -140,14 +157,14 @@ pub async fn page_with(
         benefit_html: markdown::to_safe_html(&detail.row.expected_benefit),
         can_edit: lifecycle::may_edit(&actor, facts),
         can_support: super::supports::may_support(facts.status, facts.author_is_actor),
-        supported,
+        supported: reader.supported,
         detail,
-        history,
+        history: shared.history.clone(),
         steps,
         errors,
         reason,
         comments,
-        following,
+        following: reader.following,
         is_author: facts.author_is_actor,
         implementation,
         comment_body,
@@ -172,15 +189,29 @@ pub async fn show(
     current: CurrentUser,
     Id(id): Id<MeasureId>,
 ) -> Result<ShowPage, AppError> {
-    page(
-        &state,
+    // What every reader sees comes from the cache while nothing has changed; only whether this
+    // reader supports and follows the measure is read for them.
+    let load = async {
+        db::measure_details::page(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    };
+    let (shared, reader) = tokio::try_join!(
+        state
+            .caches
+            .measures
+            .get_or_load(current.generation, id, load),
+        async { Ok(db::measure_details::reader_state(&state.db, id, current.user.id).await?) },
+    )?;
+    build(
         visitor,
         &current,
-        id,
+        &shared,
+        reader,
         FormErrors::new(),
         String::new(),
+        String::new(),
     )
-    .await
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,162 @@
+//! Results kept in memory for the content generation they were computed at.
+//!
+//! PostgreSQL counts a generation up with every committed change to what the catalogue and
+//! measure pages show (`content_generation`, triggers on every table involved), and each request
+//! reads the current number together with its session. An entry is served only to a request that
+//! saw the same generation it was stored for; the first request that sees a newer one empties
+//! the cache. A request therefore never gets an answer older than the data it could read itself
+//! at that moment, also right after its own change and with several instances of PriMa.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::db::catalogue::{Filter, Hit};
+use crate::db::measure_details::MeasurePage;
+use crate::domain::ids::MeasureId;
+
+/// The caches of one instance.
+#[derive(Debug)]
+pub struct Caches {
+    /// Catalogue views without a search text (filters, sorting, page): a few hundred
+    /// combinations carry nearly all traffic; searches are too varied to be worth keeping.
+    pub catalogue: GenerationCache<(Filter, i64), (Vec<Hit>, i64)>,
+    /// What every reader of a measure's page sees.
+    pub measures: GenerationCache<MeasureId, MeasurePage>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        // At most about 20 MB each: a catalogue page is about 20 kB, a measure about 10 kB.
+        Self {
+            catalogue: GenerationCache::new(1_000),
+            measures: GenerationCache::new(2_000),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct GenerationCache<K, V> {
+    inner: Mutex<Inner<K, V>>,
+    capacity: usize,
+}
+
+#[derive(Debug)]
+struct Inner<K, V> {
+    generation: i64,
+    entries: HashMap<K, Arc<V>>,
+}
+
+impl<K: Eq + Hash, V> GenerationCache<K, V> {
+    /// A cache of at most `capacity` entries; when full it starts again empty, which keeps the
+    /// memory bounded without bookkeeping on every read.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                generation: i64::MIN,
+                entries: HashMap::new(),
+            }),
+            capacity,
+        }
+    }
+
+    /// The entry for `key` if it was stored at `generation`.
+    pub fn get(&self, generation: i64, key: &K) -> Option<Arc<V>> {
+        let mut inner = self.lock();
+        inner.advance_to(generation);
+        (inner.generation == generation)
+            .then(|| inner.entries.get(key).cloned())
+            .flatten()
+    }
+
+    /// Keeps `value`, computed by a request that saw `generation`, unless a newer generation has
+    /// been seen since (then it may already be outdated and is not kept).
+    pub fn insert(&self, generation: i64, key: K, value: Arc<V>) {
+        let mut inner = self.lock();
+        inner.advance_to(generation);
+        if inner.generation != generation || self.capacity == 0 {
+            return;
+        }
+        if inner.entries.len() >= self.capacity {
+            inner.entries.clear();
+        }
+        inner.entries.insert(key, value);
+    }
+
+    /// The entry for `key` at `generation`, computed by `load` when missing.
+    pub async fn get_or_load<E, F>(&self, generation: i64, key: K, load: F) -> Result<Arc<V>, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(generation, &key) {
+            return Ok(value);
+        }
+        let value = Arc::new(load.await?);
+        self.insert(generation, key, Arc::clone(&value));
+        Ok(value)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner<K, V>> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<K, V> Inner<K, V> {
+    fn advance_to(&mut self, generation: i64) {
+        if generation > self.generation {
+            self.generation = generation;
+            self.entries.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_served_only_for_its_generation() {
+        let cache = GenerationCache::new(10);
+        cache.insert(1, "a", Arc::new(1));
+        assert_eq!(cache.get(1, &"a").as_deref(), Some(&1));
+        assert_eq!(
+            cache.get(2, &"a"),
+            None,
+            "a newer generation empties the cache"
+        );
+        assert_eq!(cache.get(1, &"a"), None, "and an older one finds nothing");
+    }
+
+    #[test]
+    fn a_result_computed_before_a_newer_generation_was_seen_is_not_kept() {
+        let cache = GenerationCache::new(10);
+        assert_eq!(cache.get(5, &"a"), None);
+        // Another request already saw generation 6: what was read at 5 may be outdated.
+        assert_eq!(cache.get(6, &"b"), None);
+        cache.insert(5, "a", Arc::new(1));
+        assert_eq!(cache.get(6, &"a"), None);
+        assert_eq!(cache.get(5, &"a"), None);
+    }
+
+    #[test]
+    fn a_full_cache_starts_again_empty() {
+        let cache = GenerationCache::new(2);
+        cache.insert(1, 1, Arc::new("one"));
+        cache.insert(1, 2, Arc::new("two"));
+        cache.insert(1, 3, Arc::new("three"));
+        assert_eq!(cache.get(1, &1), None);
+        assert_eq!(cache.get(1, &3).as_deref(), Some(&"three"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_entry_is_loaded_once_and_then_served() {
+        let cache = GenerationCache::new(10);
+        let first: Result<_, ()> = cache.get_or_load(1, "k", async { Ok(7) }).await;
+        assert_eq!(first.as_deref(), Ok(&7));
+        let second: Result<_, ()> = cache.get_or_load(1, "k", async { Ok(8) }).await;
+        assert_eq!(second.as_deref(), Ok(&7));
+        let failed: Result<Arc<i32>, &str> = cache.get_or_load(1, "x", async { Err("no") }).await;
+        assert_eq!(failed, Err("no"));
+        assert_eq!(cache.get(1, &"x"), None, "a failure is not kept");
+    }
+}
