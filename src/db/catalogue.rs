@@ -10,9 +10,10 @@
 //! Two shapes:
 //! - without a search text, the page is read in index order and the total is counted from the
 //!   same conditions (an index-only count for the usual filters);
-//! - with a search text, the hits are found once through the GIN index into a narrow
-//!   materialised set (id and sort key; the rank only when sorting by relevance), which gives
-//!   both the total and the page; only the page's 50 rows are then read in full.
+//! - with a search text, the hits are found once through the GIN index of `measure_search` (a
+//!   narrow copy of the measures, kept by triggers) into a materialised set of id and sort key
+//!   (the rank only when sorting by relevance), which gives both the total and the page; only
+//!   the page's 50 rows are then read from `measures`.
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -109,23 +110,44 @@ pub enum Scope {
     Implementation,
 }
 
-/// Appends ` from measures m … where …` with the scope, the search and every filter in use. With
-/// a search text, its query is `q` (parsed once per statement, not once per row).
+/// Appends ` from measures m where …` with the scope, the search and every filter in use.
 pub fn push_from(query: &mut QueryBuilder<'_, Postgres>, filter: &Filter, scope: Scope) {
     query.push(" from measures m");
+    push_scope(query, scope);
     if !filter.text.is_empty() {
         query
-            .push(", websearch_to_tsquery('german', ")
+            .push(
+                " and m.id in (select s.id from measure_search s \
+                 where s.status <> 'draft' and s.search @@ websearch_to_tsquery('german', ",
+            )
             .push_bind(filter.text.clone())
-            .push(") q");
+            .push("))");
     }
+    push_filters(query, filter);
+}
+
+/// Appends ` from measure_search m, … q where …`: the narrow copy of the measures that the
+/// search reads, with the parsed search text as `q` (parsed once per statement, not per row).
+/// The copy has the same names as `measures` for every column the filters use.
+fn push_search_from(query: &mut QueryBuilder<'_, Postgres>, filter: &Filter, scope: Scope) {
+    query
+        .push(" from measure_search m, websearch_to_tsquery('german', ")
+        .push_bind(filter.text.clone())
+        .push(") q");
+    push_scope(query, scope);
+    query.push(" and m.search @@ q");
+    push_filters(query, filter);
+}
+
+fn push_scope(query: &mut QueryBuilder<'_, Postgres>, scope: Scope) {
     query.push(match scope {
         Scope::Catalogue => " where m.status <> 'draft'",
         Scope::Implementation => " where m.status in ('accepted', 'in_progress', 'implemented')",
     });
-    if !filter.text.is_empty() {
-        query.push(" and m.search @@ q");
-    }
+}
+
+/// Appends ` and …` for every filter in use but the search text, on `m`.
+fn push_filters(query: &mut QueryBuilder<'_, Postgres>, filter: &Filter) {
     if let Some(status) = filter.status {
         query.push(" and m.status = ").push_bind(status);
     }
@@ -255,12 +277,12 @@ fn find(query: &mut QueryBuilder<'static, Postgres>, filter: &Filter, limit: i64
         ),
         Sort::Newest => ("null::integer", "h.created_at desc, h.id"),
         Sort::MostSupported => ("m.support_count", "h.key desc, h.created_at desc, h.id"),
-        Sort::Title => ("lower(m.title)", "h.key, h.created_at desc, h.id"),
+        Sort::Title => ("m.title_key", "h.key, h.created_at desc, h.id"),
     };
     query.push(format!(
         "with hits as materialized (select m.id, m.created_at, {key} as key"
     ));
-    push_from(query, filter, Scope::Catalogue);
+    push_search_from(query, filter, Scope::Catalogue);
     query.push(format!(
         "), page as (select h.id, h.key, h.created_at from hits h order by {order}"
     ));

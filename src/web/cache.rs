@@ -12,8 +12,8 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::db::catalogue::{Filter, Hit};
-use crate::db::measure_details::MeasurePage;
 use crate::domain::ids::MeasureId;
+use crate::web::measures::show;
 
 /// The caches of one instance.
 #[derive(Debug)]
@@ -21,8 +21,8 @@ pub struct Caches {
     /// Catalogue views without a search text (filters, sorting, page): a few hundred
     /// combinations carry nearly all traffic; searches are too varied to be worth keeping.
     pub catalogue: GenerationCache<(Filter, i64), (Vec<Hit>, i64)>,
-    /// What every reader of a measure's page sees.
-    pub measures: GenerationCache<MeasureId, MeasurePage>,
+    /// What every reader of a measure's page sees, its texts rendered.
+    pub measures: GenerationCache<MeasureId, show::Shared>,
 }
 
 impl Default for Caches {

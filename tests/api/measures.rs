@@ -789,9 +789,10 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
     }
     assert!(app.strategy.is_listening());
     staff.page("/massnahmen").await;
-    // The fewest statements of five requests: a connection new to the pool looks up the
-    // custom types once, which is not the page's doing. `Fresh` counts the generation up
-    // first (as any change would), so nothing can come from the caches.
+    // The fewest statements of five requests (a count across an eviction of the statistics is
+    // taken again): a connection new to the pool looks up the custom types once, which is not
+    // the page's doing. `Fresh` counts the generation up first (as any change would), so
+    // nothing can come from the caches.
     #[derive(Clone, Copy, PartialEq)]
     enum Read {
         Fresh,
@@ -800,7 +801,8 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
     async fn queries_for(app: &TestApp, client: &Client, path: &str, read: Read) -> i64 {
         let cluster = crate::support::cluster::cluster();
         let mut fewest = i64::MAX;
-        for _ in 0..5 {
+        let mut exact = 0;
+        while exact < 5 {
             if read == Read::Fresh {
                 sqlx::query("update content_generation set value = value + 1")
                     .execute(&app.db)
@@ -809,9 +811,13 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
             } else {
                 client.page(path).await;
             }
-            let before = cluster.statements_run(&app.database_name).await;
+            let (before, evicted_before) = cluster.statements_run(&app.database_name).await;
             client.page(path).await;
-            fewest = fewest.min(cluster.statements_run(&app.database_name).await - before);
+            let (after, evicted_after) = cluster.statements_run(&app.database_name).await;
+            if evicted_after == evicted_before {
+                fewest = fewest.min(after - before);
+                exact += 1;
+            }
         }
         fewest
     }
@@ -1351,6 +1357,28 @@ async fn cached_pages_show_every_change_at_once_also_one_made_elsewhere() {
     assert_eq!(
         author.page(&measure).await.text(".measure-title"),
         "Nachher"
+    );
+    // The search reads its own copy of the measures, kept in step by triggers.
+    assert_eq!(
+        author
+            .page("/massnahmen?suche=nachher")
+            .await
+            .count(".catalogue-item"),
+        1
+    );
+    assert_eq!(
+        author
+            .page("/massnahmen?suche=vorher")
+            .await
+            .count(".catalogue-item"),
+        0
+    );
+    assert_eq!(
+        author
+            .page("/massnahmen?suche=nachher&sortierung=unterstuetzung")
+            .await
+            .text(".catalogue-item .support-count"),
+        "1"
     );
     sqlx::query("update users set display_name = 'Umbenannt' where id = (select author_id from measures where id = $1::uuid)")
         .bind(&id)

@@ -48,6 +48,9 @@ async fn start() -> TestCluster {
             "shared_preload_libraries = 'pg_stat_statements'".to_owned(),
             "pg_stat_statements.track = 'all'".to_owned(),
             "pg_stat_statements.track_utility = off".to_owned(),
+            // Every test has its own database: room for all their statements, so that none is
+            // evicted while a test counts (the default of 5,000 is too few).
+            "pg_stat_statements.max = 20000".to_owned(),
         ],
     })
     .await
@@ -103,13 +106,16 @@ async fn connect(postgres: &EmbeddedPostgres, database: &str) -> sqlx::PgConnect
 
 impl TestCluster {
     /// How many statements the database `name` has run so far (pg_stat_statements), counted
-    /// from another database so the count does not count itself.
-    pub async fn statements_run(&self, name: &str) -> i64 {
+    /// from another database so the count does not count itself; with the number of entries
+    /// the statistics ever had to evict (a count taken across an eviction is not exact).
+    pub async fn statements_run(&self, name: &str) -> (i64, i64) {
         let mut admin = connect(&self.postgres, "postgres").await;
-        let count: i64 = sqlx::query_scalar(
+        let count: (i64, i64) = sqlx::query_as(
             // The application's own statements: not the driver's type lookups on a connection
             // new to the pool, nor the foreign-key checks PostgreSQL runs inside writes.
-            "select coalesce(sum(calls), 0)::bigint from pg_stat_statements
+            "select coalesce(sum(calls), 0)::bigint,
+                    (select dealloc from pg_stat_statements_info)
+             from pg_stat_statements
              where dbid = (select oid from pg_database where datname = $1)
                and query not like '%pg_catalog.%'
                and query not like 'SELECT $1::regtype%'

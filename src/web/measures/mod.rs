@@ -8,7 +8,7 @@ mod changes;
 mod comments;
 mod form;
 mod implementation;
-mod show;
+pub mod show;
 mod supports;
 
 use super::routes::Route;

@@ -102,7 +102,7 @@ pub async fn page_with(
         db::measure_details::page(&state.db, id),
         db::measure_details::reader_state(&state.db, id, current.user.id),
     )?;
-    let shared = shared.ok_or(AppError::NotFound)?;
+    let shared = Shared::from(shared.ok_or(AppError::NotFound)?);
     build(
         visitor,
         current,
@@ -114,16 +114,39 @@ pub async fn page_with(
     )
 }
 
+/// What every reader of a measure's page sees, with its texts already rendered (cached).
+#[derive(Debug)]
+pub struct Shared {
+    page: MeasurePage,
+    description_html: String,
+    benefit_html: String,
+}
+
+impl From<MeasurePage> for Shared {
+    fn from(page: MeasurePage) -> Self {
+        Self {
+            description_html: markdown::to_safe_html(&page.detail.row.description),
+            benefit_html: markdown::to_safe_html(&page.detail.row.expected_benefit),
+            page,
+        }
+    }
+}
+
 /// The page as `current` may see it, from what every reader sees and what only they see.
 fn build(
     visitor: Visitor,
     current: &CurrentUser,
-    shared: &MeasurePage,
+    shared: &Shared,
     reader: ReaderState,
     errors: FormErrors,
     reason: String,
     comment_body: String,
 ) -> Result<ShowPage, AppError> {
+    let Shared {
+        page: shared,
+        description_html,
+        benefit_html,
+    } = shared;
     let detail = shared.detail.clone();
     let facts = facts(&detail, current);
     // A draft is its author's alone: to anyone else it does not exist.
@@ -153,8 +176,8 @@ fn build(
             .in_section(Section::Measures)
             .crumb("Maßnahmen", "/massnahmen")
             .here(format!("M-{}", detail.row.number)),
-        description_html: markdown::to_safe_html(&detail.row.description),
-        benefit_html: markdown::to_safe_html(&detail.row.expected_benefit),
+        description_html: description_html.clone(),
+        benefit_html: benefit_html.clone(),
         can_edit: lifecycle::may_edit(&actor, facts),
         can_support: super::supports::may_support(facts.status, facts.author_is_actor),
         supported: reader.supported,
@@ -194,6 +217,7 @@ pub async fn show(
     let load = async {
         db::measure_details::page(&state.db, id)
             .await?
+            .map(Shared::from)
             .ok_or(AppError::NotFound)
     };
     let (shared, reader) = tokio::try_join!(
