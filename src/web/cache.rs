@@ -23,6 +23,8 @@ pub struct Caches {
     pub catalogue: GenerationCache<(Filter, i64), (Vec<Hit>, i64)>,
     /// What every reader of a measure's page sees, its texts rendered.
     pub measures: GenerationCache<MeasureId, show::Shared>,
+    /// How many measures the catalogue holds (the start page).
+    pub measure_count: GenerationCache<(), i64>,
 }
 
 impl Default for Caches {
@@ -31,6 +33,7 @@ impl Default for Caches {
         Self {
             catalogue: GenerationCache::new(1_000),
             measures: GenerationCache::new(2_000),
+            measure_count: GenerationCache::new(1),
         }
     }
 }

@@ -46,10 +46,20 @@ impl StartPage {
 }
 
 async fn start(State(state): State<AppState>, visitor: Visitor) -> Result<StartPage, AppError> {
-    let (tree, measure_count) = tokio::try_join!(
-        state.strategy.current_tree(&state.db),
-        db::measures::count(&state.db),
-    )?;
+    let count = async {
+        match visitor.user.as_ref().map(|user| user.generation) {
+            Some(generation) => {
+                let load = db::measures::count(&state.db);
+                Ok(*state
+                    .caches
+                    .measure_count
+                    .get_or_load(generation, (), load)
+                    .await?)
+            }
+            None => db::measures::count(&state.db).await,
+        }
+    };
+    let (tree, measure_count) = tokio::try_join!(state.strategy.current_tree(&state.db), count)?;
     Ok(StartPage {
         shell: Shell::new(visitor, "Start").in_section(Section::Start),
         tree,

@@ -115,6 +115,12 @@ async fn the_start_page_shows_the_vision_the_pillars_and_what_the_catalogue_hold
     assert_eq!(page.text("[data-count=goals]"), "39");
     assert_eq!(page.text("[data-count=measures]"), "0");
     assert!(page.links("a").contains(&"/strategie".to_owned()));
+    // The count is kept between changes and follows each one at once.
+    assert_eq!(user.page("/").await.text("[data-count=measures]"), "0");
+    prima::demo::load_examples(&app.db)
+        .await
+        .expect("examples load");
+    assert_eq!(user.page("/").await.text("[data-count=measures]"), "60");
 }
 
 #[tokio::test]
