@@ -1,6 +1,7 @@
-//! The measures issue's journey in a real browser, with the keyboard only: a staff member
-//! proposes a measure with two goals, sees the duplicate hint, submits; the central officer
-//! reviews and accepts it; it is found in the catalogue and on both goal pages.
+//! The measures issue's journeys in a real browser, with the keyboard only: a staff member
+//! proposes a measure with two goals, sees the duplicate hint, submits; a colleague finds it in
+//! the catalogue, supports and follows it; the central officer reviews and accepts it; the
+//! colleague is notified, and it is found in the catalogue and on both goal pages.
 
 use fantoccini::Client;
 use fantoccini::key::Key;
@@ -76,6 +77,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
     let app = spawn_app_with(with_failing_routes()).await;
     let staff = app.create_user(&[Role::Staff], Office::Altona).await;
+    let colleague = app.create_user(&[Role::Staff], Office::Harburg).await;
     let central = app
         .create_user(&[Role::CentralOfficer], Office::Central)
         .await;
@@ -121,6 +123,37 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
         wait_for_text(&client, ".measure-status", "Eingereicht").await;
         let measure_path = client.current_url().await.expect("a url").path().to_owned();
 
+        // A colleague finds it, supports it and follows it.
+        client.delete_all_cookies().await.expect("sign out");
+        sign_in(&client, &app, &colleague).await;
+        client
+            .goto(&app.url("/massnahmen"))
+            .await
+            .expect("the catalogue loads");
+        tab_to(&client, "suche").await;
+        type_text(&client, "Umlaufmappen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "input#suche[value='Umlaufmappen']").await;
+        assert_eq!(
+            text_of(&client, ".catalogue-list").await,
+            text_of(&client, ".catalogue-item").await,
+            "one hit"
+        );
+        tab_to(&client, "M-2 Elektronischer Workflow für Umlaufmappen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(
+            &client,
+            ".measure-title",
+            "Elektronischer Workflow für Umlaufmappen",
+        )
+        .await;
+        tab_to(&client, "Unterstützen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, ".support-box .support-count", "1").await;
+        tab_to(&client, "Folgen (Benachrichtigungen erhalten)").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "form[action$='/nicht-mehr-folgen']").await;
+
         client.delete_all_cookies().await.expect("sign out");
         sign_in(&client, &app, &central).await;
         client
@@ -133,6 +166,17 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
         tab_to(&client, "Annehmen").await;
         press(&client, Key::Enter).await;
         wait_for_text(&client, ".measure-status", "Angenommen").await;
+
+        // The colleague is told of both steps.
+        client.delete_all_cookies().await.expect("sign out");
+        sign_in(&client, &app, &colleague).await;
+        wait_for_text(&client, ".unread-count", "2").await;
+        tab_to(&client, "Benachrichtigungen 2 ungelesen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".notification-list").await;
+        let told = text_of(&client, ".notification-list").await;
+        assert!(told.contains("Angenommen"), "{told}");
+        assert!(told.contains("In Prüfung"), "{told}");
 
         client
             .goto(&app.url("/massnahmen?suche=Umlaufmappe"))

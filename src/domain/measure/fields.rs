@@ -1,0 +1,162 @@
+//! Reading single fields of the measure form: texts, numbers, dates, tags and the OZG link,
+//! each with its German message next to the field when it cannot be read.
+
+use chrono::NaiveDate;
+
+use super::{FieldProblem, MeasureInput, OzgLink};
+
+/// A text, trimmed and with Unix line ends, at most `max` characters.
+pub(super) fn text(
+    value: &str,
+    field: &'static str,
+    max: usize,
+    label: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> String {
+    let value = value.trim().replace("\r\n", "\n");
+    if value.chars().count() > max {
+        problems.push((
+            field,
+            format!(
+                "{label} darf höchstens {max} Zeichen lang sein (jetzt {}).",
+                value.chars().count()
+            ),
+        ));
+    }
+    value
+}
+
+/// A whole number of at least 0 as people write it ("1.500"); empty is none.
+pub(super) fn whole_number(
+    value: &str,
+    field: &'static str,
+    what: &str,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<i64> {
+    // "1.500" and "1 500" are how numbers are written here.
+    let cleaned: String = value
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, '.' | ' ' | '\u{a0}'))
+        .collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    match cleaned.parse::<i64>() {
+        Ok(number) if number >= 0 => Some(number),
+        _ => {
+            problems.push((field, format!("Bitte geben Sie {what} als ganze Zahl ohne Nachkommastellen an, zum Beispiel 1500.")));
+            None
+        }
+    }
+}
+
+/// The message for a date that could not be read.
+pub const DATE_HINT: &str = "Bitte geben Sie ein Datum an, zum Beispiel 31.12.2026.";
+
+/// A date as written here (31.12.2026) or as a date field sends it (2026-12-31); empty is none.
+pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, &'static str> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
+        .map(Some)
+        .map_err(|_| DATE_HINT)
+}
+
+/// A date (see `parse_date`), with its message next to `field`.
+pub(super) fn date(
+    value: &str,
+    field: &'static str,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<NaiveDate> {
+    parse_date(value).unwrap_or_else(|message| {
+        problems.push((field, message.to_owned()));
+        None
+    })
+}
+
+/// A level of the OZG maturity model, 0 to 4; empty is none.
+fn maturity(value: &str, field: &'static str, problems: &mut Vec<FieldProblem>) -> Option<i16> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.parse::<i16>() {
+        Ok(level) if (0..=4).contains(&level) => Some(level),
+        _ => {
+            problems.push((field, "Der Reifegrad liegt zwischen 0 und 4.".to_owned()));
+            None
+        }
+    }
+}
+
+/// The tags, comma-separated: trimmed, lower case, each once.
+pub(super) fn tags(value: &str, problems: &mut Vec<FieldProblem>) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in value
+        .split(',')
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+    {
+        if tag.chars().count() > 40 {
+            problems.push((
+                "tags",
+                "Ein Schlagwort darf höchstens 40 Zeichen lang sein.".to_owned(),
+            ));
+            break;
+        }
+        let tag = tag.to_lowercase();
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 20 {
+        problems.push(("tags", "Bitte höchstens 20 Schlagwörter.".to_owned()));
+    }
+    tags
+}
+
+/// The link to an OZG service, if an OZG id is given; LeiKa key and maturity need one.
+pub(super) fn ozg(input: &MeasureInput, problems: &mut Vec<FieldProblem>) -> Option<OzgLink> {
+    let ozg_id = input.ozg_id.trim();
+    let leika = input.leika_key.trim().replace(' ', "");
+    let now = maturity(&input.maturity_now, "maturity_now", problems);
+    let target = maturity(&input.maturity_target, "maturity_target", problems);
+    let leika_valid = leika.len() == 14 && leika.bytes().all(|byte| byte.is_ascii_digit());
+    if !leika.is_empty() && !leika_valid {
+        problems.push((
+            "leika_key",
+            "Der LeiKa-Schlüssel hat genau 14 Ziffern.".to_owned(),
+        ));
+    }
+    if let (Some(now), Some(target)) = (now, target)
+        && target < now
+    {
+        problems.push((
+            "maturity_target",
+            "Der Ziel-Reifegrad darf nicht unter dem heutigen liegen.".to_owned(),
+        ));
+    }
+    let any_ozg = !leika.is_empty() || now.is_some() || target.is_some();
+    if ozg_id.is_empty() && any_ozg {
+        problems.push((
+            "ozg_id",
+            "Bitte geben Sie die OZG-Kennung der Leistung an.".to_owned(),
+        ));
+    }
+    if ozg_id.chars().count() > 50 {
+        problems.push((
+            "ozg_id",
+            "Die OZG-Kennung darf höchstens 50 Zeichen lang sein.".to_owned(),
+        ));
+    }
+    (!ozg_id.is_empty()).then(|| OzgLink {
+        ozg_id: ozg_id.to_owned(),
+        leika_key: (!leika.is_empty()).then_some(leika),
+        maturity_now: now,
+        maturity_target: target,
+    })
+}
