@@ -1428,4 +1428,36 @@ async fn the_implementation_matrix_pages_through_all_accepted_measures() {
         .chain(second.texts(".matrix-line th"))
         .collect();
     assert_eq!(seen.len() as i64, implemented.min(100), "no line twice");
+
+    // Filtered like the catalogue, with the same fields.
+    let done: i64 = sqlx::query_scalar(
+        "select count(*) from measures where status = 'implemented' and quick_win",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("count");
+    assert!(done > 0, "the generated measures include implemented quick wins");
+    let filtered = staff
+        .page("/massnahmen/umsetzung?status=umgesetzt&schnell=ja")
+        .await;
+    assert_eq!(filtered.count(".matrix-line") as i64, done.min(50));
+    for field in [
+        "suche",
+        "feld",
+        "status",
+        "amt",
+        "schlagwort",
+        "schnell",
+        "ozg",
+    ] {
+        assert_eq!(
+            filtered.count(&format!("form.catalogue-filter [name={field}]")),
+            1,
+            "{field}"
+        );
+    }
+    assert_eq!(
+        filtered.texts("#status option"),
+        ["Alle", "Angenommen", "In Umsetzung", "Umgesetzt"]
+    );
 }

@@ -135,19 +135,26 @@ pub struct CataloguePage {
     pub hits: Vec<Hit>,
     pub total: i64,
     pub pagination: Pagination,
-    pub tree: Option<Arc<StrategyTree>>,
-    pub statuses: Vec<Status>,
-    pub offices: [Office; 8],
+    pub choices: FilterChoices,
     pub sorts: [Sort; 4],
 }
 
-impl CataloguePage {
-    pub fn first_shown(&self) -> i64 {
-        self.pagination.shown(self.hits.len()).0
-    }
+/// What the filters offer (`measures/_filters.html`).
+#[derive(Debug, Clone)]
+pub struct FilterChoices {
+    pub tree: Option<Arc<StrategyTree>>,
+    pub statuses: Vec<Status>,
+    pub offices: [Office; 8],
+}
 
-    pub fn last_shown(&self) -> i64 {
-        self.pagination.shown(self.hits.len()).1
+impl FilterChoices {
+    /// The choices of a view over measures in `statuses`.
+    pub fn new(tree: Option<Arc<StrategyTree>>, statuses: Vec<Status>) -> Self {
+        Self {
+            tree,
+            statuses,
+            offices: Office::ALL,
+        }
     }
 
     pub fn design_fields(&self) -> Vec<&crate::domain::strategy::Field> {
@@ -163,6 +170,16 @@ impl CataloguePage {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+impl CataloguePage {
+    pub fn first_shown(&self) -> i64 {
+        self.pagination.shown(self.hits.len()).0
+    }
+
+    pub fn last_shown(&self) -> i64 {
+        self.pagination.shown(self.hits.len()).1
     }
 }
 
@@ -210,12 +227,13 @@ pub async fn catalogue(
         query,
         hits,
         total,
-        tree,
-        statuses: Status::ALL
-            .into_iter()
-            .filter(|status| *status != Status::Draft)
-            .collect(),
-        offices: Office::ALL,
+        choices: FilterChoices::new(
+            tree,
+            Status::ALL
+                .into_iter()
+                .filter(|status| *status != Status::Draft)
+                .collect(),
+        ),
         sorts: Sort::ALL,
     })
 }

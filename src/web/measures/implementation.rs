@@ -14,6 +14,7 @@ use crate::db::implementation::{MatrixLine, Milestone, Row};
 use crate::db::measure_details::{Change, NewEvent};
 use crate::domain::ids::MeasureId;
 use crate::domain::implementation::{self, DISTRICT_OFFICES, State as RowState};
+use crate::domain::lifecycle::Status;
 use crate::domain::measure::{DATE_HINT, parse_date};
 use crate::domain::office::Office;
 use crate::web::AppState;
@@ -23,7 +24,7 @@ use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
 use crate::web::session::{CurrentUser, Visitor};
 
-use super::catalogue::{CatalogueQuery, PAGE_SIZE, Pagination};
+use super::catalogue::{CatalogueQuery, FilterChoices, PAGE_SIZE, Pagination};
 
 /// An office's line on a measure's page, with whether the reader may change it.
 #[derive(Debug, Clone)]
@@ -316,6 +317,7 @@ pub struct MatrixPage {
     pub lines: Vec<MatrixLine>,
     pub total: i64,
     pub pagination: Pagination,
+    pub choices: FilterChoices,
     pub offices: [Office; 7],
 }
 
@@ -333,14 +335,22 @@ pub async fn matrix(
     visitor: Visitor,
     Query(query): Query<CatalogueQuery>,
 ) -> Result<MatrixPage, AppError> {
-    let (lines, total) =
-        db::implementation::matrix(&state.db, &query.filter(), PAGE_SIZE, query.offset()).await?;
+    let filter = query.filter();
+    let (found, tree) = tokio::try_join!(
+        db::implementation::matrix(&state.db, &filter, PAGE_SIZE, query.offset()),
+        state.strategy.current_tree(&state.db),
+    )?;
+    let (lines, total) = found;
     Ok(MatrixPage {
         shell: Shell::new(visitor, "Umsetzung in den Bezirksämtern")
             .in_section(Section::Measures)
             .crumb("Maßnahmen", "/massnahmen")
             .here("Umsetzung"),
         pagination: Pagination::new(&query, "/massnahmen/umsetzung", total),
+        choices: FilterChoices::new(
+            tree,
+            vec![Status::Accepted, Status::InProgress, Status::Implemented],
+        ),
         query,
         lines,
         total,
