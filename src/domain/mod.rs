@@ -13,4 +13,5 @@ pub mod permissions;
 pub mod roles;
 pub mod strategy;
 pub mod throttle;
+pub mod time;
 pub mod user;

@@ -1436,7 +1436,10 @@ async fn the_implementation_matrix_pages_through_all_accepted_measures() {
     .fetch_one(&app.db)
     .await
     .expect("count");
-    assert!(done > 0, "the generated measures include implemented quick wins");
+    assert!(
+        done > 0,
+        "the generated measures include implemented quick wins"
+    );
     let filtered = staff
         .page("/massnahmen/umsetzung?status=umgesetzt&schnell=ja")
         .await;
