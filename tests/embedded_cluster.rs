@@ -515,3 +515,40 @@ async fn a_development_start_shows_a_catalogue_with_the_example_measures() {
     assert_eq!(measure_count(&prima, &dir), "60");
     prima.terminate();
 }
+
+#[tokio::test]
+async fn the_demo_generator_and_explain_work_on_the_embedded_cluster() {
+    let dir = data_dir("explain");
+    let generated = command(&dir)
+        .args(["demo", "--measures", "300", "--seed", "3"])
+        .stdout(Stdio::piped())
+        .output()
+        .expect("prima demo runs");
+    assert!(generated.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&generated.stdout).trim(),
+        "generated 300 measures (seed 3)"
+    );
+    let explained = command(&dir)
+        .args(["explain", "?suche=Digitalisierung&sortierung=titel&seite=2"])
+        .stdout(Stdio::piped())
+        .output()
+        .expect("prima explain runs");
+    assert!(explained.status.success());
+    let plan = String::from_utf8_lossy(&explained.stdout);
+    assert!(plan.contains("measure_search"), "{plan}");
+    assert!(plan.contains("Execution Time"), "{plan}");
+    let refused = command(&dir)
+        .args(["explain", "seite=%zz&seite=1"])
+        .output()
+        .expect("prima explain runs");
+    assert!(
+        !refused.status.success(),
+        "a query string that cannot be read is refused"
+    );
+    assert_eq!(
+        postmaster_pid(&dir),
+        None,
+        "the commands stop the cluster they started"
+    );
+}
