@@ -12,7 +12,8 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::db::catalogue::{Filter, Hit};
-use crate::domain::ids::MeasureId;
+use crate::db::measures::MeasureListItem;
+use crate::domain::ids::{GoalId, MeasureId};
 use crate::web::measures::show;
 
 /// The caches of one instance.
@@ -25,6 +26,8 @@ pub struct Caches {
     pub measures: GenerationCache<MeasureId, show::Shared>,
     /// How many measures the catalogue holds (the start page).
     pub measure_count: GenerationCache<(), i64>,
+    /// The measures of each goal (the goal pages).
+    pub goal_measures: GenerationCache<GoalId, Vec<MeasureListItem>>,
 }
 
 impl Default for Caches {
@@ -34,6 +37,7 @@ impl Default for Caches {
             catalogue: GenerationCache::new(1_000),
             measures: GenerationCache::new(2_000),
             measure_count: GenerationCache::new(1),
+            goal_measures: GenerationCache::new(500),
         }
     }
 }
@@ -86,11 +90,20 @@ impl<K: Eq + Hash, V> GenerationCache<K, V> {
         inner.entries.insert(key, value);
     }
 
-    /// The entry for `key` at `generation`, computed by `load` when missing.
-    pub async fn get_or_load<E, F>(&self, generation: i64, key: K, load: F) -> Result<Arc<V>, E>
+    /// The entry for `key` at `generation`, computed by `load` when missing. Without a
+    /// generation (a visitor without a session does not read one) `load` always runs.
+    pub async fn get_or_load<E, F>(
+        &self,
+        generation: Option<i64>,
+        key: K,
+        load: F,
+    ) -> Result<Arc<V>, E>
     where
         F: Future<Output = Result<V, E>>,
     {
+        let Some(generation) = generation else {
+            return Ok(Arc::new(load.await?));
+        };
         if let Some(value) = self.get(generation, &key) {
             return Ok(value);
         }
@@ -154,11 +167,18 @@ mod tests {
     #[tokio::test]
     async fn a_missing_entry_is_loaded_once_and_then_served() {
         let cache = GenerationCache::new(10);
-        let first: Result<_, ()> = cache.get_or_load(1, "k", async { Ok(7) }).await;
+        let first: Result<_, ()> = cache.get_or_load(Some(1), "k", async { Ok(7) }).await;
         assert_eq!(first.as_deref(), Ok(&7));
-        let second: Result<_, ()> = cache.get_or_load(1, "k", async { Ok(8) }).await;
+        let second: Result<_, ()> = cache.get_or_load(Some(1), "k", async { Ok(8) }).await;
         assert_eq!(second.as_deref(), Ok(&7));
-        let failed: Result<Arc<i32>, &str> = cache.get_or_load(1, "x", async { Err("no") }).await;
+        let unknown: Result<_, ()> = cache.get_or_load(None, "k", async { Ok(9) }).await;
+        assert_eq!(
+            unknown.as_deref(),
+            Ok(&9),
+            "without a generation nothing is served"
+        );
+        let failed: Result<Arc<i32>, &str> =
+            cache.get_or_load(Some(1), "x", async { Err("no") }).await;
         assert_eq!(failed, Err("no"));
         assert_eq!(cache.get(1, &"x"), None, "a failure is not kept");
     }

@@ -46,20 +46,13 @@ impl StartPage {
 }
 
 async fn start(State(state): State<AppState>, visitor: Visitor) -> Result<StartPage, AppError> {
-    let count = async {
-        match visitor.user.as_ref().map(|user| user.generation) {
-            Some(generation) => {
-                let load = db::measures::count(&state.db);
-                Ok(*state
-                    .caches
-                    .measure_count
-                    .get_or_load(generation, (), load)
-                    .await?)
-            }
-            None => db::measures::count(&state.db).await,
-        }
-    };
+    let load = db::measures::count(&state.db);
+    let count = state
+        .caches
+        .measure_count
+        .get_or_load(visitor.generation(), (), load);
     let (tree, measure_count) = tokio::try_join!(state.strategy.current_tree(&state.db), count)?;
+    let measure_count = *measure_count;
     Ok(StartPage {
         shell: Shell::new(visitor, "Start").in_section(Section::Start),
         tree,

@@ -223,6 +223,11 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// The content generation the request saw, if it has a session (see `web::cache`).
+    pub fn generation(&self) -> Option<i64> {
+        self.user.as_ref().map(|user| user.generation)
+    }
+
     pub fn from_extensions(extensions: &axum::http::Extensions) -> Self {
         let user = extensions.get::<CurrentUser>().cloned();
         let csrf_token = match &user {

@@ -131,8 +131,13 @@ async fn goal(
 ) -> Result<GoalPage, AppError> {
     let (context, measures) = tokio::try_join!(
         db::strategy::goal(&state.db, id),
-        db::measures::for_goal(&state.db, id),
+        state.caches.goal_measures.get_or_load(
+            visitor.generation(),
+            id,
+            db::measures::for_goal(&state.db, id)
+        ),
     )?;
+    let measures = measures.as_ref().clone();
     let context = context.ok_or(AppError::NotFound)?;
     let label = format!("Ziel {}", context.goal.position);
     Ok(GoalPage {

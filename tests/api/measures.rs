@@ -1320,8 +1320,16 @@ async fn cached_pages_show_every_change_at_once_also_one_made_elsewhere() {
     let (goal_a, goal_b) = two_goals();
     let id = propose(&author, &base("Vorher", &goal_a, &goal_b)).await;
     let measure = format!("/massnahmen/{id}");
+    let goal_page = format!("/strategie/ziele/{goal_a}");
     // Twice each, so that the second answer is the cached one.
     for _ in 0..2 {
+        assert!(
+            author
+                .page(&goal_page)
+                .await
+                .text(".measure-list")
+                .contains("Vorher")
+        );
         assert_eq!(
             author.page("/massnahmen").await.texts(".catalogue-item h2"),
             ["M-1 Vorher"]
@@ -1357,6 +1365,13 @@ async fn cached_pages_show_every_change_at_once_also_one_made_elsewhere() {
     assert_eq!(
         author.page(&measure).await.text(".measure-title"),
         "Nachher"
+    );
+    assert!(
+        author
+            .page(&goal_page)
+            .await
+            .text(".measure-list")
+            .contains("Nachher")
     );
     // The search reads its own copy of the measures, kept in step by triggers.
     assert_eq!(

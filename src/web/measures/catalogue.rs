@@ -191,20 +191,15 @@ async fn find(
     page: i64,
 ) -> sqlx::Result<Arc<(Vec<Hit>, i64)>> {
     let offset = (page - 1) * PAGE_SIZE;
-    match visitor.user.as_ref().map(|user| user.generation) {
-        Some(generation) if filter.text.is_empty() => {
-            let load = db::catalogue::search(&state.db, &filter, PAGE_SIZE, offset);
-            let key = (filter.clone(), page);
-            state
-                .caches
-                .catalogue
-                .get_or_load(generation, key, load)
-                .await
-        }
-        _ => Ok(Arc::new(
-            db::catalogue::search(&state.db, &filter, PAGE_SIZE, offset).await?,
-        )),
-    }
+    let load = db::catalogue::search(&state.db, &filter, PAGE_SIZE, offset);
+    // Searches are too varied to be worth keeping.
+    let generation = visitor.generation().filter(|_| filter.text.is_empty());
+    let key = (filter.clone(), page);
+    state
+        .caches
+        .catalogue
+        .get_or_load(generation, key, load)
+        .await
 }
 
 pub async fn catalogue(

@@ -224,7 +224,7 @@ pub async fn show(
         state
             .caches
             .measures
-            .get_or_load(current.generation, id, load),
+            .get_or_load(Some(current.generation), id, load),
         async { Ok(db::measure_details::reader_state(&state.db, id, current.user.id).await?) },
     )?;
     build(
