@@ -110,7 +110,8 @@ async fn field(
 pub struct GoalPage {
     pub shell: Shell,
     pub context: GoalInContext,
-    pub measures: Vec<MeasureListItem>,
+    /// Shared with the cache (not copied per request).
+    pub measures: std::sync::Arc<Vec<MeasureListItem>>,
 }
 
 impl GoalPage {
@@ -137,7 +138,6 @@ async fn goal(
             db::measures::for_goal(&state.db, id)
         ),
     )?;
-    let measures = measures.as_ref().clone();
     let context = context.ok_or(AppError::NotFound)?;
     let label = format!("Ziel {}", context.goal.position);
     Ok(GoalPage {

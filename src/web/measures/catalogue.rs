@@ -132,7 +132,8 @@ impl Pagination {
 pub struct CataloguePage {
     pub shell: Shell,
     pub query: CatalogueQuery,
-    pub hits: Vec<Hit>,
+    /// The page's hits and the total, shared with the cache (not copied per request).
+    pub found: Arc<(Vec<Hit>, i64)>,
     pub total: i64,
     pub pagination: Pagination,
     pub choices: FilterChoices,
@@ -175,11 +176,11 @@ impl FilterChoices {
 
 impl CataloguePage {
     pub fn first_shown(&self) -> i64 {
-        self.pagination.shown(self.hits.len()).0
+        self.pagination.shown(self.found.0.len()).0
     }
 
     pub fn last_shown(&self) -> i64 {
-        self.pagination.shown(self.hits.len()).1
+        self.pagination.shown(self.found.0.len()).1
     }
 }
 
@@ -213,14 +214,14 @@ pub async fn catalogue(
         find(&state, &visitor, filter, page),
         state.strategy.current_tree(&state.db),
     )?;
-    let (hits, total) = found.as_ref().clone();
+    let total = found.1;
     Ok(CataloguePage {
         shell: Shell::new(visitor, "Maßnahmenkatalog")
             .in_section(Section::Measures)
             .here("Maßnahmen"),
         pagination: Pagination::new(&query, "/massnahmen", total),
         query,
-        hits,
+        found,
         total,
         choices: FilterChoices::new(
             tree,

@@ -1,6 +1,8 @@
 //! A measure's page: its content, goals, offices, history, and the lifecycle steps the person
 //! may take; and taking one.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -10,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::db;
-use crate::db::measure_details::{HistoryEntry, MeasureDetail, MeasurePage, NewEvent, ReaderState};
+use crate::db::measure_details::{MeasureDetail, MeasurePage, NewEvent, ReaderState};
 use crate::domain::ids::MeasureId;
 use crate::domain::lifecycle::{self, MeasureFacts, Refusal, Status};
 use crate::domain::markdown;
@@ -49,10 +51,8 @@ impl Step {
 #[template(path = "measures/show.html")]
 pub struct ShowPage {
     pub shell: Shell,
-    pub detail: MeasureDetail,
-    pub description_html: String,
-    pub benefit_html: String,
-    pub history: Vec<HistoryEntry>,
+    /// What every reader sees, shared with the cache (not copied per request).
+    pub shared: Arc<Shared>,
     pub steps: Vec<Step>,
     pub can_edit: bool,
     pub can_support: bool,
@@ -65,6 +65,12 @@ pub struct ShowPage {
     pub implementation: Option<super::implementation::Implementation>,
     pub comment_body: String,
     pub is_officer: bool,
+}
+
+impl ShowPage {
+    pub fn detail(&self) -> &MeasureDetail {
+        &self.shared.page.detail
+    }
 }
 
 fn facts(detail: &MeasureDetail, current: &CurrentUser) -> MeasureFacts {
@@ -102,11 +108,11 @@ pub async fn page_with(
         db::measure_details::page(&state.db, id),
         db::measure_details::reader_state(&state.db, id, current.user.id),
     )?;
-    let shared = Shared::from(shared.ok_or(AppError::NotFound)?);
+    let shared = Arc::new(Shared::from(shared.ok_or(AppError::NotFound)?));
     build(
         visitor,
         current,
-        &shared,
+        shared,
         reader,
         errors,
         reason,
@@ -136,19 +142,14 @@ impl From<MeasurePage> for Shared {
 fn build(
     visitor: Visitor,
     current: &CurrentUser,
-    shared: &Shared,
+    shared: Arc<Shared>,
     reader: ReaderState,
     errors: FormErrors,
     reason: String,
     comment_body: String,
 ) -> Result<ShowPage, AppError> {
-    let Shared {
-        page: shared,
-        description_html,
-        benefit_html,
-    } = shared;
-    let detail = shared.detail.clone();
-    let facts = facts(&detail, current);
+    let detail = &shared.page.detail;
+    let facts = facts(detail, current);
     // A draft is its author's alone: to anyone else it does not exist.
     if !lifecycle::may_view(facts.status, facts.author_is_actor) {
         return Err(AppError::NotFound);
@@ -163,12 +164,12 @@ fn build(
         })
         .map(|to| Step { to: *to })
         .collect();
-    let comments = super::comments::shown(current, &shared.comments, detail.row.lead_office);
+    let comments = super::comments::shown(current, &shared.page.comments, detail.row.lead_office);
     let implementation = super::implementation::for_page(
         current,
         &detail.row,
-        &shared.implementation_rows,
-        &shared.milestones,
+        &shared.page.implementation_rows,
+        &shared.page.milestones,
     );
     let title = format!("M-{} {}", detail.row.number, detail.row.title);
     Ok(ShowPage {
@@ -176,13 +177,10 @@ fn build(
             .in_section(Section::Measures)
             .crumb("Maßnahmen", "/massnahmen")
             .here(format!("M-{}", detail.row.number)),
-        description_html: description_html.clone(),
-        benefit_html: benefit_html.clone(),
         can_edit: lifecycle::may_edit(&actor, facts),
         can_support: super::supports::may_support(facts.status, facts.author_is_actor),
         supported: reader.supported,
-        detail,
-        history: shared.history.clone(),
+        shared,
         steps,
         errors,
         reason,
@@ -230,7 +228,7 @@ pub async fn show(
     build(
         visitor,
         &current,
-        &shared,
+        shared,
         reader,
         FormErrors::new(),
         String::new(),
