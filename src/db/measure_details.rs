@@ -57,12 +57,21 @@ pub struct LinkedGoal {
     pub field_name: String,
 }
 
-/// Another measure this one refers to.
+/// Another measure this one refers to, with what decides who may see it.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct LinkedMeasure {
     pub id: MeasureId,
     pub number: i64,
     pub title: String,
+    pub status: Status,
+    pub author_id: Option<UserId>,
+}
+
+impl LinkedMeasure {
+    /// Whether `reader` may see this measure (`lifecycle::may_view`).
+    pub fn visible_to(&self, reader: UserId) -> bool {
+        crate::domain::lifecycle::may_view(self.status, self.author_id == Some(reader))
+    }
 }
 
 /// A measure with everything its page shows.
@@ -71,8 +80,20 @@ pub struct MeasureDetail {
     pub row: MeasureRow,
     pub goals: Vec<LinkedGoal>,
     pub participating_offices: Vec<Office>,
+    /// Every dependency, whoever may see it: show only [`MeasureDetail::dependencies_for`].
     pub depends_on: Vec<LinkedMeasure>,
     pub tags: Vec<String>,
+}
+
+impl MeasureDetail {
+    /// The dependencies `reader` may see (another author's draft stays hidden).
+    pub fn dependencies_for(&self, reader: UserId) -> Vec<LinkedMeasure> {
+        self.depends_on
+            .iter()
+            .filter(|measure| measure.visible_to(reader))
+            .cloned()
+            .collect()
+    }
 }
 
 pub async fn row(executor: impl PgExecutor<'_>, id: MeasureId) -> sqlx::Result<Option<MeasureRow>> {
@@ -129,7 +150,8 @@ pub async fn page(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasurePa
                   array(select o.office from measure_offices o where o.measure_id = m.id
                         order by o.office) as "offices!: Vec<Office>",
                   (select coalesce(json_agg(json_build_object(
-                              'id', r.id, 'number', r.number, 'title', r.title)
+                              'id', r.id, 'number', r.number, 'title', r.title,
+                              'status', r.status, 'author_id', r.author_id)
                               order by r.number), '[]')
                    from measure_dependencies d join measures r on r.id = d.requires_id
                    where d.measure_id = m.id) as "depends_on!: Json<Vec<LinkedMeasure>>",
@@ -262,20 +284,27 @@ pub async fn reader_state(
     .await
 }
 
-/// The measure with this number, if any.
-pub async fn id_by_number(
-    executor: impl PgExecutor<'_>,
-    number: i64,
-) -> sqlx::Result<Option<MeasureId>> {
-    sqlx::query_scalar!(
-        r#"select id as "id: MeasureId" from measures where number = $1"#,
-        number
+/// Locks the rows of `ids` for the rest of the transaction, always in the same order (so that
+/// two transactions locking the same pair cannot deadlock), and returns their statuses.
+pub async fn lock_statuses(
+    connection: &mut PgConnection,
+    ids: &[MeasureId],
+) -> sqlx::Result<Vec<(MeasureId, Status)>> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+    let rows = sqlx::query!(
+        r#"select id as "id: MeasureId", status as "status: Status"
+           from measures where id = any($1)
+           order by id
+           for update"#,
+        &ids
     )
-    .fetch_optional(executor)
-    .await
+    .fetch_all(connection)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.status)).collect())
 }
 
-/// Moves a measure from `from` to `to` if it is still in `from`; returns the new version.
+/// Moves a measure from `from` to `to` if it is still in `from`; returns the new version. The
+/// reason and the merge target belong to this step alone: a step without them clears them.
 pub async fn set_status(
     connection: &mut PgConnection,
     id: MeasureId,
@@ -286,8 +315,8 @@ pub async fn set_status(
 ) -> sqlx::Result<Option<i32>> {
     sqlx::query_scalar!(
         "update measures
-         set status = $3, status_reason = coalesce($4, status_reason), version = version + 1,
-             merged_into = coalesce($5, merged_into), updated_at = now(),
+         set status = $3, status_reason = $4, version = version + 1,
+             merged_into = $5, updated_at = now(),
              submitted_at = case when $3 = 'submitted'::measure_status then now() else submitted_at end
          where id = $1 and status = $2
          returning version",

@@ -4,7 +4,7 @@
 use sqlx::{PgConnection, PgPool};
 
 use crate::domain::ids::{GoalId, MeasureId, UserId};
-use crate::domain::lifecycle::Status;
+use crate::domain::lifecycle::{self, Status};
 use crate::domain::measure::{MeasureData, Source};
 use crate::domain::office::Office;
 
@@ -87,6 +87,40 @@ pub async fn similar(pool: &PgPool, text: &str) -> sqlx::Result<Vec<Similar>> {
     .await
 }
 
+/// A measure a person referred to by its number ("M-42").
+#[derive(Debug, Clone)]
+pub struct Referenced {
+    pub id: MeasureId,
+    pub number: i64,
+    pub status: Status,
+    pub author_id: Option<UserId>,
+}
+
+/// The measures with these numbers that `viewer` may see, by number. Every number a person
+/// types (dependencies, merge targets) is turned into a measure here, through the one
+/// visibility rule (`lifecycle::may_view`): someone else's draft is as unknown as a number that
+/// was never given out.
+pub async fn resolve_numbers(
+    executor: impl sqlx::PgExecutor<'_>,
+    numbers: &[i64],
+    viewer: UserId,
+) -> sqlx::Result<Vec<Referenced>> {
+    let found = sqlx::query_as!(
+        Referenced,
+        r#"select id as "id: MeasureId", number, status as "status: Status",
+                  author_id as "author_id: UserId"
+           from measures where number = any($1)
+           order by number"#,
+        numbers
+    )
+    .fetch_all(executor)
+    .await?;
+    Ok(found
+        .into_iter()
+        .filter(|measure| lifecycle::may_view(measure.status, measure.author_id == Some(viewer)))
+        .collect())
+}
+
 /// What a new measure or a change refers to that does not exist.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -98,7 +132,8 @@ pub enum WriteError {
     Database(#[from] sqlx::Error),
 }
 
-/// Creates a measure; a second call with the same `submission_key` returns the first one's id.
+/// Creates a measure; a second call by the same author with the same `submission_key` returns
+/// the first one's id.
 pub async fn insert(
     connection: &mut PgConnection,
     data: &MeasureData,
@@ -115,7 +150,7 @@ pub async fn insert(
                                  submission_key, submitted_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                    $18, $19, $20, $21, case when $19 = 'draft'::measure_status then null else now() end)
-           on conflict (submission_key) do nothing
+           on conflict (author_id, submission_key) do nothing
            returning id as "id: MeasureId""#,
         id as MeasureId,
         data.title,
@@ -143,13 +178,15 @@ pub async fn insert(
     .await?;
     match inserted {
         Some(id) => {
-            replace_links(connection, id, data).await?;
+            replace_links(connection, id, data, author).await?;
             Ok((id, true))
         }
         None => {
             let existing = sqlx::query_scalar!(
-                r#"select id as "id: MeasureId" from measures where submission_key = $1"#,
-                submission_key
+                r#"select id as "id: MeasureId" from measures
+                   where submission_key = $1 and author_id = $2"#,
+                submission_key,
+                author as UserId
             )
             .fetch_one(&mut *connection)
             .await?;
@@ -158,14 +195,15 @@ pub async fn insert(
     }
 }
 
-/// Saves new content if the measure still has `expected_version`; returns the new version, or
-/// `None` when someone else saved in between.
+/// Saves new content by `editor` if the measure still has `expected_version`; returns the new
+/// version and the dependencies as resolved, or `None` when someone else saved in between.
 pub async fn update(
     connection: &mut PgConnection,
     id: MeasureId,
     expected_version: i32,
     data: &MeasureData,
-) -> Result<Option<i32>, WriteError> {
+    editor: UserId,
+) -> Result<Option<(i32, Vec<Referenced>)>, WriteError> {
     let version = sqlx::query_scalar!(
         "update measures set title = $3, summary = $4, description = $5, expected_benefit = $6,
                 lead_office = $7, responsible_unit = $8, contact_person = $9, source = $10,
@@ -196,18 +234,24 @@ pub async fn update(
     )
     .fetch_optional(&mut *connection)
     .await?;
-    if version.is_some() {
-        replace_links(connection, id, data).await?;
+    match version {
+        Some(version) => Ok(Some((
+            version,
+            replace_links(connection, id, data, editor).await?,
+        ))),
+        None => Ok(None),
     }
-    Ok(version)
 }
 
-/// Goals, participating offices, dependencies and tags, replaced as a whole.
+/// Goals, participating offices, dependencies and tags, replaced as a whole. Dependencies are
+/// the numbers `actor` typed, resolved among the measures `actor` may see; links to measures
+/// `actor` cannot see (another author's draft) were not in their form and are kept.
 async fn replace_links(
     connection: &mut PgConnection,
     id: MeasureId,
     data: &MeasureData,
-) -> Result<(), WriteError> {
+    actor: UserId,
+) -> Result<Vec<Referenced>, WriteError> {
     let goals: Vec<uuid::Uuid> = data.goals.iter().map(|goal| goal.0).collect();
     sqlx::query!(
         "delete from measure_goals where measure_id = $1",
@@ -248,37 +292,47 @@ async fn replace_links(
     )
     .execute(&mut *connection)
     .await?;
-    let required = sqlx::query!(
-        r#"select id as "id: MeasureId", number from measures where number = any($1)"#,
-        &data.depends_on
-    )
-    .fetch_all(&mut *connection)
-    .await?;
+    let required = resolve_numbers(&mut *connection, &data.depends_on, actor).await?;
     let unknown: Vec<i64> = data
         .depends_on
         .iter()
         .copied()
-        .filter(|number| !required.iter().any(|row| row.number == *number))
+        .filter(|number| !required.iter().any(|measure| measure.number == *number))
         .collect();
     if !unknown.is_empty() {
         return Err(WriteError::UnknownDependencies(unknown));
     }
-    if required.iter().any(|row| row.id == id) {
+    if required.iter().any(|measure| measure.id == id) {
         return Err(WriteError::DependsOnItself);
     }
-    let required: Vec<uuid::Uuid> = required.iter().map(|row| row.id.0).collect();
-    sqlx::query!(
-        "delete from measure_dependencies where measure_id = $1",
+    let required_ids: Vec<uuid::Uuid> = required.iter().map(|measure| measure.id.0).collect();
+    let hidden_from_actor: Vec<uuid::Uuid> = sqlx::query!(
+        r#"select r.id as "id: MeasureId", r.status as "status: Status",
+                  r.author_id as "author_id: UserId"
+           from measure_dependencies d join measures r on r.id = d.requires_id
+           where d.measure_id = $1"#,
         id as MeasureId
     )
-    .execute(&mut *connection)
-    .await?;
+    .fetch_all(&mut *connection)
+    .await?
+    .into_iter()
+    .filter(|row| !lifecycle::may_view(row.status, row.author_id == Some(actor)))
+    .map(|row| row.id.0)
+    .collect();
     sqlx::query!(
-        "insert into measure_dependencies (measure_id, requires_id) select $1, unnest($2::uuid[])",
+        "delete from measure_dependencies where measure_id = $1 and requires_id <> all($2)",
         id as MeasureId,
-        &required
+        &hidden_from_actor
     )
     .execute(&mut *connection)
     .await?;
-    Ok(())
+    sqlx::query!(
+        "insert into measure_dependencies (measure_id, requires_id)
+         select $1, unnest($2::uuid[]) on conflict do nothing",
+        id as MeasureId,
+        &required_ids
+    )
+    .execute(&mut *connection)
+    .await?;
+    Ok(required)
 }

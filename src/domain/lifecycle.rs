@@ -105,6 +105,36 @@ impl Status {
     }
 }
 
+/// The measure a person named as the target of a merge, as far as the rules need to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeTarget {
+    /// No target was given.
+    NotGiven,
+    /// The number names no measure the person may see (never given out, or someone's draft).
+    Unknown,
+    /// The measure itself.
+    Itself,
+    /// Another measure the person may see, in this status.
+    Measure(Status),
+}
+
+impl MergeTarget {
+    fn is_given(self) -> bool {
+        self != Self::NotGiven
+    }
+}
+
+impl Status {
+    /// Whether a measure in this status can take up another one: it is still open (submitted,
+    /// in review, accepted or in progress), and in particular not merged itself.
+    pub fn accepts_merges(self) -> bool {
+        matches!(
+            self,
+            Self::Submitted | Self::InReview | Self::Accepted | Self::InProgress
+        )
+    }
+}
+
 /// What the rules need to know about a measure.
 #[derive(Debug, Clone, Copy)]
 pub struct MeasureFacts {
@@ -122,6 +152,13 @@ pub enum Refusal {
     ReasonRequired,
     GoalRequired,
     MergeTargetRequired,
+    MergeTargetUnknown,
+    MergeIntoItself,
+    MergeTargetClosed,
+    /// A reason was sent with a step that takes none.
+    ReasonNotForThisStep,
+    /// A merge target was sent with a step other than merging.
+    TargetNotForThisStep,
 }
 
 impl Refusal {
@@ -136,6 +173,26 @@ impl Refusal {
             Self::MergeTargetRequired => {
                 "Bitte wählen Sie die Maßnahme, in die zusammengeführt wird."
             }
+            Self::MergeTargetUnknown => {
+                "Eine Maßnahme mit dieser Nummer gibt es nicht. Bitte geben Sie die Nummer an, \
+                 zum Beispiel M-12."
+            }
+            Self::MergeIntoItself => {
+                "Eine Maßnahme kann nicht in sich selbst zusammengeführt werden."
+            }
+            Self::MergeTargetClosed => {
+                "In diese Maßnahme kann nicht zusammengeführt werden: Sie ist nicht mehr offen. \
+                 Möglich sind eingereichte, in Prüfung befindliche, angenommene und in Umsetzung \
+                 befindliche Maßnahmen."
+            }
+            Self::ReasonNotForThisStep => {
+                "Eine Begründung gehört nur zum Ablehnen, Zurückstellen und Einstellen. Bitte \
+                 nutzen Sie für diesen Schritt dessen eigene Schaltfläche."
+            }
+            Self::TargetNotForThisStep => {
+                "Eine Zielmaßnahme gehört nur zum Zusammenführen. Bitte nutzen Sie für diesen \
+                 Schritt dessen eigene Schaltfläche."
+            }
         }
     }
 }
@@ -146,14 +203,9 @@ pub fn is_officer_for(actor: &Actor, lead_office: Office) -> bool {
         || (actor.has(Role::DistrictOfficer) && actor.office == lead_office)
 }
 
-/// Whether `actor` may move the measure to `to`, given a reason and a merge target if any.
-pub fn check(
-    actor: &Actor,
-    facts: MeasureFacts,
-    to: Status,
-    reason: &str,
-    has_merge_target: bool,
-) -> Result<(), Refusal> {
+/// Whether `actor` may take the step to `to` at all: it follows from the current status, it is
+/// theirs to take, and the measure is ready for it. The inputs are checked by [`check`].
+pub fn may_take(actor: &Actor, facts: MeasureFacts, to: Status) -> Result<(), Refusal> {
     if !facts.status.next().contains(&to) {
         return Err(Refusal::NotAllowedFromHere);
     }
@@ -167,11 +219,40 @@ pub fn check(
     if to == Status::Submitted && facts.goal_count == 0 {
         return Err(Refusal::GoalRequired);
     }
-    if to.needs_reason() && reason.trim().is_empty() {
+    Ok(())
+}
+
+/// Whether `actor` may move the measure to `to` with these inputs. Each input belongs to one
+/// kind of step (a reason to rejecting, deferring and discontinuing; a target to merging) and is
+/// refused with any other, so that no step leaves another step's field behind.
+pub fn check(
+    actor: &Actor,
+    facts: MeasureFacts,
+    to: Status,
+    reason: &str,
+    merge_target: MergeTarget,
+) -> Result<(), Refusal> {
+    may_take(actor, facts, to)?;
+    let has_reason = !reason.trim().is_empty();
+    if has_reason && !to.needs_reason() {
+        return Err(Refusal::ReasonNotForThisStep);
+    }
+    if merge_target.is_given() && to != Status::Merged {
+        return Err(Refusal::TargetNotForThisStep);
+    }
+    if to.needs_reason() && !has_reason {
         return Err(Refusal::ReasonRequired);
     }
-    if to == Status::Merged && !has_merge_target {
-        return Err(Refusal::MergeTargetRequired);
+    if to == Status::Merged {
+        match merge_target {
+            MergeTarget::NotGiven => return Err(Refusal::MergeTargetRequired),
+            MergeTarget::Unknown => return Err(Refusal::MergeTargetUnknown),
+            MergeTarget::Itself => return Err(Refusal::MergeIntoItself),
+            MergeTarget::Measure(status) if !status.accepts_merges() => {
+                return Err(Refusal::MergeTargetClosed);
+            }
+            MergeTarget::Measure(_) => {}
+        }
     }
     Ok(())
 }
@@ -250,7 +331,13 @@ mod tests {
         for from in Status::ALL {
             for to in Status::ALL {
                 for (who, person, author) in &people {
-                    let result = check(person, facts(from, *author), to, "Begründung", true);
+                    let reason = if to.needs_reason() { "Begründung" } else { "" };
+                    let target = if to == Status::Merged {
+                        MergeTarget::Measure(Status::Accepted)
+                    } else {
+                        MergeTarget::NotGiven
+                    };
+                    let result = check(person, facts(from, *author), to, reason, target);
                     let in_table = from.next().contains(&to);
                     let officer =
                         who.starts_with("officer of the lead") || *who == "central officer";
@@ -281,11 +368,12 @@ mod tests {
             (Status::InReview, Status::Deferred),
             (Status::InProgress, Status::Discontinued),
         ] {
+            let none = MergeTarget::NotGiven;
             assert_eq!(
-                check(&officer, facts(from, false), to, "  ", true),
+                check(&officer, facts(from, false), to, "  ", none),
                 Err(Refusal::ReasonRequired)
             );
-            assert!(check(&officer, facts(from, false), to, "passt nicht", true).is_ok());
+            assert!(check(&officer, facts(from, false), to, "passt nicht", none).is_ok());
         }
         assert!(
             check(
@@ -293,7 +381,7 @@ mod tests {
                 facts(Status::InReview, false),
                 Status::Accepted,
                 "",
-                false
+                MergeTarget::NotGiven
             )
             .is_ok()
         );
@@ -308,7 +396,7 @@ mod tests {
                 facts(Status::InReview, false),
                 Status::Merged,
                 "",
-                false
+                MergeTarget::NotGiven
             ),
             Err(Refusal::MergeTargetRequired)
         );
@@ -316,9 +404,75 @@ mod tests {
         let mut without_goal = facts(Status::Draft, true);
         without_goal.goal_count = 0;
         assert_eq!(
-            check(&author, without_goal, Status::Submitted, "", false),
+            check(
+                &author,
+                without_goal,
+                Status::Submitted,
+                "",
+                MergeTarget::NotGiven
+            ),
             Err(Refusal::GoalRequired)
         );
+    }
+
+    #[test]
+    fn a_merge_target_must_be_known_another_measure_and_open() {
+        let officer = actor(&[Role::CentralOfficer], Office::Central);
+        let merge = |target| {
+            check(
+                &officer,
+                facts(Status::InReview, false),
+                Status::Merged,
+                "",
+                target,
+            )
+        };
+        assert_eq!(
+            merge(MergeTarget::Unknown),
+            Err(Refusal::MergeTargetUnknown)
+        );
+        assert_eq!(merge(MergeTarget::Itself), Err(Refusal::MergeIntoItself));
+        for status in Status::ALL {
+            let expected = matches!(
+                status,
+                Status::Submitted | Status::InReview | Status::Accepted | Status::InProgress
+            );
+            assert_eq!(
+                merge(MergeTarget::Measure(status)).is_ok(),
+                expected,
+                "into a measure {status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_input_is_accepted_only_with_its_own_step() {
+        let officer = actor(&[Role::CentralOfficer], Office::Central);
+        let open = MergeTarget::Measure(Status::Accepted);
+        let in_review = facts(Status::InReview, false);
+        assert_eq!(
+            check(&officer, in_review, Status::Accepted, "", open),
+            Err(Refusal::TargetNotForThisStep)
+        );
+        assert_eq!(
+            check(&officer, in_review, Status::Rejected, "doppelt", open),
+            Err(Refusal::TargetNotForThisStep)
+        );
+        assert_eq!(
+            check(
+                &officer,
+                in_review,
+                Status::Accepted,
+                "weil",
+                MergeTarget::NotGiven
+            ),
+            Err(Refusal::ReasonNotForThisStep)
+        );
+        assert_eq!(
+            check(&officer, in_review, Status::Merged, "weil", open),
+            Err(Refusal::ReasonNotForThisStep)
+        );
+        assert!(check(&officer, in_review, Status::Merged, "", open).is_ok());
     }
 
     #[test]

@@ -10,4 +10,5 @@ mod errors;
 mod measures;
 mod ops;
 mod permissions;
+mod security;
 mod strategy;

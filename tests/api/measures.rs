@@ -8,7 +8,7 @@ use crate::support::html::within;
 use crate::support::{TestApp, spawn_app};
 
 /// Two goals of the 2020 strategy: one of "Datenmanagement", one of "Nutzerorientierung".
-fn two_goals() -> (String, String) {
+pub(crate) fn two_goals() -> (String, String) {
     let document = strategy_2020().expect("the shipped content");
     (
         document.fields[8].goals[1].id.to_string(),
@@ -18,7 +18,7 @@ fn two_goals() -> (String, String) {
 
 /// Proposes a measure through the form and returns its id (from the redirect). The similar
 /// measures count as checked; `similar_measures_are_shown_before_submitting` covers the check.
-async fn propose(client: &Client, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn propose(client: &Client, fields: &[(&str, &str)]) -> String {
     let mut fields = fields.to_vec();
     fields.push(("geprueft", "ja"));
     let response = client.post_form("/massnahmen/neu", &fields).await;
@@ -30,7 +30,11 @@ async fn propose(client: &Client, fields: &[(&str, &str)]) -> String {
         .to_owned()
 }
 
-fn base<'a>(title: &'a str, goal_a: &'a str, goal_b: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn base<'a>(
+    title: &'a str,
+    goal_a: &'a str,
+    goal_b: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("title", title),
         ("summary", "Bürgerinnen und Bürger stellen Anträge online."),

@@ -169,6 +169,15 @@ pub struct MeasureData {
 pub type FieldProblem = (&'static str, String);
 
 /// Checks the input. `known_goals` are the goals of the strategy in force.
+/// A measure's number as people write it: "M-12", "m12" or "12".
+pub fn parse_number(text: &str) -> Option<i64> {
+    let digits = text
+        .trim()
+        .trim_start_matches(['M', 'm'])
+        .trim_start_matches('-');
+    digits.parse::<i64>().ok().filter(|number| *number > 0)
+}
+
 pub fn parse(
     input: &MeasureInput,
     known_goals: &[GoalId],
@@ -291,14 +300,13 @@ pub fn parse(
         .map(str::trim)
         .filter(|part| !part.is_empty())
     {
-        let digits = part.trim_start_matches(['M', 'm']).trim_start_matches('-');
-        match digits.parse::<i64>() {
-            Ok(number) if number > 0 => {
+        match parse_number(part) {
+            Some(number) => {
                 if !depends_on.contains(&number) {
                     depends_on.push(number);
                 }
             }
-            _ => {
+            None => {
                 problems.push(("depends_on", format!("„{part}“ ist keine Maßnahmennummer. Bitte geben Sie Nummern wie M-12 an, durch Kommas getrennt.")));
                 break;
             }

@@ -1,7 +1,9 @@
 //! Turning a stored measure into form input, and an edit into the history's list of changes.
 
 use crate::db::measure_details::{Change, MeasureDetail};
+use crate::db::measures::Referenced;
 use crate::domain::ids::GoalId;
+use crate::domain::lifecycle::Status;
 use crate::domain::measure::{MeasureData, MeasureInput};
 use crate::domain::office::Office;
 use crate::domain::strategy::StrategyTree;
@@ -65,10 +67,12 @@ pub fn input_from(detail: &MeasureDetail) -> MeasureInput {
     }
 }
 
-/// What an edit changes, field by field, as people read it.
+/// What an edit changes, field by field, as people read it. Everyone who sees the measure reads
+/// its history, so dependencies on drafts (their author's alone) are left out of it.
 pub fn changes(
     before: &MeasureDetail,
     after: &MeasureData,
+    after_dependencies: &[Referenced],
     tree: Option<&StrategyTree>,
 ) -> Vec<Change> {
     let goal_text = |id: &GoalId| {
@@ -168,18 +172,19 @@ pub fn changes(
         ),
         (
             "Setzt voraus",
-            before
-                .depends_on
-                .iter()
-                .map(|m| format!("M-{}", m.number))
-                .collect::<Vec<_>>()
-                .join(", "),
-            after
-                .depends_on
-                .iter()
-                .map(|n| format!("M-{n}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            numbers(
+                before
+                    .depends_on
+                    .iter()
+                    .filter(|measure| measure.status != Status::Draft)
+                    .map(|measure| measure.number),
+            ),
+            numbers(
+                after_dependencies
+                    .iter()
+                    .filter(|measure| measure.status != Status::Draft)
+                    .map(|measure| measure.number),
+            ),
         ),
         (
             "Schlagwörter",
@@ -228,6 +233,17 @@ pub fn changes(
             after,
         })
         .collect()
+}
+
+/// "M-3, M-12", in ascending order.
+fn numbers(numbers: impl Iterator<Item = i64>) -> String {
+    let mut numbers: Vec<i64> = numbers.collect();
+    numbers.sort_unstable();
+    numbers
+        .iter()
+        .map(|number| format!("M-{number}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn yes_no(value: bool) -> String {

@@ -241,7 +241,7 @@ async fn editable(
     current: &CurrentUser,
     id: MeasureId,
 ) -> Result<MeasureDetail, AppError> {
-    let detail = db::measure_details::find(&state.db, id)
+    let mut detail = db::measure_details::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let author = detail.row.author_id == Some(current.user.id);
@@ -257,6 +257,8 @@ async fn editable(
     if !lifecycle::may_edit(&current.user.actor(), facts) {
         return Err(AppError::Forbidden);
     }
+    // The form shows, and the save replaces, only the dependencies this person may see.
+    detail.depends_on = detail.dependencies_for(current.user.id);
     Ok(detail)
 }
 
@@ -349,15 +351,16 @@ pub async fn update(
         }
     };
     let mut transaction = state.db.begin().await?;
-    let saved = match db::measures::update(&mut transaction, id, version, &data).await {
-        Ok(saved) => saved,
-        Err(error) => {
-            let errors = write_error(error)?;
-            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
-    let Some(new_version) = saved else {
+    let saved =
+        match db::measures::update(&mut transaction, id, version, &data, current.user.id).await {
+            Ok(saved) => saved,
+            Err(error) => {
+                let errors = write_error(error)?;
+                let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+        };
+    let Some((new_version, dependencies)) = saved else {
         drop(transaction);
         // Someone saved in between: show what they changed, keep this person's input, and let a
         // second save (now against the current version) apply it deliberately.
@@ -380,7 +383,7 @@ pub async fn update(
         );
         return Ok((StatusCode::CONFLICT, page).into_response());
     };
-    let changes = changes(&before, &data, tree.as_deref());
+    let changes = changes(&before, &data, &dependencies, tree.as_deref());
     db::measure_details::record(
         &mut *transaction,
         &NewEvent {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::db;
 use crate::db::measure_details::{MeasureDetail, MeasurePage, NewEvent, ReaderState};
 use crate::domain::ids::MeasureId;
-use crate::domain::lifecycle::{self, MeasureFacts, Refusal, Status};
+use crate::domain::lifecycle::{self, MeasureFacts, MergeTarget, Refusal, Status};
 use crate::domain::markdown;
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -65,6 +65,10 @@ pub struct ShowPage {
     pub implementation: Option<super::implementation::Implementation>,
     pub comment_body: String,
     pub is_officer: bool,
+    /// A merge target the person typed, shown again after a refusal.
+    pub merge_into: String,
+    /// The dependencies this reader may see.
+    pub depends_on: Vec<crate::db::measure_details::LinkedMeasure>,
 }
 
 impl ShowPage {
@@ -159,9 +163,7 @@ fn build(
         .status
         .next()
         .iter()
-        .filter(|to| {
-            lifecycle::check(&actor, facts, **to, "Begründung", true).is_ok_or_needs_input()
-        })
+        .filter(|to| lifecycle::may_take(&actor, facts, **to).is_ok_or_needs_input())
         .map(|to| Step { to: *to })
         .collect();
     let comments = super::comments::shown(current, &shared.page.comments, detail.row.lead_office);
@@ -172,6 +174,7 @@ fn build(
         &shared.page.milestones,
     );
     let title = format!("M-{} {}", detail.row.number, detail.row.title);
+    let depends_on = detail.dependencies_for(current.user.id);
     Ok(ShowPage {
         shell: Shell::new(visitor, title)
             .in_section(Section::Measures)
@@ -190,6 +193,8 @@ fn build(
         implementation,
         comment_body,
         is_officer: crate::domain::comments::is_officer(&actor),
+        depends_on,
+        merge_into: String::new(),
     })
 }
 
@@ -246,6 +251,40 @@ pub struct StepForm {
     merge_into: String,
 }
 
+/// The measure a person typed as the merge target, resolved among those they may see.
+async fn merge_target(
+    state: &AppState,
+    current: &CurrentUser,
+    merged: MeasureId,
+    typed: &str,
+) -> Result<(MergeTarget, Option<MeasureId>), AppError> {
+    if typed.trim().is_empty() {
+        return Ok((MergeTarget::NotGiven, None));
+    }
+    let Some(number) = crate::domain::measure::parse_number(typed) else {
+        return Ok((MergeTarget::Unknown, None));
+    };
+    let found = db::measures::resolve_numbers(&state.db, &[number], current.user.id).await?;
+    Ok(match found.first() {
+        None => (MergeTarget::Unknown, None),
+        Some(target) if target.id == merged => (MergeTarget::Itself, None),
+        Some(target) => (MergeTarget::Measure(target.status), Some(target.id)),
+    })
+}
+
+/// The field a refusal is shown next to: each step has its own ("grund-abgelehnt",
+/// "ziel-zusammengefuehrt"); the rest belong to the list of steps.
+fn refusal_field(refusal: Refusal, to: Status) -> String {
+    match refusal {
+        Refusal::ReasonRequired => format!("grund-{}", to.slug()),
+        Refusal::MergeTargetRequired
+        | Refusal::MergeTargetUnknown
+        | Refusal::MergeIntoItself
+        | Refusal::MergeTargetClosed => format!("ziel-{}", to.slug()),
+        _ => "naechste-schritte".to_owned(),
+    }
+}
+
 pub async fn change_status(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -262,41 +301,33 @@ pub async fn change_status(
     }
     let to = Status::from_slug(&form.to).ok_or(AppError::NotFound)?;
     let reason = form.reason.trim().to_owned();
-    let merge_target = match form
-        .merge_into
-        .trim()
-        .trim_start_matches(['M', 'm'])
-        .trim_start_matches('-')
-    {
-        "" => None,
-        number => match number.parse::<i64>() {
-            Ok(number) => db::measure_details::id_by_number(&state.db, number)
-                .await?
-                .filter(|target| *target != id),
-            Err(_) => None,
-        },
-    };
-    if let Err(refusal) = lifecycle::check(
-        &current.user.actor(),
-        facts,
-        to,
-        &reason,
-        merge_target.is_some(),
-    ) {
+    let (target, target_id) = merge_target(&state, &current, id, &form.merge_into).await?;
+    if let Err(refusal) = lifecycle::check(&current.user.actor(), facts, to, &reason, target) {
         if refusal == Refusal::NotYourRole {
             return Err(AppError::Forbidden);
         }
-        // Each step has its own fields: "grund-abgelehnt", "ziel-zusammengefuehrt".
-        let field = match refusal {
-            Refusal::ReasonRequired => format!("grund-{}", to.slug()),
-            Refusal::MergeTargetRequired => format!("ziel-{}", to.slug()),
-            _ => "naechste-schritte".to_owned(),
-        };
-        let errors = FormErrors::one(field, refusal.message());
-        let page = page(&state, visitor, &current, id, errors, reason).await?;
+        let errors = FormErrors::one(refusal_field(refusal, to), refusal.message());
+        let mut page = page(&state, visitor, &current, id, errors, reason).await?;
+        page.merge_into = form.merge_into;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let mut transaction = state.db.begin().await?;
+    if let Some(target) = target_id {
+        // Both rows locked in one order: two crossing merges (A into B, B into A) run one after
+        // the other, and the second finds its target merged.
+        let statuses = db::measure_details::lock_statuses(&mut transaction, &[id, target]).await?;
+        let still_open = statuses
+            .iter()
+            .any(|(measure, status)| *measure == target && status.accepts_merges());
+        if !still_open {
+            drop(transaction);
+            let refusal = Refusal::MergeTargetClosed;
+            let errors = FormErrors::one(refusal_field(refusal, to), refusal.message());
+            let mut page = page(&state, visitor, &current, id, errors, reason).await?;
+            page.merge_into = form.merge_into;
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+    }
     let reason_saved = (!reason.is_empty()).then_some(reason.as_str());
     let Some(version) = db::measure_details::set_status(
         &mut transaction,
@@ -304,7 +335,7 @@ pub async fn change_status(
         facts.status,
         to,
         reason_saved,
-        merge_target,
+        target_id,
     )
     .await?
     else {
@@ -332,7 +363,7 @@ pub async fn change_status(
         &message,
     )
     .await?;
-    if let Some(target) = merge_target {
+    if let Some(target) = target_id {
         let target_row = db::measure_details::row(&mut *transaction, target)
             .await?
             .ok_or(AppError::NotFound)?;

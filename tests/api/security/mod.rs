@@ -1,0 +1,5 @@
+//! The defects an outside security test found (issue 8), each held by a test that failed on the
+//! build it tested: linked measures through the visibility rule, merge targets, throttled
+//! credential checks, control characters, weak passwords and caching of personal pages.
+
+mod linked_measures;
