@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod comments;
+pub mod credential_attempts;
 pub mod demo;
 pub mod embedded;
 pub mod implementation;

@@ -1,5 +1,6 @@
-//! The security log: logins, logouts, password and role changes, deactivations. Written in the
-//! same transaction as the change it records, read by administrators, counted for throttling.
+//! The security log: logins, failed and refused password checks, logouts, password and role
+//! changes, deactivations. Written in the same transaction as the change it records, read by
+//! administrators. (The throttle counts `credential_attempts`, not this log.)
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
@@ -10,8 +11,12 @@ use crate::domain::ids::UserId;
 #[sqlx(type_name = "security_event_kind", rename_all = "snake_case")]
 pub enum EventKind {
     LoginSucceeded,
-    LoginFailed,
-    LoginThrottled,
+    /// A password was wrong: at login or when confirming a change (the details say which).
+    #[sqlx(rename = "login_failed")]
+    CredentialFailed,
+    /// A password check was refused before it started (throttle or a full queue).
+    #[sqlx(rename = "login_throttled")]
+    CredentialThrottled,
     Logout,
     PasswordChanged,
     PasswordReset,
@@ -26,8 +31,8 @@ pub enum EventKind {
 impl EventKind {
     pub const ALL: [Self; 12] = [
         Self::LoginSucceeded,
-        Self::LoginFailed,
-        Self::LoginThrottled,
+        Self::CredentialFailed,
+        Self::CredentialThrottled,
         Self::Logout,
         Self::PasswordChanged,
         Self::PasswordReset,
@@ -42,8 +47,8 @@ impl EventKind {
     pub fn label(self) -> &'static str {
         match self {
             Self::LoginSucceeded => "Anmeldung erfolgreich",
-            Self::LoginFailed => "Anmeldung fehlgeschlagen",
-            Self::LoginThrottled => "Anmeldung gebremst",
+            Self::CredentialFailed => "Passwortprüfung fehlgeschlagen",
+            Self::CredentialThrottled => "Passwortprüfung gebremst",
             Self::Logout => "Abmeldung",
             Self::PasswordChanged => "Passwort geändert",
             Self::PasswordReset => "Passwort zurückgesetzt",
@@ -59,8 +64,9 @@ impl EventKind {
     pub fn slug(self) -> &'static str {
         match self {
             Self::LoginSucceeded => "login-succeeded",
-            Self::LoginFailed => "login-failed",
-            Self::LoginThrottled => "login-throttled",
+            // The slugs predate confirmations; kept so that saved links to the log still work.
+            Self::CredentialFailed => "login-failed",
+            Self::CredentialThrottled => "login-throttled",
             Self::Logout => "logout",
             Self::PasswordChanged => "password-changed",
             Self::PasswordReset => "password-reset",
@@ -103,52 +109,6 @@ pub async fn record(executor: impl PgExecutor<'_>, event: &Event<'_>) -> sqlx::R
     .execute(executor)
     .await
     .map(drop)
-}
-
-/// Failed logins for an e-mail address since its last successful one, within `window_seconds`,
-/// and the time of the newest.
-pub async fn recent_failures_for_email(
-    pool: &PgPool,
-    email: &str,
-    window_seconds: i64,
-) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
-    let row = sqlx::query!(
-        r#"select count(*) as "count!", max(occurred_at) as latest
-           from security_events
-           where kind = 'login_failed'
-             and lower(subject_email) = lower($1)
-             and occurred_at > now() - make_interval(secs => $2)
-             and occurred_at > coalesce(
-                 (select max(occurred_at) from security_events s
-                  join users u on u.id = s.subject_id
-                  where s.kind = 'login_succeeded' and lower(u.email) = lower($1)),
-                 '-infinity')"#,
-        email,
-        window_seconds as f64,
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok((row.count, row.latest))
-}
-
-/// Failed logins from a client address within `window_seconds`, and the time of the newest.
-pub async fn recent_failures_from(
-    pool: &PgPool,
-    client_address: &str,
-    window_seconds: i64,
-) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
-    let row = sqlx::query!(
-        r#"select count(*) as "count!", max(occurred_at) as latest
-           from security_events
-           where kind = 'login_failed'
-             and client_address = $1
-             and occurred_at > now() - make_interval(secs => $2)"#,
-        client_address,
-        window_seconds as f64,
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok((row.count, row.latest))
 }
 
 /// A line of the security log page.

@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::auth::{hash_password, verify_password};
+use super::auth::too_many_requests;
+use super::credentials::{self, Attempt, Purpose};
 use super::errors::AppError;
 use super::extract::{ClientAddress, UserAgent};
 use super::forms::FormErrors;
@@ -109,10 +110,35 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let mut errors = FormErrors::new();
-    let stored = db::users::password_hash(&state.db, current.user.id)
-        .await?
-        .unwrap_or_default();
-    if !verify_password(&state, Password::unchecked(form.current_password), stored).await {
+    // The current password is a credential like the login's: the same throttle, the same log.
+    let attempt = Attempt {
+        account: current.user.email.to_string(),
+        subject: Some(current.user.id),
+        client: client.clone(),
+        purpose: Purpose::PasswordChange,
+    };
+    let reservation = match credentials::reserve(&state, attempt).await? {
+        Ok(reservation) => reservation,
+        Err(refused) => {
+            let errors = FormErrors::one("current_password", refused.message());
+            let page = page(&state, visitor, current, errors, None).await?;
+            return Ok(too_many_requests(page, refused));
+        }
+    };
+    let stored = db::users::password_hash(&state.db, current.user.id).await?;
+    let verified = reservation
+        .verify(Password::unchecked(form.current_password), stored)
+        .await;
+    if verified.matches() {
+        verified.succeeded(&state.db).await?;
+    } else {
+        verified
+            .failed(
+                &state,
+                Some(current.user.id),
+                "falsches bisheriges Passwort",
+            )
+            .await?;
         errors.add(
             "current_password",
             "Das bisherige Passwort ist nicht richtig.",
@@ -141,7 +167,7 @@ async fn change_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
 
-    let hash = hash_password(&state, new_password).await?;
+    let hash = credentials::hash_new(&state, &client, new_password).await?;
     let mut transaction = state.db.begin().await?;
     db::users::set_password_hash(&mut *transaction, current.user.id, &hash).await?;
     // A changed password ends every session; this browser continues in a new one.

@@ -1,5 +1,5 @@
-//! Signing in and out. Passwords are checked with Argon2id off the async threads; failures are
-//! logged (never the password) and slow further attempts per account and per client address.
+//! Signing in and out. The password is checked through `web::credentials`, which throttles per
+//! account and per client address and logs failures (never the password).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::credentials::{self, Attempt, Purpose, Refused};
 use super::errors::AppError;
 use super::extract::{ClientAddress, UserAgent};
 use super::forms::FormErrors;
@@ -18,9 +19,8 @@ use super::routes::Route;
 use super::session::{self, CookieNames, CurrentUser, Visitor, cookie, set_cookie, token_hash};
 use crate::db;
 use crate::db::security_log::{Event, EventKind};
-use crate::domain::password::{self, Password};
+use crate::domain::password::Password;
 use crate::domain::permissions::Permission;
-use crate::domain::throttle;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -102,44 +102,31 @@ async fn login(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors)).into_response());
     }
 
-    if let Some(wait) = throttle_wait(&state, &email, &client).await? {
-        let seconds = wait.as_secs().max(1);
-        tracing::warn!(email = ?email, client = ?client, seconds, "login throttled");
-        db::security_log::record(
-            &state.db,
-            &Event {
-                kind: EventKind::LoginThrottled,
-                actor: None,
-                subject: None,
-                subject_email: &email,
-                client_address: &client,
-                details: &format!("{seconds} s Wartezeit"),
-            },
-        )
-        .await?;
-        let message = format!(
-            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie {seconds} Sekunden und versuchen Sie es dann erneut."
-        );
-        let mut response = (
-            StatusCode::TOO_MANY_REQUESTS,
-            page(FormErrors::one("email", message)),
-        )
-            .into_response();
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Ok(response);
-    }
-
+    let attempt = Attempt {
+        account: email.clone(),
+        subject: None,
+        client: client.clone(),
+        purpose: Purpose::Login,
+    };
+    let reservation = match credentials::reserve(&state, attempt).await? {
+        Ok(reservation) => reservation,
+        Err(refused) => {
+            let page = page(FormErrors::one("email", refused.message()));
+            return Ok(too_many_requests(page, refused));
+        }
+    };
     let credentials = db::users::credentials_by_email(&state.db, &email).await?;
     let stored = credentials
         .as_ref()
-        .and_then(|credentials| credentials.password_hash.clone())
-        .unwrap_or_else(|| password::dummy_hash().to_owned());
-    let matches = verify_password(&state, Password::unchecked(form.password), stored).await;
+        .and_then(|credentials| credentials.password_hash.clone());
+    let verified = reservation
+        .verify(Password::unchecked(form.password), stored)
+        .await;
     let user = match credentials {
         Some(credentials)
-            if matches && credentials.user.active && credentials.password_hash.is_some() =>
+            if verified.matches()
+                && credentials.user.active
+                && credentials.password_hash.is_some() =>
         {
             credentials.user
         }
@@ -149,19 +136,8 @@ async fn login(
                 Some(credentials) if !credentials.user.active => "Konto deaktiviert",
                 Some(_) => "falsches Passwort",
             };
-            tracing::info!(email = ?email, client = ?client, reason, "login failed");
-            db::security_log::record(
-                &state.db,
-                &Event {
-                    kind: EventKind::LoginFailed,
-                    actor: None,
-                    subject: other.as_ref().map(|credentials| credentials.user.id),
-                    subject_email: &email,
-                    client_address: &client,
-                    details: reason,
-                },
-            )
-            .await?;
+            let subject = other.as_ref().map(|credentials| credentials.user.id);
+            verified.failed(&state, subject, reason).await?;
             let error = FormErrors::one("email", WRONG_CREDENTIALS);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(error)).into_response());
         }
@@ -174,6 +150,7 @@ async fn login(
         db::sessions::delete_by_token(&mut *transaction, &token_hash(old)).await?;
     }
     let token = session::start(&mut *transaction, user.id, &client, &agent).await?;
+    verified.succeeded(&mut *transaction).await?;
     db::security_log::record(
         &mut *transaction,
         &Event {
@@ -196,50 +173,14 @@ async fn login(
     Ok(response)
 }
 
-async fn throttle_wait(
-    state: &AppState,
-    email: &str,
-    client: &str,
-) -> Result<Option<std::time::Duration>, AppError> {
-    let now = chrono::Utc::now();
-    let (account_failures, account_latest) = db::security_log::recent_failures_for_email(
-        &state.db,
-        email,
-        throttle::PER_ACCOUNT.window_seconds(),
-    )
-    .await?;
-    let (address_failures, address_latest) = db::security_log::recent_failures_from(
-        &state.db,
-        client,
-        throttle::PER_ADDRESS.window_seconds(),
-    )
-    .await?;
-    Ok(throttle::PER_ACCOUNT
-        .wait(account_failures, account_latest, now)
-        .max(throttle::PER_ADDRESS.wait(address_failures, address_latest, now)))
-}
-
-/// Checks a password on a blocking thread, one hash at a time.
-pub async fn verify_password(state: &AppState, password: Password, stored: String) -> bool {
-    let Ok(_permit) = state.hashing.acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || password::verify(&password, &stored))
-        .await
-        .unwrap_or(false)
-}
-
-/// Hashes a password on a blocking thread, one hash at a time.
-pub async fn hash_password(state: &AppState, password: Password) -> Result<String, AppError> {
-    let _permit = state
-        .hashing
-        .acquire()
-        .await
-        .map_err(|error| AppError::Internal(error.into()))?;
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|error| AppError::Internal(error.into()))?
-        .map_err(AppError::Internal)
+/// A page answered with 429 and the time to wait in `Retry-After`.
+pub fn too_many_requests(page: impl IntoResponse, refused: Refused) -> Response {
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(refused.retry_after().as_secs()),
+    );
+    response
 }
 
 async fn logout(

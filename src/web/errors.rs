@@ -25,6 +25,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Too much at once (a full hashing queue): try again after this long (503).
+    #[error("busy")]
+    Busy(std::time::Duration),
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -36,6 +39,7 @@ impl AppError {
         match self {
             Self::NotFound | Self::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -44,13 +48,20 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        if status.is_server_error() {
-            match &self {
-                Self::Database(cause) => tracing::error!(error = %cause, "request failed"),
-                other => tracing::error!(error = format!("{other:#}"), "request failed"),
+        match &self {
+            Self::Busy(wait) => {
+                // No body: `render_error_pages` turns the status into the German page.
+                let mut response = status.into_response();
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(wait.as_secs().max(1)),
+                );
+                return response;
             }
+            _ if !status.is_server_error() => {}
+            Self::Database(cause) => tracing::error!(error = %cause, "request failed"),
+            other => tracing::error!(error = format!("{other:#}"), "request failed"),
         }
-        // No body: `render_error_pages` turns the status into the German page.
         status.into_response()
     }
 }
@@ -109,6 +120,18 @@ impl ErrorPage {
                 "Diese Adresse kann so nicht aufgerufen werden. Bitte nutzen Sie die Links und \
                  Schaltflächen der Anwendung.",
             ),
+            StatusCode::BAD_REQUEST => (
+                "Eingabe nicht verwendbar",
+                "Die gesendeten Daten enthalten Zeichen, die PriMa nicht speichern kann, zum \
+                 Beispiel unsichtbare Steuerzeichen aus einem kopierten Text. Bitte gehen Sie \
+                 zurück (Ihre Eingaben sind dort noch vorhanden), entfernen Sie diese Zeichen \
+                 und senden Sie das Formular erneut.",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "Gerade stark ausgelastet",
+                "PriMa bearbeitet gerade sehr viele gleichartige Anfragen. Bitte versuchen Sie \
+                 es in einem Moment erneut.",
+            ),
             StatusCode::REQUEST_TIMEOUT => (
                 "Zeitüberschreitung",
                 "Die Anfrage hat zu lange gedauert. Bitte versuchen Sie es in einem Moment \
@@ -124,8 +147,10 @@ impl ErrorPage {
                 "Die Anfrage konnte nicht bearbeitet werden.",
             ),
         };
-        let reference =
-            (status.is_server_error() && !request_id.is_empty()).then(|| request_id.to_owned());
+        let reference = (status.is_server_error()
+            && status != StatusCode::SERVICE_UNAVAILABLE
+            && !request_id.is_empty())
+        .then(|| request_id.to_owned());
         Self {
             shell: Shell::new(visitor, heading),
             status: status.as_u16(),
@@ -156,7 +181,7 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_html {
         return response;
     }
-    if status.is_server_error() {
+    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
         // The cause was logged where it happened; this line ties it to the page's reference.
         tracing::error!(reference = %request_id, status = status.as_u16(), "answered with the error page");
     }

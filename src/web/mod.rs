@@ -6,10 +6,12 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod cache;
+pub mod credentials;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
 pub mod forms;
+pub mod hashing;
 pub mod home;
 pub mod layout;
 pub mod measures;
@@ -28,7 +30,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::Request;
 use sqlx::PgPool;
-use tokio::sync::Semaphore;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -96,9 +97,8 @@ pub struct AppState {
     pub strategy: Arc<StrategyCache>,
     pub assets: Arc<assets::Assets>,
     pub common_passwords: Arc<CommonPasswords>,
-    /// Password hashing runs on blocking threads, one at a time, so logins cannot take the
-    /// cores from everything else.
-    pub hashing: Arc<Semaphore>,
+    /// Password hashing: one at a time on a blocking thread, a bounded share per client.
+    pub hashing: Arc<hashing::HashingQueue>,
     pub settings: Arc<Settings>,
     pub caches: Arc<cache::Caches>,
 }
@@ -129,7 +129,7 @@ impl AppState {
             db,
             assets: Arc::new(assets),
             common_passwords: Arc::new(common_passwords),
-            hashing: Arc::new(Semaphore::new(1)),
+            hashing: Arc::default(),
             settings: Arc::new(settings),
             caches: Arc::default(),
         }

@@ -483,10 +483,10 @@ async fn the_security_log_records_who_did_what_from_where() {
     let rows = page.select(".log-entry");
     assert_eq!(rows.len(), 1);
     let cells = crate::support::html::within(rows[0], "td");
-    assert_eq!(cells[1], "Anmeldung fehlgeschlagen");
+    assert_eq!(cells[1], "Passwortprüfung fehlgeschlagen");
     assert!(cells[3].contains(&user.email));
     assert_eq!(cells[4], "127.0.0.1");
-    assert_eq!(cells[5], "falsches Passwort");
+    assert_eq!(cells[5], "Anmeldung: falsches Passwort");
 
     let by_person = admin
         .page(&format!(
@@ -535,7 +535,7 @@ async fn the_log_holds_no_secrets_and_no_forged_lines() {
     let text = logs.text();
     assert!(
         text.lines()
-            .any(|line| line.contains("login failed") && line.contains(&user.email)),
+            .any(|line| line.contains("password check failed") && line.contains(&user.email)),
         "the attempts are logged"
     );
     for secret in [

@@ -59,6 +59,7 @@ impl TestApp {
             app: self.clone(),
             cookies: Arc::new(Mutex::new(HashMap::new())),
             csrf: Arc::new(Mutex::new(None)),
+            forwarded_for: None,
         }
     }
 
@@ -95,9 +96,17 @@ pub struct Client {
     pub app: TestApp,
     cookies: Arc<Mutex<HashMap<String, String>>>,
     csrf: Arc<Mutex<Option<String>>>,
+    /// Sent as `X-Forwarded-For`, as a reverse proxy would (for apps that trust one).
+    forwarded_for: Option<String>,
 }
 
 impl Client {
+    /// This client as if it came through the reverse proxy from `address`.
+    pub fn coming_from(mut self, address: &str) -> Self {
+        self.forwarded_for = Some(address.to_owned());
+        self
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .lock()
@@ -141,7 +150,11 @@ impl Client {
 
     pub async fn get(&self, path: &str) -> TestResponse {
         let cookie = self.cookie_header();
-        let response = self.app.get_with(path, &[("cookie", &cookie)]).await;
+        let mut headers = vec![("cookie", cookie.as_str())];
+        if let Some(address) = &self.forwarded_for {
+            headers.push(("x-forwarded-for", address));
+        }
+        let response = self.app.get_with(path, &headers).await;
         self.keep_cookies(&response);
         response
     }
@@ -204,6 +217,9 @@ impl Client {
         ];
         if same_origin {
             headers.push(("origin", origin.as_str()));
+        }
+        if let Some(address) = &self.forwarded_for {
+            headers.push(("x-forwarded-for", address));
         }
         let response = self
             .app

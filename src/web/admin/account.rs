@@ -18,7 +18,7 @@ use crate::domain::password;
 use crate::domain::roles::Role;
 use crate::domain::user::User;
 use crate::web::AppState;
-use crate::web::auth::hash_password;
+use crate::web::credentials::hash_new;
 use crate::web::errors::AppError;
 use crate::web::extract::{ClientAddress, Id};
 use crate::web::forms::FormErrors;
@@ -252,7 +252,7 @@ pub async fn reset_password(
         .await?
         .ok_or(AppError::NotFound)?;
     let one_time = password::generate();
-    let hash = hash_password(&state, one_time.clone()).await?;
+    let hash = hash_new(&state, &client, one_time.clone()).await?;
     let mut transaction = state.db.begin().await?;
     db::users::set_password_hash(&mut *transaction, id, &hash).await?;
     db::sessions::delete_all_for_user(&mut *transaction, id).await?;

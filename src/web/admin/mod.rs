@@ -21,7 +21,7 @@ use crate::domain::permissions::Permission;
 use crate::domain::roles::Role;
 use crate::domain::user::{DisplayName, EmailAddress, User};
 use crate::web::AppState;
-use crate::web::auth::hash_password;
+use crate::web::credentials::hash_new;
 use crate::web::errors::AppError;
 use crate::web::extract::ClientAddress;
 use crate::web::forms::FormErrors;
@@ -207,7 +207,7 @@ async fn create(
         return Ok(rerender(errors));
     };
     let one_time = password::generate();
-    let hash = hash_password(&state, one_time.clone()).await?;
+    let hash = hash_new(&state, &client, one_time.clone()).await?;
     let new_user = NewUser {
         email: &email,
         display_name: &name,

@@ -96,7 +96,10 @@ async fn someone_elses_draft_can_neither_be_named_as_a_dependency_nor_read_throu
         assert!(!form.body.contains("Geheimer Entwurf"));
         if form.status == StatusCode::OK {
             let page = form.page();
-            assert_eq!(page.select("#depends_on")[0].value().attr("value"), Some(""));
+            assert_eq!(
+                page.select("#depends_on")[0].value().attr("value"),
+                Some("")
+            );
         }
     }
 
@@ -204,7 +207,9 @@ async fn a_merge_target_must_be_visible_open_and_not_merged_itself() {
         let error = page.text("#ziel-zusammengefuehrt-fehler");
         assert!(error.contains(message), "{number}: {error}");
         assert_eq!(
-            page.select("#ziel-zusammengefuehrt")[0].value().attr("value"),
+            page.select("#ziel-zusammengefuehrt")[0]
+                .value()
+                .attr("value"),
             Some(number.as_str()),
             "the input is kept"
         );

@@ -2,4 +2,5 @@
 //! build it tested: linked measures through the visibility rule, merge targets, throttled
 //! credential checks, control characters, weak passwords and caching of personal pages.
 
+mod credentials;
 mod linked_measures;
