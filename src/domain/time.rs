@@ -4,6 +4,29 @@
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, Utc, Weekday};
 
+/// The message for a date that could not be read, or one outside the years PriMa plans in.
+pub const DATE_HINT: &str =
+    "Bitte geben Sie ein Datum zwischen 1900 und 2200 an, zum Beispiel 31.12.2026.";
+
+/// The years a date typed into PriMa may fall in: what the administration plans and records,
+/// with room to spare, and far inside what PostgreSQL stores.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// The one reader of dates people type: as written here (31.12.2026) or as a date field sends
+/// it (2026-12-31), within [`PLAUSIBLE_YEARS`]; empty is none.
+pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, &'static str> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
+        .ok()
+        .filter(|date| PLAUSIBLE_YEARS.contains(&date.year()))
+        .map(Some)
+        .ok_or(DATE_HINT)
+}
+
 /// The local time in Hamburg at `at`.
 pub fn hamburg(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     let hours = if is_summer_time(at) { 2 } else { 1 };
@@ -51,6 +74,27 @@ fn last_sunday(year: i32, month: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_read_in_both_forms_and_only_in_plausible_years() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31);
+        assert_eq!(parse_date("31.12.2026"), Ok(day));
+        assert_eq!(parse_date(" 2026-12-31 "), Ok(day));
+        assert_eq!(parse_date(""), Ok(None));
+        for impossible in [
+            "-4713-01-01",
+            "0001-01-01",
+            "1899-12-31",
+            "2201-01-01",
+            "262143-12-31",
+            "31.02.2026",
+            "morgen",
+        ] {
+            assert_eq!(parse_date(impossible), Err(DATE_HINT), "{impossible}");
+        }
+        assert!(parse_date("1900-01-01").is_ok_and(|date| date.is_some()));
+        assert!(parse_date("31.12.2200").is_ok_and(|date| date.is_some()));
+    }
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().expect("a UTC time")

@@ -15,7 +15,7 @@ use super::session::{Visitor, constant_time_eq};
 pub const FIELD: &str = "csrf_token";
 
 /// Forms are small; anything larger is refused before it is read whole.
-const MAX_FORM_BYTES: usize = 256 * 1024;
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
 pub async fn verify(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(

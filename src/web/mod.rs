@@ -13,6 +13,7 @@ pub mod extract;
 pub mod forms;
 pub mod hashing;
 pub mod home;
+pub mod input;
 pub mod layout;
 pub mod measures;
 pub mod notifications;
@@ -178,7 +179,8 @@ pub fn app(state: AppState) -> Router {
 /// treatment.
 pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
     // Outermost first: the session is known to the error pages (their header shows who is
-    // signed in), the CSRF check answers before any handler runs, and the timeout sits inside
+    // signed in), the CSRF check answers before any handler runs, then control characters in
+    // query strings and forms are refused (the form is already read), and the timeout sits inside
     // the error pages so that a slow page gets the German 408 page. Probes and static files
     // need none of it.
     let pages = pages
@@ -188,6 +190,7 @@ pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             state.settings.request_timeout,
         ))
+        .layer(axum::middleware::from_fn(input::refuse_control_characters))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::verify,

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use serde::Deserialize;
 
 use super::AppState;
@@ -52,9 +52,9 @@ fn day_start(value: &str) -> Result<Option<chrono::DateTime<Utc>>, ()> {
     if value.is_empty() {
         return Ok(None);
     }
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| ())?;
+    let date = crate::domain::time::parse_date(value).map_err(|_| ())?;
     Ok(date
-        .and_hms_opt(0, 0, 0)
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
         .map(|time| Utc.from_utc_datetime(&time)))
 }
 
@@ -67,8 +67,7 @@ async fn log(
     // "bis" includes the whole day.
     let until =
         day_start(query.bis.trim()).map(|day| day.map(|day| day + chrono::Duration::days(1)));
-    let date_error = (from.is_err() || until.is_err())
-        .then_some("Bitte geben Sie Daten im Format JJJJ-MM-TT an.");
+    let date_error = (from.is_err() || until.is_err()).then_some(crate::domain::time::DATE_HINT);
     let filter = LogFilter {
         kind: EventKind::from_slug(&query.art),
         person: query.person.trim().to_owned(),

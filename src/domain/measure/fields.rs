@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+pub use crate::domain::time::{DATE_HINT, parse_date};
+
 use super::{FieldProblem, MeasureInput, OzgLink};
 
 /// A text, trimmed and with Unix line ends, at most `max` characters.
@@ -49,21 +51,6 @@ pub(super) fn whole_number(
             None
         }
     }
-}
-
-/// The message for a date that could not be read.
-pub const DATE_HINT: &str = "Bitte geben Sie ein Datum an, zum Beispiel 31.12.2026.";
-
-/// A date as written here (31.12.2026) or as a date field sends it (2026-12-31); empty is none.
-pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, &'static str> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
-        .map(Some)
-        .map_err(|_| DATE_HINT)
 }
 
 /// A date (see `parse_date`), with its message next to `field`.

@@ -3,4 +3,5 @@
 //! credential checks, control characters, weak passwords and caching of personal pages.
 
 mod credentials;
+mod input;
 mod linked_measures;
