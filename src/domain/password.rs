@@ -41,6 +41,8 @@ pub enum PasswordProblem {
     TooLong,
     Common,
     ContainsPersonalData,
+    /// Repetitions, sequences, a doubled word and the like: quickly guessed despite the length.
+    TooGuessable,
 }
 
 impl PasswordProblem {
@@ -54,6 +56,11 @@ impl PasswordProblem {
             }
             Self::ContainsPersonalData => {
                 "Das Passwort darf Ihren Namen oder Ihre E-Mail-Adresse nicht enthalten."
+            }
+            Self::TooGuessable => {
+                "Dieses Passwort ist trotz seiner Länge leicht zu erraten, zum Beispiel wegen \
+                 Wiederholungen („aaaa“, „abcabc“), Folgen („12345“) oder eines verdoppelten \
+                 Wortes. Bitte wählen Sie einen Satz aus mehreren Wörtern."
             }
         }
     }
@@ -145,7 +152,25 @@ pub fn check_new(
             return Err(PasswordProblem::ContainsPersonalData);
         }
     }
+    if !hard_to_guess(password, personal) {
+        return Err(PasswordProblem::TooGuessable);
+    }
     Ok(Password(password.to_owned()))
+}
+
+/// The least zxcvbn score a new password needs: 3, "safely unguessable" (about 10¹⁰ guesses),
+/// what zxcvbn's authors advise against offline attacks on a slow hash like Argon2id.
+pub const MIN_STRENGTH: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// zxcvbn's effort grows with the length; its matchers see the first this many characters,
+/// which is where repetitions and sequences give a password away.
+const STRENGTH_CHECKED_CHARACTERS: usize = 64;
+
+/// Whether zxcvbn (dictionaries, repetitions, sequences, keyboard patterns, dates, the person's
+/// own name and e-mail) estimates the password at [`MIN_STRENGTH`] or more.
+fn hard_to_guess(password: &str, personal: &[&str]) -> bool {
+    let checked: String = password.chars().take(STRENGTH_CHECKED_CHARACTERS).collect();
+    zxcvbn::zxcvbn(&checked, personal).score() >= MIN_STRENGTH
 }
 
 fn argon2() -> Argon2<'static> {
@@ -214,7 +239,7 @@ mod tests {
             Some(PasswordProblem::TooShort)
         );
         assert!(check_new("alles klein und lang", &[], &common()).is_ok());
-        assert!(check_new(&"ä".repeat(64), &[], &common()).is_ok());
+        assert!(check_new("Ärger über 🚲-Wege", &[], &common()).is_ok());
         assert_eq!(
             check_new(&"x".repeat(257), &[], &common()).err(),
             Some(PasswordProblem::TooLong)
@@ -245,6 +270,39 @@ mod tests {
             Some(PasswordProblem::ContainsPersonalData)
         );
         assert!(check_new("ganz etwas anderes hier", &personal, &common()).is_ok());
+    }
+
+    #[test]
+    fn trivially_repetitive_passwords_are_refused_whatever_their_length() {
+        for weak in [
+            "aaaaaaaaaaaa",
+            "111111111111",
+            "abcabcabcabc",
+            "passwortpasswort",
+            "hamburghamburg",
+            "123456789012",
+            "qwertzuiopasdf",
+            "abcdefghijklmnop",
+            "ääääääääääääääää",
+            "Sommer2024Sommer2024",
+            &"ab".repeat(128),
+        ] {
+            assert_eq!(
+                check_new(weak, &[], &common()).err(),
+                Some(PasswordProblem::TooGuessable),
+                "{weak}"
+            );
+        }
+        for fine in [
+            "ein sehr langes Testpasswort",
+            "die neue Losung vom Hafen",
+            "ganz neues Passwort hier",
+            "Elbphilharmonie bei Nebel",
+            "richtig langes Passwort 🔐",
+        ] {
+            assert!(check_new(fine, &[], &common()).is_ok(), "{fine}");
+        }
+        assert!(check_new(generate().expose(), &[], &common()).is_ok());
     }
 
     #[test]

@@ -248,3 +248,35 @@ async fn password_hash(app: &TestApp, user: &prima::domain::ids::UserId) -> Stri
         .await
         .expect("the account")
 }
+
+#[tokio::test]
+async fn a_trivially_repetitive_new_password_is_refused_next_to_its_field() {
+    let app = crate::support::spawn_app().await;
+    let user = app.create_user(&[Role::Staff], Office::Altona).await;
+    let client = app.login(&user).await;
+    for weak in [
+        "aaaaaaaaaaaa",
+        "111111111111",
+        "abcabcabcabc",
+        "passwortpasswort",
+    ] {
+        let response = client
+            .post_form(
+                "/konto/passwort",
+                &[
+                    ("current_password", PASSWORD),
+                    ("new_password", weak),
+                    ("new_password_repeat", weak),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        assert!(
+            response
+                .page()
+                .text("#new_password-fehler")
+                .contains("leicht zu erraten"),
+            "{weak}"
+        );
+    }
+}
