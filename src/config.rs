@@ -63,7 +63,8 @@ pub struct Config {
     #[arg(long, env = "PRIMA_HSTS")]
     pub hsts: Option<bool>,
 
-    /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
+    /// Behind one reverse proxy: the client address is the last X-Forwarded-For entry (the one
+    /// the proxy appended), and the proxy's X-Request-Id is kept.
     #[arg(long, env = "PRIMA_TRUST_PROXY", default_value = "false")]
     pub trust_proxy: bool,
 

@@ -65,8 +65,21 @@ pub fn service(assets: &Assets) -> Router {
         .fallback_service(ServeDir::new(&assets.static_dir))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=604800"),
+            cache_only_files,
         ))
+}
+
+/// A week in shared caches for files that exist (and "not modified" answers about them); a
+/// missing file is not remembered, so that it can appear with the next release.
+fn cache_only_files<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
+    let status = response.status();
+    Some(HeaderValue::from_static(
+        if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED {
+            "public, max-age=604800"
+        } else {
+            "no-store"
+        },
+    ))
 }
 
 /// CRC-32 (IEEE), enough to tell versions of a few files apart.

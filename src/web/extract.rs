@@ -27,8 +27,9 @@ where
     }
 }
 
-/// The client's address: the connection's peer, or the first X-Forwarded-For entry when PriMa
-/// is configured to trust its reverse proxy.
+/// The client's address: the connection's peer, or, when PriMa is configured to trust its
+/// reverse proxy, the last X-Forwarded-For entry: the one that proxy appended. Entries before
+/// it come from the client and can say anything.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
@@ -44,7 +45,7 @@ impl FromRequestParts<super::AppState> for ClientAddress {
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(',').next())
+                .and_then(|value| value.rsplit(',').next())
                 .and_then(|value| value.trim().parse::<std::net::IpAddr>().ok())
         {
             return Ok(Self(forwarded.to_string()));

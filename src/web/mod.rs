@@ -208,10 +208,13 @@ pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             security::headers,
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(security::sanitize_request_id))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    security::sanitize_request_id,
+                ))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
@@ -91,14 +91,8 @@ async fn require(State(permission): State<Permission>, request: Request, next: N
     let user = request.extensions().get::<CurrentUser>().cloned();
     let actor = user.as_ref().map(|user| user.user.actor());
     if permission.allows(actor.as_ref()) {
-        let mut response = next.run(request).await;
-        if user.is_some() {
-            // Pages behind the login must not stay in shared or browser caches.
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        }
-        return response;
+        // Responses for a session are marked `no-store` in `session::load`, for every status.
+        return next.run(request).await;
     }
     match (user, request.method()) {
         (None, &Method::GET | &Method::HEAD) => {

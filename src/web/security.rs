@@ -27,9 +27,18 @@ const HEADERS: [(HeaderName, &str); 6] = [
     ),
 ];
 
-/// Keeps a request id that a proxy set only if it is a plain token: it is shown on error pages
-/// and written to the log, so it must not carry markup or line breaks.
-pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
+/// Keeps a request id only from a trusted reverse proxy (`PRIMA_TRUST_PROXY`), and only if it
+/// is a plain token: it is shown on error pages and written to the log, so a client must not
+/// choose it, nor make it carry markup or line breaks. Otherwise PriMa makes its own.
+pub async fn sanitize_request_id(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if !state.settings.trust_proxy {
+        request.headers_mut().remove("x-request-id");
+        return next.run(request).await;
+    }
     let acceptable = request.headers().get("x-request-id").map(|value| {
         let bytes = value.as_bytes();
         !bytes.is_empty()

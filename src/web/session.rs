@@ -177,8 +177,9 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
             }
         }
     }
+    let signed_in = request.extensions().get::<CurrentUser>().is_some();
     let mut new_csrf = None;
-    if request.extensions().get::<CurrentUser>().is_none() {
+    if !signed_in {
         let existing = cookie(request.headers(), names.csrf)
             .filter(|value| value.len() == 64 && value.bytes().all(|byte| byte.is_ascii_hexdigit()))
             .map(str::to_owned);
@@ -202,6 +203,12 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
             header::SET_COOKIE,
             set_cookie(names.csrf, Some(&csrf), settings.secure_cookies),
         );
+    }
+    // The one place that keeps personal responses out of shared and browser caches: whatever
+    // was rendered for a session (pages, redirects, every error page with the person's name in
+    // its header) and whatever hands out a cookie.
+    if signed_in || headers.contains_key(header::SET_COOKIE) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }

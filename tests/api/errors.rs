@@ -185,9 +185,17 @@ async fn static_files_are_cacheable_and_pages_link_them_with_a_fingerprint() {
 }
 
 #[tokio::test]
-async fn a_request_id_from_outside_is_kept_only_when_it_is_a_plain_token() {
-    let app = spawn_app().await;
-    let id_for = |sent: &'static str| {
+async fn a_request_id_from_outside_is_kept_only_from_a_trusted_proxy_and_as_a_plain_token() {
+    let behind_proxy = crate::support::http::spawn_app_with_settings(
+        prima::web::pages(),
+        prima::web::Settings {
+            trust_proxy: true,
+            ..prima::web::Settings::default()
+        },
+    )
+    .await;
+    let direct = spawn_app().await;
+    let id_for = |app: &crate::support::TestApp, sent: &'static str| {
         let app = app.clone();
         async move {
             let response = app.get_with("/healthz", &[("x-request-id", sent)]).await;
@@ -195,9 +203,17 @@ async fn a_request_id_from_outside_is_kept_only_when_it_is_a_plain_token() {
         }
     };
     assert_eq!(
-        id_for("proxy-4711.a_b").await.as_deref(),
+        id_for(&behind_proxy, "proxy-4711.a_b").await.as_deref(),
         Some("proxy-4711.a_b")
     );
-    let replaced = id_for("<script>alert(1)</script>").await.expect("an id");
-    assert!(uuid::Uuid::parse_str(&replaced).is_ok(), "{replaced}");
+    for (app, sent) in [
+        (&behind_proxy, "<script>alert(1)</script>"),
+        (&direct, "proxy-4711.a_b"),
+    ] {
+        let replaced = id_for(app, sent).await.expect("an id");
+        assert!(
+            uuid::Uuid::parse_str(&replaced).is_ok(),
+            "{sent}: {replaced}"
+        );
+    }
 }

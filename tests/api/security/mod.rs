@@ -5,3 +5,4 @@
 mod credentials;
 mod input;
 mod linked_measures;
+mod responses;
