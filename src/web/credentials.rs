@@ -74,14 +74,24 @@ impl Refused {
     pub fn message(self) -> String {
         match self {
             Self::Throttled(_) => format!(
-                "Zu viele fehlgeschlagene Versuche. Bitte warten Sie {} Sekunden und versuchen \
-                 Sie es dann erneut.",
-                self.retry_after().as_secs()
+                "Zu viele fehlgeschlagene Versuche. Bitte warten Sie {} und versuchen Sie es \
+                 dann erneut.",
+                duration_de(self.retry_after())
             ),
             Self::Busy => "Von Ihrer Adresse werden gerade sehr viele Passwörter zugleich \
                            geprüft. Bitte versuchen Sie es in einem Moment erneut."
                 .to_owned(),
         }
+    }
+}
+
+/// "1 Sekunde", "40 Sekunden", "3 Minuten": how long to wait, as people say it.
+fn duration_de(wait: Duration) -> String {
+    let seconds = wait.as_secs().max(1);
+    match seconds {
+        1 => "1 Sekunde".to_owned(),
+        2..=119 => format!("{seconds} Sekunden"),
+        _ => format!("{} Minuten", seconds.div_ceil(60)),
     }
 }
 
@@ -234,4 +244,18 @@ pub async fn hash_new(
         return Err(AppError::Busy(hashing::RETRY_AFTER));
     };
     place.hash(password).await.map_err(AppError::Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_are_said_in_seconds_or_minutes() {
+        assert_eq!(duration_de(Duration::from_millis(300)), "1 Sekunde");
+        assert_eq!(duration_de(Duration::from_secs(4)), "4 Sekunden");
+        assert_eq!(duration_de(Duration::from_secs(119)), "119 Sekunden");
+        assert_eq!(duration_de(Duration::from_secs(900)), "15 Minuten");
+        assert_eq!(duration_de(Duration::from_secs(121)), "3 Minuten");
+    }
 }
