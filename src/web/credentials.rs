@@ -163,7 +163,11 @@ async fn refuse(state: &AppState, attempt: &Attempt, refused: Refused) -> Result
         Refused::Throttled(_) => format!("{seconds} s Wartezeit"),
         Refused::Busy => "zu viele gleichzeitige Prüfungen von dieser Adresse".to_owned(),
     };
-    tracing::warn!(email = ?attempt.account, client = ?attempt.client, purpose = attempt.purpose.slug(), seconds, "password check refused");
+    let refusal = match refused {
+        Refused::Throttled(_) => "throttled",
+        Refused::Busy => "queue full",
+    };
+    tracing::warn!(email = ?attempt.account, client = ?attempt.client, purpose = attempt.purpose.slug(), refusal, seconds, "password check refused");
     db::security_log::record(
         &state.db,
         &Event {

@@ -97,8 +97,8 @@ async fn parallel_wrong_passwords_for_one_account_are_counted_before_they_are_ch
 async fn parallel_guesses_from_one_address_stop_at_its_limit() {
     let app = crate::support::spawn_app().await;
     let mut statuses = Vec::new();
-    // Waves of four, the share of the hashing queue one address holds: what stops them is the
-    // address's limit of 30 failures, however they are timed.
+    // Waves of four, within the share of the hashing queue one address holds: what stops them
+    // is the address's limit of 30 failures, however they are timed.
     for wave in 0..30 {
         let clients = (0..4)
             .map(|index| {
