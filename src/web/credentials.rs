@@ -63,9 +63,10 @@ pub enum Refused {
 }
 
 impl Refused {
+    /// Whole seconds, rounded up: a client that waits this long is let through.
     pub fn retry_after(self) -> Duration {
         match self {
-            Self::Throttled(wait) => wait.max(Duration::from_secs(1)),
+            Self::Throttled(wait) => Duration::from_secs(wait.as_secs_f64().ceil().max(1.0) as u64),
             Self::Busy => hashing::RETRY_AFTER,
         }
     }
@@ -159,13 +160,12 @@ pub async fn reserve(
 
 async fn refuse(state: &AppState, attempt: &Attempt, refused: Refused) -> Result<(), AppError> {
     let seconds = refused.retry_after().as_secs();
-    let why = match refused {
-        Refused::Throttled(_) => format!("{seconds} s Wartezeit"),
-        Refused::Busy => "zu viele gleichzeitige Prüfungen von dieser Adresse".to_owned(),
-    };
-    let refusal = match refused {
-        Refused::Throttled(_) => "throttled",
-        Refused::Busy => "queue full",
+    let (refusal, why) = match refused {
+        Refused::Throttled(_) => ("throttled", format!("{seconds} s Wartezeit")),
+        Refused::Busy => (
+            "queue full",
+            "zu viele gleichzeitige Prüfungen von dieser Adresse".to_owned(),
+        ),
     };
     tracing::warn!(email = ?attempt.account, client = ?attempt.client, purpose = attempt.purpose.slug(), refusal, seconds, "password check refused");
     db::security_log::record(
@@ -261,5 +261,14 @@ mod tests {
         assert_eq!(duration_de(Duration::from_secs(119)), "119 Sekunden");
         assert_eq!(duration_de(Duration::from_secs(900)), "15 Minuten");
         assert_eq!(duration_de(Duration::from_secs(121)), "3 Minuten");
+    }
+
+    #[test]
+    fn the_time_to_wait_is_rounded_up_to_whole_seconds() {
+        let wait = |millis| Refused::Throttled(Duration::from_millis(millis)).retry_after();
+        assert_eq!(wait(1_200), Duration::from_secs(2));
+        assert_eq!(wait(2_000), Duration::from_secs(2));
+        assert_eq!(wait(10), Duration::from_secs(1));
+        assert_eq!(Refused::Busy.retry_after(), Duration::from_secs(1));
     }
 }
