@@ -51,8 +51,16 @@ fn data_dir(name: &str) -> DataDir {
 }
 
 fn command(data_dir: &Path) -> Command {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut command = Command::new(env!("CARGO_BIN_EXE_prima"));
+    command_of(
+        Path::new(env!("CARGO_BIN_EXE_prima")),
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        data_dir,
+    )
+}
+
+/// The `binary` with the static files and `node_modules` found below `root`.
+fn command_of(binary: &Path, root: &Path, data_dir: &Path) -> Command {
+    let mut command = Command::new(binary);
     command
         .env_remove("DATABASE_URL")
         .env("PRIMA_DATA_DIR", data_dir)
@@ -437,8 +445,33 @@ fn an_ordinary_user_runs_the_server_as_themselves() {
     std::os::unix::fs::chown(&dir, Some(nobody.uid.as_raw()), Some(nobody.gid.as_raw()))
         .expect("hand it to nobody");
     let dir = DataDir(dir);
+    // The checkout may sit below a folder only root can enter (`mktemp -d` makes them 0700):
+    // give nobody its own copy of what PriMa reads, beside the data directory.
+    let app = std::env::temp_dir().join(format!("prima-app-{}", uuid::Uuid::new_v4().simple()));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in [
+        "static",
+        "node_modules/@kern-ux/native/dist",
+        "node_modules/@zxcvbn-ts/language-common/src",
+        "node_modules/@zxcvbn-ts/language-de/src",
+    ] {
+        copy_tree(&root.join(folder), &app.join(folder));
+    }
+    let binary = app.join("prima");
+    std::fs::copy(env!("CARGO_BIN_EXE_prima"), &binary).expect("a copy of the binary");
+    let _app = DataDir(app.clone());
+    for path in walk(&app) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if path.is_dir() || path == binary {
+            0o755
+        } else {
+            0o644
+        };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+            .expect("readable for nobody");
+    }
     let port = free_port();
-    let child = command(&dir)
+    let child = command_of(&binary, &app, &dir)
         .env("PRIMA_LISTEN", format!("127.0.0.1:{port}"))
         .uid(nobody.uid.as_raw())
         .gid(nobody.gid.as_raw())
@@ -551,4 +584,29 @@ async fn the_demo_generator_and_explain_work_on_the_embedded_cluster() {
         None,
         "the commands stop the cluster they started"
     );
+}
+
+/// Copies the folder `from` to `to`, with every file below it.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a folder");
+    for entry in std::fs::read_dir(from).expect("a folder to copy") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a copy");
+        }
+    }
+}
+
+/// `root` and everything below it, folders included.
+fn walk(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut all = vec![root.to_owned()];
+    if root.is_dir() {
+        for entry in std::fs::read_dir(root).expect("a folder") {
+            all.extend(walk(&entry.expect("an entry").path()));
+        }
+    }
+    all
 }
