@@ -23,6 +23,7 @@ use crate::db::security_log::{Event, EventKind};
 use crate::db::sessions::SessionInfo;
 use crate::domain::password::{self, Password};
 use crate::domain::permissions::{Permission, may_end_session};
+use crate::web::format::filters;
 
 pub fn routes() -> Vec<Route> {
     vec![

@@ -14,6 +14,7 @@ use super::session::Visitor;
 use crate::db;
 use crate::domain::permissions::Permission;
 use crate::domain::strategy::{FieldKind, StrategyTree};
+use crate::web::format::filters;
 
 pub fn routes() -> Vec<Route> {
     vec![Route::get("/", Permission::SignedIn, start)]

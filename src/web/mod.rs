@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
+pub mod format;
 pub mod forms;
 pub mod hashing;
 pub mod home;

@@ -14,6 +14,7 @@ use super::session::{CurrentUser, Visitor};
 use crate::db;
 use crate::db::notifications::Notification;
 use crate::domain::permissions::Permission;
+use crate::web::format::filters;
 
 pub fn routes() -> Vec<Route> {
     vec![

@@ -19,6 +19,7 @@ use crate::db::strategy::GoalInContext;
 use crate::domain::ids::{FieldId, GoalId};
 use crate::domain::permissions::Permission;
 use crate::domain::strategy::{Field, FieldKind, Strategy, StrategyTree, paragraphs};
+use crate::web::format::filters;
 
 pub fn routes() -> Vec<Route> {
     vec![

@@ -7,6 +7,7 @@ mod support;
 mod admin;
 mod auth;
 mod errors;
+mod formatting;
 mod measures;
 mod ops;
 mod permissions;

@@ -15,6 +15,7 @@ use crate::domain::strategy::{FieldKind, StrategyTree};
 use crate::web::AppState;
 use crate::web::auth::encode_query;
 use crate::web::errors::AppError;
+use crate::web::format::filters;
 use crate::web::layout::{Section, Shell};
 use crate::web::session::Visitor;
 

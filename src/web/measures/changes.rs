@@ -7,6 +7,7 @@ use crate::domain::lifecycle::Status;
 use crate::domain::measure::{MeasureData, MeasureInput};
 use crate::domain::office::Office;
 use crate::domain::strategy::StrategyTree;
+use crate::web::format::number;
 
 /// The form's fields filled from a stored measure.
 pub fn input_from(detail: &MeasureDetail) -> MeasureInput {
@@ -147,23 +148,23 @@ pub fn changes(
         ),
         (
             "Aufwand (Personentage)",
-            optional(row.effort_person_days.map(|v| v.to_string())),
-            optional(after.effort_person_days.map(|v| v.to_string())),
+            optional(row.effort_person_days.map(|v| number(v.into()))),
+            optional(after.effort_person_days.map(|v| number(v.into()))),
         ),
         (
             "Kosten (Euro)",
-            optional(row.cost_euros.map(|v| v.to_string())),
-            optional(after.cost_euros.map(|v| v.to_string())),
+            optional(row.cost_euros.map(number)),
+            optional(after.cost_euros.map(number)),
         ),
         (
             "Geplanter Beginn",
-            optional(row.planned_start.map(|v| v.to_string())),
-            optional(after.planned_start.map(|v| v.to_string())),
+            optional(row.planned_start.map(crate::domain::time::day)),
+            optional(after.planned_start.map(crate::domain::time::day)),
         ),
         (
             "Geplantes Ende",
-            optional(row.planned_end.map(|v| v.to_string())),
-            optional(after.planned_end.map(|v| v.to_string())),
+            optional(row.planned_end.map(crate::domain::time::day)),
+            optional(after.planned_end.map(crate::domain::time::day)),
         ),
         (
             "Schneller Erfolg",

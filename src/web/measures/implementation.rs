@@ -25,6 +25,7 @@ use crate::web::layout::{Section, Shell};
 use crate::web::session::{CurrentUser, Visitor};
 
 use super::catalogue::{CatalogueQuery, FilterChoices, PAGE_SIZE, Pagination};
+use crate::web::format::filters;
 
 /// An office's line on a measure's page, with whether the reader may change it.
 #[derive(Debug, Clone)]
@@ -73,7 +74,7 @@ fn describe(row: Option<&Row>) -> String {
     row.map(|row| {
         let date = row
             .as_of
-            .map(|date| format!(" ({})", date.format("%d.%m.%Y")))
+            .map(|date| format!(" ({})", crate::domain::time::day(date)))
             .unwrap_or_default();
         let note = if row.note.is_empty() {
             String::new()
@@ -296,7 +297,7 @@ pub async fn set_progress(
     if !milestone.is_empty() {
         db::implementation::add_milestone(&mut transaction, id, milestone, due_on).await?;
         let due = due_on
-            .map(|date| format!(" bis {}", date.format("%d.%m.%Y")))
+            .map(|date| format!(" bis {}", crate::domain::time::day(date)))
             .unwrap_or_default();
         changes.push(Change {
             field: "Meilenstein".to_owned(),
