@@ -138,3 +138,22 @@ pub async fn matrix(
     };
     Ok((lines, total))
 }
+
+/// How many of the measures the matrix shows (all pages) an office has in a state.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OfficeTotal {
+    pub office: Office,
+    pub state: State,
+    pub count: i64,
+}
+
+/// Per office and state, the rows of the accepted measures that `filter` selects.
+pub async fn matrix_totals(pool: &PgPool, filter: &Filter) -> sqlx::Result<Vec<OfficeTotal>> {
+    let mut query = QueryBuilder::new(
+        "select i.office, i.state, count(*) as count from measure_implementations i
+         where i.measure_id in (select m.id",
+    );
+    catalogue::push_from(&mut query, filter, Scope::Implementation);
+    query.push(") group by i.office, i.state");
+    query.build_query_as().fetch_all(pool).await
+}

@@ -32,6 +32,26 @@ impl State {
         }
     }
 
+    /// The label at the start of a line ("In Umsetzung").
+    pub fn heading(self) -> &'static str {
+        match self {
+            Self::NotRelevant => "Nicht relevant",
+            Self::Planned => "Geplant",
+            Self::InProgress => "In Umsetzung",
+            Self::Done => "Umgesetzt",
+        }
+    }
+
+    /// A sign beside the label, so that the matrix can be scanned (never instead of it).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::NotRelevant => "–",
+            Self::Planned => "○",
+            Self::InProgress => "◐",
+            Self::Done => "✓",
+        }
+    }
+
     pub fn slug(self) -> &'static str {
         match self {
             Self::NotRelevant => "nicht-relevant",

@@ -42,6 +42,20 @@ impl Office {
         }
     }
 
+    /// The name without "Bezirksamt", short enough for a column header ("Mitte", "Nord").
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Self::Altona => "Altona",
+            Self::Bergedorf => "Bergedorf",
+            Self::Eimsbuettel => "Eimsbüttel",
+            Self::HamburgMitte => "Mitte",
+            Self::HamburgNord => "Nord",
+            Self::Harburg => "Harburg",
+            Self::Wandsbek => "Wandsbek",
+            Self::Central => "Zentral",
+        }
+    }
+
     /// The value in forms, URLs and on the command line.
     pub fn slug(self) -> &'static str {
         match self {

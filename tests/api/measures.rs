@@ -1166,14 +1166,27 @@ async fn offices_record_their_implementation_and_the_matrix_shows_it() {
     assert_eq!(
         cells,
         [
-            "in Umsetzung",
-            "–",
-            "–",
-            "–",
-            "–",
-            "nicht relevant",
-            "umgesetzt"
+            "◐ in Umsetzung",
+            "offen",
+            "offen",
+            "offen",
+            "offen",
+            "– nicht relevant",
+            "✓ umgesetzt"
         ]
+    );
+    // The totals count every page's measures, per office and state.
+    let total = |office: &str, state: &str| {
+        matrix.text(&format!(
+            ".matrix-total td[data-office={office}][data-state={state}]"
+        ))
+    };
+    assert_eq!(total("altona", "in-umsetzung"), "1");
+    assert_eq!(total("wandsbek", "umgesetzt"), "1");
+    assert_eq!(total("altona", "umgesetzt"), "0");
+    assert_eq!(
+        matrix.select("thead abbr")[0].value().attr("title"),
+        Some("Bezirksamt Altona")
     );
 }
 

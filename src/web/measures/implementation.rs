@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::db;
-use crate::db::implementation::{MatrixLine, Milestone, Row};
+use crate::db::implementation::{MatrixLine, Milestone, OfficeTotal, Row};
 use crate::db::measure_details::{Change, NewEvent};
 use crate::domain::ids::MeasureId;
 use crate::domain::implementation::{self, DISTRICT_OFFICES, State as RowState};
@@ -320,9 +320,29 @@ pub struct MatrixPage {
     pub pagination: Pagination,
     pub choices: FilterChoices,
     pub offices: [Office; 7],
+    /// Rows per office and state over all pages.
+    pub totals: Vec<OfficeTotal>,
 }
 
 impl MatrixPage {
+    /// How many measures of all pages `office` has in `state`.
+    pub fn total_of(&self, office: &Office, state: &RowState) -> i64 {
+        self.totals
+            .iter()
+            .find(|total| total.office == *office && total.state == *state)
+            .map_or(0, |total| total.count)
+    }
+
+    /// Every state, for the legend.
+    pub fn legend_states(&self) -> [RowState; 4] {
+        RowState::ALL
+    }
+
+    /// The states the footer counts, most advanced first.
+    pub fn counted_states(&self) -> [RowState; 3] {
+        [RowState::Done, RowState::InProgress, RowState::Planned]
+    }
+
     pub fn state_of(&self, line: &MatrixLine, office: &Office) -> Option<RowState> {
         line.offices
             .iter()
@@ -337,8 +357,9 @@ pub async fn matrix(
     Query(query): Query<CatalogueQuery>,
 ) -> Result<MatrixPage, AppError> {
     let filter = query.filter();
-    let (found, tree) = tokio::try_join!(
+    let (found, totals, tree) = tokio::try_join!(
         db::implementation::matrix(&state.db, &filter, PAGE_SIZE, query.offset()),
+        db::implementation::matrix_totals(&state.db, &filter),
         state.strategy.current_tree(&state.db),
     )?;
     let (lines, total) = found;
@@ -356,5 +377,6 @@ pub async fn matrix(
         lines,
         total,
         offices: DISTRICT_OFFICES,
+        totals,
     })
 }
