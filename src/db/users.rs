@@ -52,6 +52,19 @@ pub async fn create(
     }
 }
 
+/// The account with this e-mail address, if any.
+pub async fn id_by_email(
+    executor: impl PgExecutor<'_>,
+    email: &EmailAddress,
+) -> sqlx::Result<Option<UserId>> {
+    sqlx::query_scalar!(
+        r#"select id as "id: UserId" from users where lower(email) = lower($1)"#,
+        email.as_str()
+    )
+    .fetch_optional(executor)
+    .await
+}
+
 /// What the login needs: the stored hash is never part of [`User`].
 #[derive(Debug)]
 pub struct Credentials {

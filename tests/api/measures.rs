@@ -692,6 +692,62 @@ async fn the_example_measures_load_once_and_generated_ones_are_deterministic() {
     let staff = app.signed_in(Role::Staff).await;
     let catalogue = staff.page("/massnahmen?schlagwort=beispiel").await;
     assert!(catalogue.text(".result-count").starts_with("60 Maßnahmen"));
+
+    // The examples have a story, written through the pages' own functions and rules.
+    let implemented: String = sqlx::query_scalar(
+        "select id::text from measures where status = 'implemented' order by number limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("an implemented example");
+    let page = staff.page(&format!("/massnahmen/{implemented}")).await;
+    assert!(
+        page.text(".measure-facts").contains("(Beispiel)"),
+        "an example colleague proposed it: {}",
+        page.text(".measure-facts")
+    );
+    let steps = page.texts(".history-entry");
+    assert!(
+        steps.len() >= 6,
+        "created, four steps, rows, progress: {steps:?}"
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|step| step.contains("In Umsetzung → Umgesetzt"))
+    );
+    assert_eq!(page.text(".progress-percent"), "100 %");
+    let matrix = staff
+        .page("/massnahmen/umsetzung?schlagwort=beispiel")
+        .await;
+    let done: i64 = matrix
+        .texts(".matrix-total td[data-state=umgesetzt]")
+        .iter()
+        .map(|count| count.parse::<i64>().expect("a count"))
+        .sum();
+    assert!(
+        done >= 11,
+        "every implemented example's lead office at least: {done}"
+    );
+    let (supported, internal, comments): (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from measures where support_count > 0),
+                (select count(*) from comments where internal),
+                (select count(*) from comments where not internal)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("counts");
+    assert!(
+        supported >= 30 && internal >= 5 && comments >= 10,
+        "{supported} {internal} {comments}"
+    );
+    let reasons: i64 = sqlx::query_scalar(
+        "select count(*) from measures where status in ('rejected', 'deferred') and status_reason is not null",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a count");
+    assert_eq!(reasons, 6, "every rejection and deferral says why");
     let found = staff.page("/massnahmen?suche=Datawarehouse").await;
     assert!(
         found

@@ -1,6 +1,9 @@
 //! Example measures: the 60 hand-written ones of `content/demo-measures.json` for development
-//! and demonstrations (all tagged "beispiel"), and any number of generated ones, the same for
-//! the same seed, for load tests.
+//! and demonstrations (all tagged "beispiel"), with a story of reviews, implementation, supports
+//! and comments (`life`); and any number of generated ones, the same for the same seed, for
+//! load tests (written in bulk, without a story).
+
+mod life;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -13,7 +16,7 @@ use crate::domain::measure::Source;
 use crate::domain::office::Office;
 use crate::domain::strategy::StrategyTree;
 
-const EXAMPLES: &str = include_str!("../content/demo-measures.json");
+const EXAMPLES: &str = include_str!("../../content/demo-measures.json");
 
 /// A measure to load, with its links.
 #[derive(Debug, Clone)]
@@ -252,7 +255,8 @@ pub fn generated(tree: &StrategyTree, count: usize, seed: u64) -> Vec<DemoMeasur
         .collect()
 }
 
-/// Loads the 60 examples unless they are there already; returns how many it loaded.
+/// Loads the 60 examples with their story (`life`) unless they are there already; returns how
+/// many it loaded.
 pub async fn load_examples(pool: &PgPool) -> anyhow::Result<usize> {
     let Some(tree) = db::strategy::current_tree(pool).await? else {
         bail!("no strategy is loaded");
@@ -261,7 +265,7 @@ pub async fn load_examples(pool: &PgPool) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let measures = examples(&tree)?;
-    db::demo::insert(pool, &measures).await?;
+    life::load(pool, &measures).await?;
     Ok(measures.len())
 }
 
