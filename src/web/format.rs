@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use icu_decimal::DecimalFormatter;
 use icu_decimal::input::Decimal;
 
+use crate::domain::lifecycle::Status;
+
 static GERMAN: LazyLock<Option<DecimalFormatter>> = LazyLock::new(|| {
     DecimalFormatter::try_new(icu_locale_core::locale!("de").into(), Default::default()).ok()
 });
@@ -88,9 +90,28 @@ impl<T: Dated + ?Sized> Dated for &T {
     }
 }
 
+/// The KERN badge variant of a status: one colour per status, everywhere, and always with its
+/// text (never the colour alone). Open steps are blue, setbacks amber, accepted and later green,
+/// refusals red, drafts and merged measures neutral.
+pub fn badge_variant(status: Status) -> &'static str {
+    match status {
+        Status::Draft | Status::Merged => "status-badge--neutral",
+        Status::Submitted | Status::InReview => "kern-badge--info",
+        Status::Deferred => "kern-badge--warning",
+        Status::Accepted | Status::InProgress | Status::Implemented => "kern-badge--success",
+        Status::Rejected | Status::Discontinued => "kern-badge--danger",
+    }
+}
+
 /// The askama filters.
 pub mod filters {
-    use super::{DateTime, Dated, Utc, WholeNumber};
+    use super::{DateTime, Dated, Status, Utc, WholeNumber};
+
+    /// `{{ status|badge_variant }}`: the class of its badge (see [`super::badge_variant`]).
+    #[askama::filter_fn]
+    pub fn badge_variant(value: &Status, _: &dyn askama::Values) -> askama::Result<&'static str> {
+        Ok(super::badge_variant(*value))
+    }
 
     /// `{{ count|number }}`: "12.461".
     #[askama::filter_fn]
@@ -120,6 +141,19 @@ pub mod filters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_status_has_one_badge_and_like_statuses_share_it() {
+        assert_eq!(
+            badge_variant(Status::Accepted),
+            badge_variant(Status::Implemented)
+        );
+        assert_eq!(badge_variant(Status::Rejected), "kern-badge--danger");
+        assert_eq!(badge_variant(Status::Deferred), "kern-badge--warning");
+        for status in Status::ALL {
+            assert!(!badge_variant(status).is_empty(), "{status:?}");
+        }
+    }
 
     #[test]
     fn numbers_have_thousands_separators_and_a_decimal_comma() {

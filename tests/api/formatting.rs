@@ -1,5 +1,5 @@
 //! Numbers, amounts and dates on the pages as German readers write them (one place:
-//! `web::format`), also in a measure's history.
+//! `web::format`), also in a measure's history; statuses as badges.
 
 use axum::http::StatusCode;
 use prima::domain::roles::Role;
@@ -56,4 +56,27 @@ async fn amounts_efforts_and_dates_are_written_the_german_way() {
         changes.contains(&"Geplanter Beginn: „31.01.2027“ → „01.02.2027“".to_owned()),
         "{changes:?}"
     );
+}
+
+#[tokio::test]
+async fn a_status_is_a_badge_with_its_colour_and_always_its_text() {
+    let app = crate::support::spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&author, &base("Mit Status", &goal_a, &goal_b)).await;
+    let page = author.page(&format!("/massnahmen/{id}")).await;
+    let badge = &page.select(".measure-status")[0];
+    assert_eq!(crate::support::html::text_of(*badge), "Eingereicht");
+    let classes: Vec<&str> = badge.value().classes().collect();
+    assert!(
+        classes.contains(&"kern-badge") && classes.contains(&"kern-badge--info"),
+        "{classes:?}"
+    );
+    let catalogue = author.page("/massnahmen").await;
+    assert_eq!(
+        catalogue.texts(".catalogue-item .status-badge"),
+        ["Eingereicht"]
+    );
+    let goal = author.page(&format!("/strategie/ziele/{goal_a}")).await;
+    assert_eq!(goal.texts(".status-badge"), ["Eingereicht"]);
 }

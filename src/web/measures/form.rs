@@ -23,6 +23,7 @@ use crate::domain::strategy::StrategyTree;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
+use crate::web::format::filters;
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
 use crate::web::session::{CurrentUser, Visitor};
