@@ -11,5 +11,6 @@ mod formatting;
 mod measures;
 mod ops;
 mod permissions;
+mod proposal_form;
 mod security;
 mod strategy;

@@ -82,8 +82,14 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
         .create_user(&[Role::CentralOfficer], Office::Central)
         .await;
     let document = prima::db::seed::strategy_2020().expect("the strategy");
-    let goal_a = document.fields[7].goals[3].id.to_string();
-    let goal_b = document.fields[3].goals[0].id.to_string();
+    let (field_a, goal_a) = (
+        document.fields[7].id.to_string(),
+        document.fields[7].goals[3].id.to_string(),
+    );
+    let (field_b, goal_b) = (
+        document.fields[3].id.to_string(),
+        document.fields[3].goals[0].id.to_string(),
+    );
     // A measure like the new one exists already, so the hint has something to show.
     sqlx::query("insert into measures (id, title, summary, status, lead_office) values (gen_random_uuid(), 'Elektronischer Workflow für Mitzeichnungen', '', 'accepted', 'wandsbek')")
         .execute(&app.db)
@@ -98,8 +104,13 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
             .expect("the form loads");
         tab_to(&client, "title").await;
         type_text(&client, "Elektronischer Workflow für Umlaufmappen").await;
+        // Each field's goals sit behind its summary: open it, then tick the goal.
+        tab_to(&client, &format!("ziele-{field_a}")).await;
+        press(&client, Key::Enter).await;
         tab_to(&client, &format!("ziel-{goal_a}")).await;
         press(&client, Key::Space).await;
+        tab_to(&client, &format!("ziele-{field_b}")).await;
+        press(&client, Key::Enter).await;
         tab_to(&client, &format!("ziel-{goal_b}")).await;
         press(&client, Key::Space).await;
         tab_to(&client, "lead_office").await;

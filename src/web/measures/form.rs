@@ -53,6 +53,15 @@ pub struct FormPage {
 }
 
 impl FormPage {
+    /// How many of `field`'s goals the input has chosen.
+    pub fn chosen_in(&self, field: &crate::domain::strategy::Field) -> usize {
+        field
+            .goals
+            .iter()
+            .filter(|goal| self.input.has_goal(&goal.id))
+            .count()
+    }
+
     pub fn heading(&self) -> String {
         match self.number {
             Some(number) => format!("Maßnahme M-{number} bearbeiten"),
