@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod errors;
 mod formatting;
+mod measure_page;
 mod measures;
 mod ops;
 mod permissions;

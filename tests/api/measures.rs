@@ -612,9 +612,9 @@ async fn a_person_supports_a_measure_once_and_can_withdraw_but_not_for_their_own
         "twice counts once"
     );
     let page = colleague.page(&format!("/massnahmen/{id}")).await;
-    assert_eq!(page.text(".support-box .support-count"), "1");
+    assert_eq!(page.text(".measure-summary .support-count"), "1");
     assert!(
-        page.text(".support-box .support-button")
+        page.text(".measure-summary .support-button")
             .contains("zurückziehen")
     );
     assert_eq!(
@@ -634,7 +634,7 @@ async fn a_person_supports_a_measure_once_and_can_withdraw_but_not_for_their_own
         colleague
             .page(&format!("/massnahmen/{id}"))
             .await
-            .text(".support-box .support-count"),
+            .text(".measure-summary .support-count"),
         "0"
     );
 }
@@ -1370,7 +1370,7 @@ async fn authors_and_followers_are_notified_and_supporters_of_a_merged_measure_c
         supporter
             .page(&format!("/massnahmen/{merged}"))
             .await
-            .text(".support-box .support-count"),
+            .text(".measure-summary .support-count"),
         "1",
         "supports are not moved silently"
     );

@@ -160,7 +160,7 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
         .await;
         tab_to(&client, "Unterstützen").await;
         press(&client, Key::Enter).await;
-        wait_for_text(&client, ".support-box .support-count", "1").await;
+        wait_for_text(&client, ".measure-summary .support-count", "1").await;
         tab_to(&client, "Folgen (Benachrichtigungen erhalten)").await;
         press(&client, Key::Enter).await;
         wait_for(&client, "form[action$='/nicht-mehr-folgen']").await;
