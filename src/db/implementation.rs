@@ -59,20 +59,34 @@ pub async fn set_row(
     Ok(before)
 }
 
-/// Sets the overall progress; returns the new version of the measure.
+/// The overall progress as it was and as it is now, and the measure's new version.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgressChange {
+    pub before: i16,
+    pub version: i32,
+}
+
+/// Sets the overall progress (the row locked while the old value is read).
 pub async fn set_progress(
     connection: &mut PgConnection,
     measure: MeasureId,
     percent: i16,
-) -> sqlx::Result<i32> {
-    sqlx::query_scalar!(
+) -> sqlx::Result<ProgressChange> {
+    let before = sqlx::query_scalar!(
+        "select progress_percent from measures where id = $1 for update",
+        measure as MeasureId
+    )
+    .fetch_one(&mut *connection)
+    .await?;
+    let version = sqlx::query_scalar!(
         "update measures set progress_percent = $2, version = version + 1, updated_at = now()
          where id = $1 returning version",
         measure as MeasureId,
         percent
     )
-    .fetch_one(connection)
-    .await
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(ProgressChange { before, version })
 }
 
 pub async fn add_milestone(

@@ -397,18 +397,18 @@ async fn implement(
         if !implementation::may_keep_progress(&officer.actor, measure.lead_office) {
             bail!("the progress is not the lead office's to keep");
         }
-        let version = db::implementation::set_progress(&mut *connection, id, percent).await?;
+        let progress = db::implementation::set_progress(&mut *connection, id, percent).await?;
         let change = [Change {
-            field: "Gesamtfortschritt".to_owned(),
-            before: "0 %".to_owned(),
+            field: "Fortschritt".to_owned(),
+            before: format!("{} %", progress.before),
             after: format!("{percent} %"),
         }];
-        let progress = NewEvent {
-            version,
+        let event = NewEvent {
+            version: progress.version,
             changes: &change,
             ..rows
         };
-        db::measure_details::record(&mut *connection, &progress).await?;
+        db::measure_details::record(&mut *connection, &event).await?;
         for (offset, title) in [
             "Pilot im Bezirksamt abgeschlossen",
             "Einführung in allen Abteilungen",

@@ -279,13 +279,8 @@ pub async fn set_progress(
         .await;
     }
     let mut transaction = state.db.begin().await?;
-    let before = sqlx::query_scalar!(
-        "select progress_percent from measures where id = $1 for update",
-        id as MeasureId
-    )
-    .fetch_one(&mut *transaction)
-    .await?;
-    let version = db::implementation::set_progress(&mut transaction, id, percent).await?;
+    let db::implementation::ProgressChange { before, version } =
+        db::implementation::set_progress(&mut transaction, id, percent).await?;
     let mut changes = Vec::new();
     if before != percent {
         changes.push(Change {
