@@ -2,8 +2,9 @@
 //!
 //! Handlers return `Result<_, AppError>`. Use `AppError::NotFound` for anything a person can ask
 //! for that is not there (unknown or malformed id); let database and internal errors convert with
-//! `?`. A 5xx is logged here, once, with its cause and the request id; the person sees a German
-//! page with that id as a reference and never the cause. Every other error status without an HTML
+//! `?`. A 5xx is logged once, at ERROR, with its cause, inside the request's span (which carries
+//! the request id); the person sees a German page with that id as a reference and never the
+//! cause. A 5xx without a logged cause gets its one line in [`render_error_pages`]. Every other error status without an HTML
 //! body (405 from the router, 408 from the timeout, a panic) gets its German page in
 //! [`render_error_pages`].
 
@@ -45,6 +46,12 @@ impl AppError {
     }
 }
 
+/// Marks a 5xx response whose cause was logged where it happened (at ERROR, inside the
+/// request's span, which carries the request id that the error page shows as reference), so
+/// that nothing logs it a second time.
+#[derive(Debug, Clone, Copy)]
+pub struct CauseLogged;
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status_code();
@@ -58,11 +65,13 @@ impl IntoResponse for AppError {
                 );
                 return response;
             }
-            _ if !status.is_server_error() => {}
+            _ if !status.is_server_error() => return status.into_response(),
             Self::Database(cause) => tracing::error!(error = %cause, "request failed"),
             other => tracing::error!(error = format!("{other:#}"), "request failed"),
         }
-        status.into_response()
+        let mut response = status.into_response();
+        response.extensions_mut().insert(CauseLogged);
+        response
     }
 }
 
@@ -79,7 +88,9 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = message, "handler panicked");
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(CauseLogged);
+    response
 }
 
 /// The error page: what happened in German, what to do, and for 5xx a reference.
@@ -181,8 +192,9 @@ pub async fn render_error_pages(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_html {
         return response;
     }
-    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
-        // The cause was logged where it happened; this line ties it to the page's reference.
+    let cause_logged = response.extensions().get::<CauseLogged>().is_some();
+    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE && !cause_logged {
+        // A 5xx nobody explained (a timeout layer, a status returned bare): the one line.
         tracing::error!(reference = %request_id, status = status.as_u16(), "answered with the error page");
     }
     let (parts, _) = response.into_parts();

@@ -220,7 +220,10 @@ pub fn with_middleware(pages: Router<AppState>, state: AppState) -> Router {
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_span)
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                        .on_response(DefaultOnResponse::new().level(Level::INFO))
+                        // A 5xx is logged once, with its cause, by the error handling; the
+                        // response line above carries its status.
+                        .on_failure(()),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CompressionLayer::new()),

@@ -164,7 +164,6 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
                     .and_then(|value| value.to_str().ok())
                     .unwrap_or_default()
                     .to_owned();
-                tracing::error!(reference = %request_id, status = 500, "answered with the error page");
                 let (parts, ()) = axum::http::StatusCode::INTERNAL_SERVER_ERROR
                     .into_response()
                     .map(|_| ())

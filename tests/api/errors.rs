@@ -64,10 +64,23 @@ async fn a_panic_becomes_the_500_page_with_a_reference_that_is_in_the_log() {
         "the reference is in the log: {log}"
     );
     assert!(log.contains("secret-table-name"), "the cause is in the log");
+    assert_eq!(
+        error_lines(&log, &reference),
+        1,
+        "logged once, with its cause: {log}"
+    );
+}
+
+/// The lines logged at ERROR for the request with this id.
+fn error_lines(log: &str, request_id: &str) -> usize {
+    log.lines()
+        .filter(|line| line.contains("ERROR") && line.contains(request_id))
+        .count()
 }
 
 #[tokio::test]
 async fn a_database_failure_becomes_the_500_page_without_internal_text() {
+    let logs = crate::support::logs::capture();
     let app = spawn_app().await;
     let user = app.signed_in(Role::Staff).await;
     app.db.close().await;
@@ -84,6 +97,8 @@ async fn a_database_failure_becomes_the_500_page_without_internal_text() {
         response.body
     );
     assert!(!response.body.to_lowercase().contains("sqlx"));
+    let reference = page.text(".error-reference code");
+    assert_eq!(error_lines(&logs.text(), &reference), 1, "logged once");
 }
 
 #[tokio::test]
