@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::credentials::{self, Attempt, Purpose, Refused};
+use super::credentials::{self, Attempt, Purpose, Refused, Verified};
 use super::errors::AppError;
 use super::extract::{ClientAddress, UserAgent};
 use super::forms::FormErrors;
@@ -21,6 +21,7 @@ use crate::db;
 use crate::db::security_log::{Event, EventKind};
 use crate::domain::password::Password;
 use crate::domain::permissions::Permission;
+use crate::domain::user::User;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -91,65 +92,111 @@ async fn login(
         errors,
         notice: None,
     };
-    let mut errors = FormErrors::new();
-    if email.is_empty() {
-        errors.add("email", "Bitte geben Sie Ihre E-Mail-Adresse ein.");
+    let missing = missing_fields(&email, &form.password);
+    if !missing.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(missing)).into_response());
     }
-    if form.password.is_empty() {
-        errors.add("password", "Bitte geben Sie Ihr Passwort ein.");
-    }
-    if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors)).into_response());
-    }
-
-    let attempt = Attempt {
-        account: email.clone(),
-        subject: None,
-        client: client.clone(),
-        purpose: Purpose::Login,
-    };
-    let reservation = match credentials::reserve(&state, attempt).await? {
-        Ok(reservation) => reservation,
-        Err(refused) => {
+    let (user, verified) = match authenticate(&state, &email, form.password, &client).await? {
+        Ok(signed_in) => signed_in,
+        Err(LoginRefusal::Refused(refused)) => {
             let page = page(FormErrors::one("email", refused.message()));
             return Ok(too_many_requests(page, refused));
         }
-    };
-    let credentials = db::users::credentials_by_email(&state.db, &email).await?;
-    let stored = credentials
-        .as_ref()
-        .and_then(|credentials| credentials.password_hash.clone());
-    let verified = reservation
-        .verify(Password::unchecked(form.password), stored)
-        .await;
-    let user = match credentials {
-        Some(credentials)
-            if verified.matches()
-                && credentials.user.active
-                && credentials.password_hash.is_some() =>
-        {
-            credentials.user
-        }
-        other => {
-            let reason = match &other {
-                None => "unbekanntes Konto",
-                Some(credentials) if !credentials.user.active => "Konto deaktiviert",
-                Some(_) => "falsches Passwort",
-            };
-            let subject = other.as_ref().map(|credentials| credentials.user.id);
-            verified.failed(&state, subject, reason).await?;
+        Err(LoginRefusal::WrongCredentials) => {
             let error = FormErrors::one("email", WRONG_CREDENTIALS);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(error)).into_response());
         }
     };
+    let token = start_session(&state, &headers, &user, verified, &client, &agent).await?;
+    let mut response = Redirect::to(&next).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session::session_cookie(&token, state.settings.secure_cookies),
+    );
+    Ok(response)
+}
 
+fn missing_fields(email: &str, password: &str) -> FormErrors {
+    let mut errors = FormErrors::new();
+    if email.is_empty() {
+        errors.add("email", "Bitte geben Sie Ihre E-Mail-Adresse ein.");
+    }
+    if password.is_empty() {
+        errors.add("password", "Bitte geben Sie Ihr Passwort ein.");
+    }
+    errors
+}
+
+/// Why a login did not sign anyone in.
+enum LoginRefusal {
+    /// The check was not started (throttle, full queue).
+    Refused(Refused),
+    /// Unknown account, deactivated account or wrong password: the person hears the same.
+    WrongCredentials,
+}
+
+/// The active account whose password this is, with the checked attempt still to be recorded as
+/// a success; a failure is recorded here.
+async fn authenticate(
+    state: &AppState,
+    email: &str,
+    password: String,
+    client: &str,
+) -> Result<Result<(User, Verified), LoginRefusal>, AppError> {
+    let attempt = Attempt {
+        account: email.to_owned(),
+        subject: None,
+        client: client.to_owned(),
+        purpose: Purpose::Login,
+    };
+    let reservation = match credentials::reserve(state, attempt).await? {
+        Ok(reservation) => reservation,
+        Err(refused) => return Ok(Err(LoginRefusal::Refused(refused))),
+    };
+    let credentials = db::users::credentials_by_email(&state.db, email).await?;
+    let stored = credentials
+        .as_ref()
+        .and_then(|credentials| credentials.password_hash.clone());
+    let verified = reservation
+        .verify(Password::unchecked(password), stored)
+        .await;
+    // An account without a password (never set, or the examples') is checked against the
+    // dummy hash for the timing only: it never signs anyone in.
+    let failure = match &credentials {
+        None => Some("unbekanntes Konto"),
+        Some(credentials) if !credentials.user.active => Some("Konto deaktiviert"),
+        Some(credentials) if credentials.password_hash.is_none() => Some("kein Passwort gesetzt"),
+        Some(_) if !verified.matches() => Some("falsches Passwort"),
+        Some(_) => None,
+    };
+    match (credentials, failure) {
+        (Some(credentials), None) => Ok(Ok((credentials.user, verified))),
+        (credentials, failure) => {
+            let subject = credentials.map(|credentials| credentials.user.id);
+            let reason = failure.unwrap_or("unbekanntes Konto");
+            verified.failed(state, subject, reason).await?;
+            Ok(Err(LoginRefusal::WrongCredentials))
+        }
+    }
+}
+
+/// A new session for `user` (and the end of the one the browser brought: a session fixed before
+/// the login is worth nothing), the attempt's success and the security-log entry, in one
+/// transaction; returns the token for the cookie.
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &User,
+    verified: Verified,
+    client: &str,
+    agent: &str,
+) -> Result<String, AppError> {
     let names = CookieNames::new(state.settings.secure_cookies);
     let mut transaction = state.db.begin().await?;
-    // A new session id at every login: a session fixed before the login is worth nothing.
-    if let Some(old) = cookie(&headers, names.session) {
+    if let Some(old) = cookie(headers, names.session) {
         db::sessions::delete_by_token(&mut *transaction, &token_hash(old)).await?;
     }
-    let token = session::start(&mut *transaction, user.id, &client, &agent).await?;
+    let token = session::start(&mut *transaction, user.id, client, agent).await?;
     verified.succeeded(&mut *transaction).await?;
     db::security_log::record(
         &mut *transaction,
@@ -158,19 +205,14 @@ async fn login(
             actor: Some(user.id),
             subject: Some(user.id),
             subject_email: &user.email,
-            client_address: &client,
+            client_address: client,
             details: "",
         },
     )
     .await?;
     transaction.commit().await?;
     tracing::info!(user = %user.id, client = ?client, "login succeeded");
-    let mut response = Redirect::to(&next).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session::session_cookie(&token, state.settings.secure_cookies),
-    );
-    Ok(response)
+    Ok(token)
 }
 
 /// A page answered with 429 and the time to wait in `Retry-After`.

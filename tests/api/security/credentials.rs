@@ -280,3 +280,43 @@ async fn a_trivially_repetitive_new_password_is_refused_next_to_its_field() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_account_without_a_password_never_signs_in() {
+    let app = crate::support::spawn_app().await;
+    let email = prima::domain::user::EmailAddress::parse("ohne.passwort@beispiel.prima.invalid")
+        .expect("an address");
+    let name = prima::domain::user::DisplayName::parse("Ohne Passwort").expect("a name");
+    prima::db::users::create(
+        &app.db,
+        &prima::db::users::NewUser {
+            email: &email,
+            display_name: &name,
+            office: Office::Altona,
+            roles: &[Role::Staff],
+            password_hash: None,
+        },
+    )
+    .await
+    .expect("an account");
+    let response = app
+        .anonymous()
+        .post_form(
+            "/anmelden",
+            &[
+                ("email", email.as_str()),
+                ("password", "irgendein langes Passwort"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from security_events
+             where kind = 'login_failed' and details = 'Anmeldung: kein Passwort gesetzt'",
+        )
+        .await,
+        1
+    );
+}
