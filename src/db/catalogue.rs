@@ -88,6 +88,8 @@ pub struct Hit {
     pub lead_office: Office,
     pub quick_win: bool,
     pub support_count: i32,
+    /// The design fields and themes of its goals, in no particular order.
+    pub field_ids: Vec<FieldId>,
 }
 
 /// A hit as read, with the total of all hits (the same on every row).
@@ -99,7 +101,10 @@ struct CountedHit {
 }
 
 const HIT_COLUMNS: &str = "m.id, m.number, m.title, m.summary, m.status, m.lead_office, \
-                           m.quick_win, m.support_count";
+                           m.quick_win, m.support_count, \
+                           array(select distinct g.field_id from measure_goals mg \
+                           join goals g on g.id = mg.goal_id where mg.measure_id = m.id) \
+                           as field_ids";
 
 /// Which measures a view shows, besides the search text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -156,6 +156,17 @@ impl StrategyTree {
     pub fn goal_count(&self) -> usize {
         self.fields.iter().map(|field| field.goals.len()).sum()
     }
+
+    pub fn field(&self, id: FieldId) -> Option<&Field> {
+        self.fields.iter().find(|field| field.id == id)
+    }
+
+    pub fn goal(&self, id: GoalId) -> Option<&Goal> {
+        self.fields
+            .iter()
+            .flat_map(|field| &field.goals)
+            .find(|goal| goal.id == id)
+    }
 }
 
 /// Paragraphs of a stored text: blank lines separate them.

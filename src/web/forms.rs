@@ -1,5 +1,21 @@
 //! Errors of a submitted form: one message per field, shown next to the field and linked from
-//! the summary at the top.
+//! the summary at the top; and the options of select fields.
+
+/// One option of a select field (`m::select`): the value sent and the text shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+impl Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            label: label.into(),
+        }
+    }
+}
 
 /// A field error, linked from the error summary.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::errors::AppError;
+use super::forms::Choice;
 use super::layout::{Section, Shell};
 use super::routes::Route;
 use super::session::Visitor;
@@ -42,7 +43,7 @@ pub struct LogQuery {
 pub struct LogPage {
     pub shell: Shell,
     pub query: LogQuery,
-    pub kinds: [EventKind; 12],
+    pub kinds: Vec<Choice>,
     pub entries: Vec<LogEntry>,
     pub limit: i64,
     pub date_error: Option<&'static str>,
@@ -81,7 +82,10 @@ async fn log(
             .crumb("Verwaltung", "/verwaltung/konten")
             .here("Sicherheitsprotokoll"),
         query,
-        kinds: EventKind::ALL,
+        kinds: EventKind::ALL
+            .iter()
+            .map(|kind| Choice::new(kind.slug(), kind.label()))
+            .collect(),
         entries,
         limit: LIMIT,
         date_error,

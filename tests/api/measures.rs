@@ -298,8 +298,8 @@ async fn german_search_finds_inflected_forms_and_pages_through_results() {
     }
     let found = staff.page("/massnahmen?suche=Anträge").await;
     assert_eq!(
-        found.texts(".catalogue-item h2"),
-        ["M-1 Antrag auf Bewohnerparkausweis online"]
+        found.texts(".catalogue-item .catalogue-title"),
+        ["Antrag auf Bewohnerparkausweis online"]
     );
 
     let first = staff.page("/massnahmen?suche=Akten").await;
@@ -319,16 +319,14 @@ async fn german_search_finds_inflected_forms_and_pages_through_results() {
     let second_by_title = staff
         .page("/massnahmen?suche=Akten&sortierung=titel&seite=2")
         .await
-        .texts(".catalogue-item h2");
-    let second_titles: Vec<&str> = second_by_title
-        .iter()
-        .map(|heading| heading.split_once(' ').map_or("", |(_, title)| title))
-        .collect();
-    assert_eq!(second_titles, titles[50..]);
+        .texts(".catalogue-item .catalogue-title");
+    assert_eq!(second_by_title, titles[50..]);
     let newest = staff
         .page("/massnahmen?suche=Akten&sortierung=neueste")
         .await;
-    assert!(newest.texts(".catalogue-item h2")[0].ends_with("Digitale Akte Nummer 54"));
+    assert!(
+        newest.texts(".catalogue-item .catalogue-title")[0].ends_with("Digitale Akte Nummer 54")
+    );
     let past_the_end = staff.page("/massnahmen?suche=Akten&seite=3").await;
     assert_eq!(past_the_end.count(".catalogue-item"), 0);
     assert!(
@@ -356,7 +354,10 @@ async fn german_search_finds_inflected_forms_and_pages_through_results() {
             .page(&format!("/massnahmen?suche=Akten{sort}&seite=2"))
             .await;
         assert_eq!(ranked.count(".catalogue-item"), 6);
-        assert!(ranked.texts(".catalogue-item h2")[5].ends_with("Registratur modernisieren"));
+        assert!(
+            ranked.texts(".catalogue-item .catalogue-title")[5]
+                .ends_with("Registratur modernisieren")
+        );
     }
 
     let by_office = staff.page("/massnahmen?amt=wandsbek").await;
@@ -364,10 +365,10 @@ async fn german_search_finds_inflected_forms_and_pages_through_results() {
     let by_title = staff.page("/massnahmen?sortierung=titel").await;
     assert_eq!(
         by_title
-            .texts(".catalogue-item h2")
+            .texts(".catalogue-item .catalogue-title")
             .first()
             .map(String::as_str),
-        Some("M-1 Antrag auf Bewohnerparkausweis online")
+        Some("Antrag auf Bewohnerparkausweis online")
     );
 }
 
@@ -409,17 +410,123 @@ async fn filters_narrow_the_catalogue() {
             .await
             .expect("a field");
     for (query, expected) in [
-        ("schnell=ja", "M-1 Schnell umsetzbar"),
-        ("ozg=ja", "M-2 Mit OZG-Bezug"),
-        ("amt=bergedorf", "M-1 Schnell umsetzbar"),
-        ("schlagwort=termine", "M-1 Schnell umsetzbar"),
-        (&format!("feld={field_of_b}"), "M-2 Mit OZG-Bezug"),
-        (&format!("ziel={goal_a}"), "M-1 Schnell umsetzbar"),
-        ("status=eingereicht&amt=harburg", "M-2 Mit OZG-Bezug"),
+        ("schnell=ja", "Schnell umsetzbar"),
+        ("ozg=ja", "Mit OZG-Bezug"),
+        ("amt=bergedorf", "Schnell umsetzbar"),
+        ("schlagwort=termine", "Schnell umsetzbar"),
+        (&format!("feld={field_of_b}"), "Mit OZG-Bezug"),
+        (&format!("ziel={goal_a}"), "Schnell umsetzbar"),
+        ("status=eingereicht&amt=harburg", "Mit OZG-Bezug"),
     ] {
         let page = staff.page(&format!("/massnahmen?{query}")).await;
-        assert_eq!(page.texts(".catalogue-item h2"), [expected], "{query}");
+        assert_eq!(
+            page.texts(".catalogue-item .catalogue-title"),
+            [expected],
+            "{query}"
+        );
     }
+
+    // The table says where each hit belongs.
+    let document = strategy_2020().expect("the shipped content");
+    let all = staff.page("/massnahmen?sortierung=titel").await;
+    assert_eq!(
+        all.texts(".catalogue-item .results-table__fields"),
+        [
+            document.fields[3].name.as_str(),
+            document.fields[8].name.as_str()
+        ]
+    );
+    assert_eq!(
+        all.texts(".catalogue-item .results-table__number"),
+        ["M-2", "M-1"]
+    );
+}
+
+#[tokio::test]
+async fn the_filters_in_use_are_listed_and_each_can_be_removed() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, _) = two_goals();
+    propose(
+        &staff,
+        &[
+            ("title", "Termine online vergeben"),
+            ("goals", &goal_a),
+            ("lead_office", "harburg"),
+            ("source", "vorschlag"),
+            ("aktion", "einreichen"),
+        ],
+    )
+    .await;
+
+    let plain = staff.page("/massnahmen?suche=Termin").await;
+    assert_eq!(
+        plain.count("details.filter-panel[open]"),
+        0,
+        "no filter in use"
+    );
+    assert_eq!(
+        plain.texts(".active-filter"),
+        ["Suche: „Termin“ – entfernen×"]
+    );
+    assert_eq!(plain.count(".active-filters__reset"), 0);
+
+    let view = "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&schnell=&sortierung=titel";
+    let page = staff.page(view).await;
+    assert_eq!(page.count("details.filter-panel[open]"), 1);
+    assert_eq!(page.text(".filter-panel__summary"), "Filter (2 aktiv)");
+    assert_eq!(
+        page.texts(".active-filter"),
+        [
+            "Suche: „Termin“ – entfernen×",
+            "Status: Eingereicht – entfernen×",
+            "Bezirksamt Harburg – entfernen×",
+        ]
+    );
+    assert_eq!(
+        page.links(".active-filter"),
+        [
+            "/massnahmen?status=eingereicht&amt=harburg&sortierung=titel",
+            "/massnahmen?suche=Termin&amt=harburg&sortierung=titel",
+            "/massnahmen?suche=Termin&status=eingereicht&sortierung=titel",
+        ]
+    );
+    // Resetting keeps what was searched for and the order.
+    assert_eq!(
+        page.links(".active-filters__reset"),
+        ["/massnahmen?suche=Termin&sortierung=titel"]
+    );
+    for removed in page.links(".active-filter") {
+        assert_eq!(
+            staff.page(&removed).await.count(".catalogue-item"),
+            1,
+            "{removed}"
+        );
+    }
+
+    // Sorting from the headers keeps the filters; the column in use says so.
+    assert_eq!(
+        page.texts("th[aria-sort='ascending']"),
+        ["Maßnahme, sortieren: alphabetisch ▲"]
+    );
+    assert_eq!(page.count("th[aria-sort]"), 1);
+    assert_eq!(
+        page.links("th.sort-header a"),
+        [
+            "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=neueste",
+            "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=titel",
+            "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=unterstuetzung",
+        ]
+    );
+    assert_eq!(
+        page.links(".results-table__caption a"),
+        ["/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=relevanz"]
+    );
+    // Without a search text the newest come first, and the number column says so.
+    let newest = staff.page("/massnahmen").await;
+    assert_eq!(newest.count("th[aria-sort='descending']"), 1);
+    assert!(newest.text("th[aria-sort]").starts_with("Nr."));
+    assert_eq!(newest.count(".results-table__caption a"), 0);
 }
 
 #[tokio::test]
@@ -751,7 +858,7 @@ async fn the_example_measures_load_once_and_generated_ones_are_deterministic() {
     let found = staff.page("/massnahmen?suche=Datawarehouse").await;
     assert!(
         found
-            .texts(".catalogue-item h2")
+            .texts(".catalogue-item .catalogue-title")
             .iter()
             .any(|title| title.ends_with("Bezirksübergreifendes Datawarehouse"))
     );
@@ -1404,8 +1511,11 @@ async fn cached_pages_show_every_change_at_once_also_one_made_elsewhere() {
                 .contains("Vorher")
         );
         assert_eq!(
-            author.page("/massnahmen").await.texts(".catalogue-item h2"),
-            ["M-1 Vorher"]
+            author
+                .page("/massnahmen")
+                .await
+                .texts(".catalogue-item .catalogue-title"),
+            ["Vorher"]
         );
         assert_eq!(author.page(&measure).await.text(".measure-title"), "Vorher");
     }
@@ -1432,8 +1542,11 @@ async fn cached_pages_show_every_change_at_once_also_one_made_elsewhere() {
         .await
         .expect("title changed");
     assert_eq!(
-        author.page("/massnahmen").await.texts(".catalogue-item h2"),
-        ["M-1 Nachher"]
+        author
+            .page("/massnahmen")
+            .await
+            .texts(".catalogue-item .catalogue-title"),
+        ["Nachher"]
     );
     assert_eq!(
         author.page(&measure).await.text(".measure-title"),
@@ -1542,7 +1655,9 @@ async fn the_implementation_matrix_pages_through_all_accepted_measures() {
         "ozg",
     ] {
         assert_eq!(
-            filtered.count(&format!("form.catalogue-filter [name={field}]")),
+            filtered.count(&format!(
+                "#umsetzung [name={field}], [form=umsetzung][name={field}]"
+            )),
             1,
             "{field}"
         );

@@ -150,7 +150,7 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
             text_of(&client, ".catalogue-item").await,
             "one hit"
         );
-        tab_to(&client, "M-2 Elektronischer Workflow für Umlaufmappen").await;
+        tab_to(&client, "Elektronischer Workflow für Umlaufmappen").await;
         press(&client, Key::Enter).await;
         wait_for_text(
             &client,

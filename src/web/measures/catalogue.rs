@@ -16,6 +16,7 @@ use crate::web::AppState;
 use crate::web::auth::encode_query;
 use crate::web::errors::AppError;
 use crate::web::format::filters;
+use crate::web::forms::Choice;
 use crate::web::layout::{Section, Shell};
 use crate::web::session::Visitor;
 
@@ -70,9 +71,9 @@ impl CatalogueQuery {
         (self.page() - 1) * PAGE_SIZE
     }
 
-    /// The address of this view at `path` on another page.
-    fn with_page(&self, path: &str, page: i64) -> String {
-        let pairs = [
+    /// The view's parameters in the order its addresses list them (without the page).
+    fn pairs(&self) -> [(&'static str, &str); 9] {
+        [
             ("suche", self.suche.as_str()),
             ("status", self.status.as_str()),
             ("amt", self.amt.as_str()),
@@ -82,9 +83,21 @@ impl CatalogueQuery {
             ("ozg", self.ozg.as_str()),
             ("schlagwort", self.schlagwort.as_str()),
             ("sortierung", self.sortierung.as_str()),
-        ];
-        let mut query: Vec<String> = pairs
-            .iter()
+        ]
+    }
+
+    /// The address at `path` of this view with `change` applied to each parameter (`None`
+    /// drops it) and on `page`.
+    fn href<'a>(
+        &'a self,
+        path: &str,
+        page: i64,
+        change: impl Fn(&'static str, &'a str) -> Option<&'a str>,
+    ) -> String {
+        let mut query: Vec<String> = self
+            .pairs()
+            .into_iter()
+            .filter_map(|(key, value)| change(key, value).map(|value| (key, value)))
             .filter(|(_, value)| !value.is_empty())
             .map(|(key, value)| format!("{key}={}", encode_query(value)))
             .collect();
@@ -95,6 +108,135 @@ impl CatalogueQuery {
             path.to_owned()
         } else {
             format!("{path}?{}", query.join("&"))
+        }
+    }
+
+    /// The address of this view at `path` on another page.
+    fn with_page(&self, path: &str, page: i64) -> String {
+        self.href(path, page, |_, value| Some(value))
+    }
+
+    /// The first page of this view sorted by `sort`.
+    pub fn sorted_by(&self, path: &str, sort: Sort) -> String {
+        self.href(path, 1, |key, value| {
+            Some(if key == "sortierung" {
+                sort.slug()
+            } else {
+                value
+            })
+        })
+    }
+
+    /// The first page of this view with the search text and sorting only.
+    pub fn without_filters(&self, path: &str) -> String {
+        self.href(path, 1, |key, value| {
+            matches!(key, "suche" | "sortierung").then_some(value)
+        })
+    }
+
+    /// The filters in use (the search text too), each with the address of the view without it.
+    pub fn active_filters(&self, path: &str, tree: Option<&StrategyTree>) -> Vec<ActiveFilter> {
+        let filter = self.filter();
+        let mut active = Vec::new();
+        let mut add = |key: &'static str, label: String| {
+            active.push(ActiveFilter {
+                label,
+                remove_href: self.href(path, 1, |other, value| (other != key).then_some(value)),
+            });
+        };
+        if !filter.text.is_empty() {
+            add("suche", format!("Suche: „{}“", filter.text));
+        }
+        if let Some(field) = filter.field.and_then(|id| tree?.field(id)) {
+            add("feld", format!("Feld: {}", field.name));
+        }
+        if let Some(goal) = filter.goal.and_then(|id| tree?.goal(id)) {
+            add("ziel", format!("Ziel: {}", shortened(&goal.statement, 60)));
+        }
+        if let Some(status) = filter.status {
+            add("status", format!("Status: {}", status.label()));
+        }
+        if let Some(office) = filter.office {
+            add("amt", office.label().to_owned());
+        }
+        if !filter.tag.is_empty() {
+            add("schlagwort", format!("Schlagwort: {}", filter.tag));
+        }
+        if filter.quick_win {
+            add("schnell", "Nur schnelle Erfolge".to_owned());
+        }
+        if filter.ozg {
+            add("ozg", "Nur mit OZG-Bezug".to_owned());
+        }
+        active
+    }
+
+    /// How many filters of the panel are in use (the search text is not one of them).
+    pub fn panel_filters_in_use(&self) -> usize {
+        let filter = self.filter();
+        [
+            filter.field.is_some(),
+            filter.goal.is_some(),
+            filter.status.is_some(),
+            filter.office.is_some(),
+            !filter.tag.is_empty(),
+            filter.quick_win,
+            filter.ozg,
+        ]
+        .into_iter()
+        .filter(|in_use| *in_use)
+        .count()
+    }
+
+    /// The order the reader sees: relevance only means something with a search text.
+    pub fn shown_sort(&self) -> Sort {
+        match self.filter().sort {
+            Sort::Relevance if self.suche.trim().is_empty() => Sort::Newest,
+            sort => sort,
+        }
+    }
+}
+
+/// `text` cut after at most `limit` characters at a word boundary, with "…" when cut.
+fn shortened(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(limit).collect();
+    let at_word = cut.rfind(' ').map_or(cut.as_str(), |end| &cut[..end]);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// A filter in use, and the address of the same view without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveFilter {
+    pub label: String,
+    pub remove_href: String,
+}
+
+/// A column header that sorts the view: a plain link, with `aria-sort` on the column in use.
+#[derive(Debug, Clone)]
+pub struct SortHeader {
+    pub label: &'static str,
+    pub href: String,
+    /// `ascending` or `descending` when the view is sorted by this column.
+    pub aria_sort: Option<&'static str>,
+    /// What following the link does, for screen readers ("neueste zuerst").
+    pub hint: &'static str,
+}
+
+impl SortHeader {
+    fn new(query: &CatalogueQuery, path: &str, label: &'static str, sort: Sort) -> Self {
+        let (direction, hint) = match sort {
+            Sort::Title => ("ascending", "alphabetisch"),
+            Sort::MostSupported => ("descending", "meiste zuerst"),
+            Sort::Newest | Sort::Relevance => ("descending", "neueste zuerst"),
+        };
+        Self {
+            label,
+            href: query.sorted_by(path, sort),
+            aria_sort: (query.shown_sort() == sort).then_some(direction),
+            hint,
         }
     }
 }
@@ -138,44 +280,97 @@ pub struct CataloguePage {
     pub total: i64,
     pub pagination: Pagination,
     pub choices: FilterChoices,
-    pub sorts: [Sort; 4],
+    pub panel: FilterPanel,
+    /// Nr., Maßnahme, Unterstützung.
+    pub headers: [SortHeader; 3],
+    /// The address that sorts by relevance again, when searching and sorted otherwise.
+    pub relevance_href: Option<String>,
 }
 
-/// What the filters offer (`measures/_filters.html`).
+/// The filter panel of a list page and the filters in use above its results
+/// (`measures/_filter_panel.html`).
+#[derive(Debug, Clone)]
+pub struct FilterPanel {
+    /// The id of the form the panel's fields belong to.
+    pub form: &'static str,
+    pub active: Vec<ActiveFilter>,
+    /// How many of the panel's fields are in use: the panel starts open when any is.
+    pub in_use: usize,
+    pub reset_href: String,
+}
+
+impl FilterPanel {
+    pub fn new(
+        query: &CatalogueQuery,
+        path: &str,
+        form: &'static str,
+        tree: Option<&StrategyTree>,
+    ) -> Self {
+        Self {
+            form,
+            active: query.active_filters(path, tree),
+            in_use: query.panel_filters_in_use(),
+            reset_href: query.without_filters(path),
+        }
+    }
+}
+
+/// What the filters offer (`measures/_filter_panel.html`).
 #[derive(Debug, Clone)]
 pub struct FilterChoices {
     pub tree: Option<Arc<StrategyTree>>,
     pub statuses: Vec<Status>,
-    pub offices: [Office; 8],
 }
 
 impl FilterChoices {
     /// The choices of a view over measures in `statuses`.
     pub fn new(tree: Option<Arc<StrategyTree>>, statuses: Vec<Status>) -> Self {
-        Self {
-            tree,
-            statuses,
-            offices: Office::ALL,
-        }
+        Self { tree, statuses }
     }
 
-    pub fn design_fields(&self) -> Vec<&crate::domain::strategy::Field> {
+    /// The design fields and cross-cutting themes, in the strategy's order.
+    pub fn field_choices(&self) -> Vec<Choice> {
         self.tree
-            .as_ref()
-            .map(|tree| {
-                tree.fields
-                    .iter()
-                    .filter(|field| {
-                        field.kind == FieldKind::DesignField
-                            || field.kind == FieldKind::CrossCuttingTheme
-                    })
-                    .collect()
+            .iter()
+            .flat_map(|tree| &tree.fields)
+            .filter(|field| {
+                matches!(
+                    field.kind,
+                    FieldKind::DesignField | FieldKind::CrossCuttingTheme
+                )
             })
-            .unwrap_or_default()
+            .map(|field| Choice::new(field.id.to_string(), &field.name))
+            .collect()
+    }
+
+    pub fn status_choices(&self) -> Vec<Choice> {
+        self.statuses
+            .iter()
+            .map(|status| Choice::new(status.slug(), status.label()))
+            .collect()
+    }
+
+    pub fn office_choices(&self) -> Vec<Choice> {
+        Office::ALL
+            .iter()
+            .map(|office| Choice::new(office.slug(), office.label()))
+            .collect()
     }
 }
 
 impl CataloguePage {
+    /// The names of the design fields and themes `hit`'s goals belong to, in the strategy's
+    /// order.
+    pub fn field_names(&self, hit: &Hit) -> Vec<&str> {
+        self.choices
+            .tree
+            .iter()
+            .flat_map(|tree| &tree.fields)
+            .filter(|field| hit.field_ids.contains(&field.id))
+            .map(|field| field.name.as_str())
+            .collect()
+    }
+
     pub fn first_shown(&self) -> i64 {
         self.pagination.shown(self.found.0.len()).0
     }
@@ -216,11 +411,21 @@ pub async fn catalogue(
         state.strategy.current_tree(&state.db),
     )?;
     let total = found.1;
+    let path = "/massnahmen";
+    let searching = !query.suche.trim().is_empty();
     Ok(CataloguePage {
         shell: Shell::new(visitor, "Maßnahmenkatalog")
             .in_section(Section::Measures)
             .here("Maßnahmen"),
-        pagination: Pagination::new(&query, "/massnahmen", total),
+        pagination: Pagination::new(&query, path, total),
+        panel: FilterPanel::new(&query, path, "katalog", tree.as_deref()),
+        headers: [
+            SortHeader::new(&query, path, "Nr.", Sort::Newest),
+            SortHeader::new(&query, path, "Maßnahme", Sort::Title),
+            SortHeader::new(&query, path, "Unterstützung", Sort::MostSupported),
+        ],
+        relevance_href: (searching && query.filter().sort != Sort::Relevance)
+            .then(|| query.sorted_by(path, Sort::Relevance)),
         query,
         found,
         total,
@@ -231,6 +436,5 @@ pub async fn catalogue(
                 .filter(|status| *status != Status::Draft)
                 .collect(),
         ),
-        sorts: Sort::ALL,
     })
 }

@@ -24,7 +24,7 @@ use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
 use crate::web::session::{CurrentUser, Visitor};
 
-use super::catalogue::{CatalogueQuery, FilterChoices, PAGE_SIZE, Pagination};
+use super::catalogue::{CatalogueQuery, FilterChoices, FilterPanel, PAGE_SIZE, Pagination};
 use crate::web::format::filters;
 
 /// An office's line on a measure's page, with whether the reader may change it.
@@ -314,6 +314,7 @@ pub struct MatrixPage {
     pub total: i64,
     pub pagination: Pagination,
     pub choices: FilterChoices,
+    pub panel: FilterPanel,
     pub offices: [Office; 7],
     /// Rows per office and state over all pages.
     pub totals: Vec<OfficeTotal>,
@@ -364,6 +365,12 @@ pub async fn matrix(
             .crumb("Maßnahmen", "/massnahmen")
             .here("Umsetzung"),
         pagination: Pagination::new(&query, "/massnahmen/umsetzung", total),
+        panel: FilterPanel::new(
+            &query,
+            "/massnahmen/umsetzung",
+            "umsetzung",
+            tree.as_deref(),
+        ),
         choices: FilterChoices::new(
             tree,
             vec![Status::Accepted, Status::InProgress, Status::Implemented],
