@@ -144,8 +144,51 @@ async fn the_strategy_can_be_walked_with_the_keyboard_alone() {
     .await;
 }
 
+/// What a person would see wrong with the layout of the open page, at the window's width:
+/// the document scrolling sideways (naming the widest culprit), a column header whose text
+/// overflows its cell or breaks inside a word ("Alton|a"), and on the catalogue a first result
+/// below the first 800 px.
+const LAYOUT_PROBLEMS: &str = r#"
+const problems = [];
+const html = document.documentElement;
+if (html.scrollWidth > innerWidth) {
+  const culprit = [...document.querySelectorAll('body *')]
+    .find(e => e.getBoundingClientRect().right > innerWidth + 1);
+  const chain = [];
+  for (let a = culprit; a; a = a.parentElement) {
+    chain.push(a.tagName.toLowerCase() + [...a.classList].map(c => '.' + c).join('') + ':' + Math.round(a.getBoundingClientRect().width));
+  }
+  problems.push(`scrolls sideways: ${html.scrollWidth} > ${innerWidth} ${chain.join(' < ')}`);
+}
+const hidden = e => e.closest('.kern-sr-only') || e.getBoundingClientRect().width <= 1;
+for (const th of document.querySelectorAll('th:not([scope=row])')) {
+  if (hidden(th)) continue;
+  const label = th.textContent.trim().replace(/\s+/g, ' ');
+  if (th.scrollWidth > th.clientWidth + 1) {
+    problems.push(`header "${label}" overflows: ${th.scrollWidth} > ${th.clientWidth}`);
+  }
+  const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (hidden(node.parentElement)) continue;
+    // Words as line breaking sees them: a hyphen ("E-Mail-|Adresse") is a break point.
+    for (const match of node.data.matchAll(/[^\s\-\u2010\u2013]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = [...range.getClientRects()].filter(r => r.width > 0).length;
+      if (lines > 1) problems.push(`header "${label}" breaks inside "${match[0]}"`);
+    }
+  }
+}
+const first = document.querySelector('.catalogue-item');
+if (first && innerWidth >= 1280 && first.getBoundingClientRect().top + scrollY > 800) {
+  problems.push(`the first result starts ${Math.round(first.getBoundingClientRect().top + scrollY)} px down`);
+}
+return problems;
+"#;
+
 #[tokio::test]
-async fn every_page_fits_a_320_pixel_wide_screen() {
+async fn every_page_fits_320_and_1280_pixel_wide_screens_and_no_header_breaks_inside_a_word() {
     let app = spawn_app_with(with_failing_routes()).await;
     let admin = app
         .create_user(
@@ -155,40 +198,73 @@ async fn every_page_fits_a_320_pixel_wide_screen() {
         .await;
     let pages = anonymous_first(all(&app).await);
     with_browser(move |client| async move {
-        client.set_window_size(320, 800).await.expect("a small window");
-        let mut too_wide = Vec::new();
-        for page in &pages {
-            if page.signed_in && !signed_in(&client).await {
-                sign_in(&client, &app, &admin).await;
-            }
-            client.goto(&app.url(&page.path)).await.expect("the page loads");
-            let widths: (u64, u64) = serde_json::from_value(
+        let mut problems = Vec::new();
+        let mut catalogue_results = 0;
+        for (width, height) in [(320, 800), (1280, 800)] {
+            client
+                .set_window_size(width, height)
+                .await
+                .expect("a window");
+            client.delete_all_cookies().await.expect("signed out");
+            for page in &pages {
+                if page.signed_in && !signed_in(&client).await {
+                    sign_in(&client, &app, &admin).await;
+                }
                 client
-                    .execute(
-                        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
-                        vec![],
-                    )
+                    .goto(&app.url(&page.path))
                     .await
-                    .expect("widths"),
-            )
-            .expect("two numbers");
-            if widths.0 > widths.1 {
-                // Name the widest culprits, so the failure says what to fix.
-                let culprits = client
-                    .execute(
-                        "const w = document.documentElement.clientWidth;
-                         return [...document.querySelectorAll('body *')]
-                           .filter(e => e.getBoundingClientRect().right > w + 1)
-                           .slice(0, 1)
-                           .map(e => { const chain = []; for (let a = e; a; a = a.parentElement) chain.push(a.tagName.toLowerCase() + '.' + [...a.classList].join('.') + ':' + Math.round(a.getBoundingClientRect().width)); return chain.join(' < '); });",
-                        vec![],
-                    )
-                    .await
-                    .expect("culprits");
-                too_wide.push(format!("{}: {} > {} {culprits}", page.path, widths.0, widths.1));
+                    .expect("the page loads");
+                let found: Vec<String> = serde_json::from_value(
+                    client
+                        .execute(LAYOUT_PROBLEMS, vec![])
+                        .await
+                        .expect("the layout probe"),
+                )
+                .expect("a list of problems");
+                problems.extend(
+                    found
+                        .into_iter()
+                        .map(|problem| format!("{width} px {}: {problem}", page.path)),
+                );
+                if page.path == "/massnahmen" && width == 1280 {
+                    catalogue_results += client
+                        .find_all(fantoccini::Locator::Css(".catalogue-item"))
+                        .await
+                        .expect("the results")
+                        .len();
+                }
             }
         }
-        assert!(too_wide.is_empty(), "horizontal scrolling at 320 px:\n{}", too_wide.join("\n"));
+        assert!(catalogue_results > 0, "the catalogue check saw results");
+        assert!(
+            problems.is_empty(),
+            "layout problems:\n{}",
+            problems.join("\n")
+        );
+    })
+    .await;
+}
+
+/// Guards the layout probe: a page that scrolls sideways, with a header that breaks inside a
+/// word, must be reported.
+#[tokio::test]
+async fn the_layout_probe_reports_overflow_and_a_header_broken_inside_a_word() {
+    with_browser(|client| async move {
+        client.set_window_size(320, 800).await.expect("a window");
+        client
+            .goto("data:text/html;charset=utf-8,<!DOCTYPE html><html lang=de><body style=margin:0><div style=width:400px>breit</div><table><tr><th style='width:3em;overflow-wrap:anywhere'>Bergedorf</th><th class=kern-sr-only>Versteckte Überschrift</th></tr></table></body></html>")
+            .await
+            .expect("the page loads");
+        let found: Vec<String> = serde_json::from_value(
+            client.execute(LAYOUT_PROBLEMS, vec![]).await.expect("the layout probe"),
+        )
+        .expect("a list of problems");
+        assert!(found.iter().any(|problem| problem.starts_with("scrolls sideways")), "{found:?}");
+        assert!(
+            found.iter().any(|problem| problem.contains("breaks inside \"Bergedorf\"")),
+            "{found:?}"
+        );
+        assert!(!found.iter().any(|problem| problem.contains("Versteckte")), "{found:?}");
     })
     .await;
 }

@@ -1,9 +1,11 @@
 //! Every page of the application, for the checks that must hold on all of them (axe, the Nu
-//! validator, 320 px, no script). A feature that adds pages adds them here.
+//! validator, 320 and 1280 px, no script), taken from the route table. A route with path
+//! parameters needs a fixture here, or the checks fail.
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::routing::get;
+use prima::domain::permissions::Permission;
 use prima::web::AppState;
 
 use super::http::TestApp;
@@ -55,97 +57,181 @@ pub fn with_failing_routes() -> Router<AppState> {
         )
 }
 
-/// All pages: login and the accessibility statement without an account; start, strategy, every
-/// field and goal, the own account, the administration and the error pages signed in.
-pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
-    let mut pages = vec![
-        PageToCheck::anonymous("/anmelden"),
-        PageToCheck::anonymous("/anmelden?abgemeldet=1"),
-        PageToCheck::anonymous("/barrierefreiheit"),
-        PageToCheck::ok("/barrierefreiheit"),
-        PageToCheck::ok("/"),
-        PageToCheck::ok("/strategie"),
-        PageToCheck::ok("/konto"),
-        PageToCheck::ok("/verwaltung/konten"),
-        PageToCheck::ok("/verwaltung/konten?suche=test"),
-        PageToCheck::ok("/verwaltung/konten/neu"),
-        PageToCheck::ok("/verwaltung/sicherheitsprotokoll"),
-    ];
-    let users: Vec<uuid::Uuid> =
-        sqlx::query_scalar("select id from users order by created_at limit 1")
-            .fetch_all(&app.db)
+/// Paths of the route table that are not pages: the probes answer plain text to the
+/// orchestrator.
+const NOT_PAGES: [&str; 2] = ["/healthz", "/readyz"];
+
+/// Public pages that send a signed-in person on (the login goes to the start page).
+const ANONYMOUS_ONLY: [&str; 1] = ["/anmelden"];
+
+/// The objects the pages with path parameters are shown for.
+struct Fixtures {
+    user: uuid::Uuid,
+    measure: uuid::Uuid,
+    comment: uuid::Uuid,
+    /// One of the example measures, with implementation rows, progress and a history.
+    example: uuid::Uuid,
+    fields: Vec<uuid::Uuid>,
+    goals: Vec<uuid::Uuid>,
+}
+
+impl Fixtures {
+    /// The concrete paths of the GET route `pattern` (`None`: no fixture for it), with the
+    /// views of it worth checking on their own (a filter panel in use, an empty search).
+    fn paths(&self, pattern: &str) -> Option<Vec<String>> {
+        let one = |path: String| Some(vec![path]);
+        match pattern {
+            "/anmelden" => Some(vec![
+                pattern.to_owned(),
+                "/anmelden?abgemeldet=1".to_owned(),
+            ]),
+            "/verwaltung/konten" => Some(vec![
+                pattern.to_owned(),
+                "/verwaltung/konten?suche=test".to_owned(),
+            ]),
+            "/massnahmen" => Some(vec![
+                pattern.to_owned(),
+                "/massnahmen?suche=Beispiel&schnell=ja".to_owned(),
+                "/massnahmen?status=angenommen&amt=altona&sortierung=titel".to_owned(),
+            ]),
+            "/massnahmen/umsetzung" => Some(vec![
+                pattern.to_owned(),
+                "/massnahmen/umsetzung?status=in-umsetzung".to_owned(),
+            ]),
+            _ if !pattern.contains('{') => one(pattern.to_owned()),
+            "/massnahmen/{id}" => Some(vec![
+                format!("/massnahmen/{}", self.measure),
+                format!("/massnahmen/{}", self.example),
+            ]),
+            "/massnahmen/{id}/bearbeiten" => {
+                one(format!("/massnahmen/{}/bearbeiten", self.measure))
+            }
+            "/massnahmen/{id}/kommentare/{comment}/bearbeiten" => one(format!(
+                "/massnahmen/{}/kommentare/{}/bearbeiten",
+                self.measure, self.comment
+            )),
+            "/verwaltung/konten/{id}" => one(format!("/verwaltung/konten/{}", self.user)),
+            "/strategie/felder/{id}" => Some(
+                self.fields
+                    .iter()
+                    .map(|id| format!("/strategie/felder/{id}"))
+                    .collect(),
+            ),
+            "/strategie/ziele/{id}" => Some(
+                self.goals
+                    .iter()
+                    .map(|id| format!("/strategie/ziele/{id}"))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    async fn create(app: &TestApp) -> Self {
+        prima::demo::load_examples(&app.db)
             .await
-            .expect("users");
-    pages.extend(
-        users
-            .iter()
-            .map(|id| PageToCheck::ok(format!("/verwaltung/konten/{id}"))),
-    );
-    // A measure of the first person (the administrator the checks sign in as), with a goal and
-    // a Markdown description.
-    let measure: uuid::Uuid = sqlx::query_scalar(
-        "insert into measures (id, title, summary, description, status, lead_office, author_id)
-         select gen_random_uuid(), 'Beispielmaßnahme', 'Kurz gesagt.',
-                E'**Fett** und eine Liste:\\n\\n- eins\\n- zwei', 'accepted', 'altona',
-                (select id from users order by created_at limit 1)
-         returning id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .expect("a measure");
-    sqlx::query("insert into measure_goals (measure_id, goal_id) select $1, id from goals limit 1")
+            .expect("the example measures");
+        let user: uuid::Uuid =
+            sqlx::query_scalar("select id from users order by created_at limit 1")
+                .fetch_one(&app.db)
+                .await
+                .expect("a user");
+        // A measure of the first person (the administrator the checks sign in as), with a goal
+        // and a Markdown description.
+        let measure: uuid::Uuid = sqlx::query_scalar(
+            "insert into measures (id, title, summary, description, status, lead_office, author_id)
+             select gen_random_uuid(), 'Beispielmaßnahme', 'Kurz gesagt.',
+                    E'**Fett** und eine Liste:\\n\\n- eins\\n- zwei', 'accepted', 'altona', $1
+             returning id",
+        )
+        .bind(user)
+        .fetch_one(&app.db)
+        .await
+        .expect("a measure");
+        sqlx::query(
+            "insert into measure_goals (measure_id, goal_id) select $1, id from goals limit 1",
+        )
         .bind(measure)
         .execute(&app.db)
         .await
         .expect("a goal link");
-    let comment: uuid::Uuid = sqlx::query_scalar(
-        "insert into comments (id, measure_id, author_id, body)
-         select gen_random_uuid(), $1, author_id, 'Ein erster Kommentar.' from measures where id = $1
-         returning id",
-    )
-    .bind(measure)
-    .fetch_one(&app.db)
-    .await
-    .expect("a comment");
-    pages.push(PageToCheck::ok(format!(
-        "/massnahmen/{measure}/kommentare/{comment}/bearbeiten"
-    )));
-    sqlx::query(
-        "insert into notifications (user_id, measure_id, target_id, kind, message)
-         select author_id, id, id, 'merged', 'M-1 wurde zusammengeführt.' from measures where id = $1",
-    )
-    .bind(measure)
-    .execute(&app.db)
-    .await
-    .expect("a notification");
-    pages.push(PageToCheck::ok("/benachrichtigungen"));
-    pages.extend([
-        PageToCheck::ok("/massnahmen"),
-        PageToCheck::ok("/massnahmen?suche=Beispiel&schnell=ja"),
-        PageToCheck::ok("/massnahmen/neu"),
-        PageToCheck::ok("/massnahmen/umsetzung"),
-        PageToCheck::ok(format!("/massnahmen/{measure}")),
-        PageToCheck::ok(format!("/massnahmen/{measure}/bearbeiten")),
-    ]);
-    let fields: Vec<uuid::Uuid> = sqlx::query_scalar("select id from fields order by position")
+        let comment: uuid::Uuid = sqlx::query_scalar(
+            "insert into comments (id, measure_id, author_id, body)
+             values (gen_random_uuid(), $1, $2, 'Ein erster Kommentar.')
+             returning id",
+        )
+        .bind(measure)
+        .bind(user)
+        .fetch_one(&app.db)
+        .await
+        .expect("a comment");
+        sqlx::query(
+            "insert into notifications (user_id, measure_id, target_id, kind, message)
+             values ($1, $2, $2, 'merged', 'M-1 wurde zusammengeführt.')",
+        )
+        .bind(user)
+        .bind(measure)
+        .execute(&app.db)
+        .await
+        .expect("a notification");
+        let example: uuid::Uuid = sqlx::query_scalar(
+            "select m.id from measures m
+             where m.status = 'in_progress'
+               and exists (select 1 from measure_implementations i where i.measure_id = m.id)
+             order by m.number limit 1",
+        )
+        .fetch_one(&app.db)
+        .await
+        .expect("an example in progress");
+        let fields = sqlx::query_scalar("select id from fields order by position")
+            .fetch_all(&app.db)
+            .await
+            .expect("fields");
+        let goals = sqlx::query_scalar(
+            "select g.id from goals g join fields f on f.id = g.field_id
+             order by f.position, g.position",
+        )
         .fetch_all(&app.db)
         .await
-        .expect("fields");
-    pages.extend(
-        fields
-            .iter()
-            .map(|id| PageToCheck::ok(format!("/strategie/felder/{id}"))),
-    );
-    let goals: Vec<uuid::Uuid> = sqlx::query_scalar(
-        "select g.id from goals g join fields f on f.id = g.field_id order by f.position, g.position",
-    )
-    .fetch_all(&app.db)
-    .await
-    .expect("goals");
-    pages.extend(
-        goals
-            .iter()
-            .map(|id| PageToCheck::ok(format!("/strategie/ziele/{id}"))),
+        .expect("goals");
+        Self {
+            user,
+            measure,
+            comment,
+            example,
+            fields,
+            goals,
+        }
+    }
+}
+
+/// Every page, taken from the route table: each GET route once per fixture of its path
+/// parameters, signed in, and also without an account when it is public; then the error pages.
+/// Fails when a GET route has no fixture, so that no page goes unchecked.
+pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
+    let fixtures = Fixtures::create(app).await;
+    let mut pages = Vec::new();
+    let mut missing = Vec::new();
+    for route in prima::web::route_table() {
+        if route.method != Method::GET || NOT_PAGES.contains(&route.path) {
+            continue;
+        }
+        let Some(paths) = fixtures.paths(route.path) else {
+            missing.push(route.path);
+            continue;
+        };
+        for path in paths {
+            if route.permission == Permission::Public {
+                pages.push(PageToCheck::anonymous(path.clone()));
+            }
+            if !ANONYMOUS_ONLY.contains(&route.path) {
+                pages.push(PageToCheck::ok(path));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "GET routes without a fixture in tests/support/pages.rs: {missing:?}"
     );
     for (path, status) in [
         ("/gibt-es-nicht", StatusCode::NOT_FOUND),
