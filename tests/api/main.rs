@@ -10,6 +10,7 @@ mod errors;
 mod formatting;
 mod measure_page;
 mod measures;
+mod object_rules;
 mod ops;
 mod permissions;
 mod proposal_form;

@@ -61,3 +61,48 @@ impl Page {
 pub fn within(element: ElementRef<'_>, css: &str) -> Vec<String> {
     element.select(&selector(css)).map(text_of).collect()
 }
+
+impl Page {
+    /// What a browser would send for the form posting to `action` without the reader changing
+    /// anything: its inputs (checked boxes only), text areas and selected options, not the CSRF
+    /// token (the client adds its own) and no button.
+    pub fn form_fields(&self, action: &str) -> Vec<(String, String)> {
+        let forms = self.select(&format!("form[action='{action}']"));
+        let form = forms
+            .first()
+            .unwrap_or_else(|| panic!("no form posting to {action}"));
+        let mut fields = Vec::new();
+        for element in form.select(&selector("input[name], textarea[name], select[name]")) {
+            let value = element.value();
+            let name = value.attr("name").unwrap_or_default().to_owned();
+            if name == "csrf_token" {
+                continue;
+            }
+            match value.name() {
+                "textarea" => fields.push((name, element.text().collect())),
+                "select" => {
+                    let options: Vec<ElementRef<'_>> =
+                        element.select(&selector("option")).collect();
+                    let chosen = options
+                        .iter()
+                        .find(|option| option.value().attr("selected").is_some())
+                        .or(options.first());
+                    if let Some(option) = chosen {
+                        let text: String = option.text().collect();
+                        let sent = option.value().attr("value").map_or(text, str::to_owned);
+                        fields.push((name, sent));
+                    }
+                }
+                _ => {
+                    let kind = value.attr("type").unwrap_or("text");
+                    let checkable = matches!(kind, "checkbox" | "radio");
+                    let unset = if checkable { "on" } else { "" };
+                    if !checkable || value.attr("checked").is_some() {
+                        fields.push((name, value.attr("value").unwrap_or(unset).to_owned()));
+                    }
+                }
+            }
+        }
+        fields
+    }
+}

@@ -1,0 +1,281 @@
+//! The object rules, route by route: every route that checks the object itself (whose measure,
+//! which office, whose comment) refuses the wrong person and serves the right one. The
+//! permission matrix in `permissions.rs` only knows the route's permission and has to accept an
+//! object refusal; this file shows each refusal happens for the person it is meant for, and only
+//! for them.
+
+use axum::http::{Method, StatusCode};
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+
+use crate::measures::{base, propose, two_goals};
+use crate::support::accounts::Client;
+use crate::support::spawn_app;
+
+/// One request against one object: who must be refused (and how), who must get through.
+struct Case<'a> {
+    method: Method,
+    /// The route's path in the route table.
+    route: &'static str,
+    path: String,
+    fields: Vec<(String, String)>,
+    wrong: (&'static str, &'a Client),
+    refusal: StatusCode,
+    right: (&'static str, &'a Client),
+    success: StatusCode,
+}
+
+impl Case<'_> {
+    async fn send(&self, client: &Client) -> StatusCode {
+        if self.method == Method::GET {
+            client.get(&self.path).await.status
+        } else {
+            let fields: Vec<(&str, &str)> = self
+                .fields
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            client.post_form(&self.path, &fields).await.status
+        }
+    }
+}
+
+fn pairs(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let colleague = app.signed_in(Role::Staff).await;
+    let altona_user = app
+        .create_user(&[Role::DistrictOfficer], Office::Altona)
+        .await;
+    let altona = app.login(&altona_user).await;
+    let wandsbek_user = app
+        .create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+        .await;
+    let wandsbek = app.login(&wandsbek_user).await;
+    let (goal_a, goal_b) = two_goals();
+
+    // A submitted measure of the author's (lead office Altona), a draft of theirs, and an
+    // accepted one for the implementation routes.
+    let submitted = propose(&author, &base("Eingereichte Maßnahme", &goal_a, &goal_b)).await;
+    let mut draft_fields = base("Entwurf der Autorin", &goal_a, &goal_b);
+    draft_fields.retain(|(name, _)| *name != "aktion");
+    draft_fields.push(("aktion", "entwurf"));
+    let draft = propose(&author, &draft_fields).await;
+    let accepted = propose(&author, &base("Angenommene Maßnahme", &goal_a, &goal_b)).await;
+    for step in ["in-pruefung", "angenommen"] {
+        let response = altona
+            .post_form(&format!("/massnahmen/{accepted}/status"), &[("to", step)])
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{step}");
+    }
+    let commented = colleague
+        .post_form(
+            &format!("/massnahmen/{submitted}/kommentare"),
+            &[("body", "Ein Kommentar der Kollegin.")],
+        )
+        .await;
+    assert_eq!(commented.status, StatusCode::SEE_OTHER);
+    let comment: uuid::Uuid =
+        sqlx::query_scalar("select id from comments where measure_id = $1::uuid")
+            .bind(&submitted)
+            .fetch_one(&app.db)
+            .await
+            .expect("the comment");
+
+    // The forms as the right person's pages offer them.
+    let edit_form = author
+        .page(&format!("/massnahmen/{submitted}/bearbeiten"))
+        .await
+        .form_fields(&format!("/massnahmen/{submitted}/bearbeiten"));
+    let accepted_page = altona.page(&format!("/massnahmen/{accepted}")).await;
+    let progress_form = accepted_page.form_fields(&format!("/massnahmen/{accepted}/fortschritt"));
+    let wandsbek_row: Vec<(String, String)> = wandsbek
+        .page(&format!("/massnahmen/{accepted}"))
+        .await
+        .form_fields(&format!("/massnahmen/{accepted}/umsetzung"));
+    assert!(
+        wandsbek_row.contains(&("office".to_owned(), "wandsbek".to_owned())),
+        "{wandsbek_row:?}"
+    );
+
+    let get = |route, path: String, wrong, refusal, right| Case {
+        method: Method::GET,
+        route,
+        path,
+        fields: Vec::new(),
+        wrong,
+        refusal,
+        right,
+        success: StatusCode::OK,
+    };
+    let post = |route, path: String, fields, wrong, refusal, right| Case {
+        method: Method::POST,
+        route,
+        path,
+        fields,
+        wrong,
+        refusal,
+        right,
+        success: StatusCode::SEE_OTHER,
+    };
+    let comment_edit = format!("/massnahmen/{submitted}/kommentare/{comment}/bearbeiten");
+    // In order: each case leaves the objects as the next one expects them.
+    let cases = [
+        get(
+            "/massnahmen/{id}",
+            format!("/massnahmen/{draft}"),
+            ("a colleague", &colleague),
+            StatusCode::NOT_FOUND,
+            ("the author", &author),
+        ),
+        get(
+            "/massnahmen/{id}/bearbeiten",
+            format!("/massnahmen/{submitted}/bearbeiten"),
+            ("a colleague", &colleague),
+            StatusCode::FORBIDDEN,
+            ("the author", &author),
+        ),
+        post(
+            "/massnahmen/{id}/bearbeiten",
+            format!("/massnahmen/{submitted}/bearbeiten"),
+            edit_form,
+            ("the officer of another office", &wandsbek),
+            StatusCode::FORBIDDEN,
+            ("the author", &author),
+        ),
+        post(
+            "/massnahmen/{id}/unterstuetzen",
+            format!("/massnahmen/{submitted}/unterstuetzen"),
+            Vec::new(),
+            ("the author", &author),
+            StatusCode::FORBIDDEN,
+            ("a colleague", &colleague),
+        ),
+        post(
+            "/massnahmen/{id}/unterstuetzung-zurueckziehen",
+            format!("/massnahmen/{submitted}/unterstuetzung-zurueckziehen"),
+            Vec::new(),
+            ("the author", &author),
+            StatusCode::FORBIDDEN,
+            ("a colleague", &colleague),
+        ),
+        post(
+            "/massnahmen/{id}/folgen",
+            format!("/massnahmen/{draft}/folgen"),
+            Vec::new(),
+            ("a colleague, for a draft", &colleague),
+            StatusCode::NOT_FOUND,
+            ("the author", &author),
+        ),
+        post(
+            "/massnahmen/{id}/nicht-mehr-folgen",
+            format!("/massnahmen/{draft}/nicht-mehr-folgen"),
+            Vec::new(),
+            ("a colleague, for a draft", &colleague),
+            StatusCode::NOT_FOUND,
+            ("the author", &author),
+        ),
+        post(
+            "/massnahmen/{id}/kommentare",
+            format!("/massnahmen/{submitted}/kommentare"),
+            pairs(&[("body", "Nur für Beauftragte."), ("intern", "ja")]),
+            ("staff writing an internal note", &colleague),
+            StatusCode::FORBIDDEN,
+            ("an officer", &altona),
+        ),
+        get(
+            "/massnahmen/{id}/kommentare/{comment}/bearbeiten",
+            comment_edit.clone(),
+            ("the measure's author", &author),
+            StatusCode::FORBIDDEN,
+            ("the comment's author", &colleague),
+        ),
+        post(
+            "/massnahmen/{id}/kommentare/{comment}/bearbeiten",
+            comment_edit,
+            pairs(&[("body", "Ein berichtigter Kommentar.")]),
+            ("the measure's author", &author),
+            StatusCode::FORBIDDEN,
+            ("the comment's author", &colleague),
+        ),
+        post(
+            "/massnahmen/{id}/kommentare/{comment}/loeschen",
+            format!("/massnahmen/{submitted}/kommentare/{comment}/loeschen"),
+            Vec::new(),
+            ("the measure's author", &author),
+            StatusCode::FORBIDDEN,
+            ("the officer for the measure", &altona),
+        ),
+        post(
+            "/massnahmen/{id}/umsetzung",
+            format!("/massnahmen/{accepted}/umsetzung"),
+            wandsbek_row,
+            ("the officer of another office", &altona),
+            StatusCode::FORBIDDEN,
+            ("Wandsbek's officer", &wandsbek),
+        ),
+        post(
+            "/massnahmen/{id}/fortschritt",
+            format!("/massnahmen/{accepted}/fortschritt"),
+            progress_form,
+            ("an officer not of the lead office", &wandsbek),
+            StatusCode::FORBIDDEN,
+            ("the lead office's officer", &altona),
+        ),
+        post(
+            "/massnahmen/{id}/status",
+            format!("/massnahmen/{submitted}/status"),
+            pairs(&[("to", "in-pruefung")]),
+            ("an officer not of the lead office", &wandsbek),
+            StatusCode::FORBIDDEN,
+            ("the lead office's officer", &altona),
+        ),
+    ];
+
+    // Every route with an object rule has its case.
+    let checked: Vec<(Method, &str)> = cases
+        .iter()
+        .map(|case| (case.method.clone(), case.route))
+        .collect();
+    let missing: Vec<String> = prima::web::route_table()
+        .into_iter()
+        .filter(|route| route.object_check.is_some())
+        .filter(|route| !checked.contains(&(route.method.clone(), route.path)))
+        .map(|route| format!("{} {}", route.method, route.path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "object rules without a case: {missing:?}"
+    );
+
+    let mut failures = Vec::new();
+    for case in &cases {
+        let refused = case.send(case.wrong.1).await;
+        if refused != case.refusal {
+            failures.push(format!(
+                "{} {} for {}: {refused}, expected {}",
+                case.method, case.route, case.wrong.0, case.refusal
+            ));
+        }
+        let served = case.send(case.right.1).await;
+        if served != case.success {
+            failures.push(format!(
+                "{} {} for {}: {served}, expected {}",
+                case.method, case.route, case.right.0, case.success
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "object rules:\n{}",
+        failures.join("\n")
+    );
+}
