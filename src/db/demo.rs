@@ -2,11 +2,17 @@
 
 use sqlx::PgPool;
 
-use crate::demo::DemoMeasure;
 use crate::domain::ids::MeasureId;
 use crate::domain::lifecycle::Status;
-use crate::domain::measure::Source;
+use crate::domain::measure::{MeasureData, Source};
 use crate::domain::office::Office;
+
+/// A measure to write in bulk: its checked content and the status it stands in.
+#[derive(Debug, Clone)]
+pub struct BulkMeasure {
+    pub data: MeasureData,
+    pub status: Status,
+}
 
 pub async fn examples_present(pool: &PgPool) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
@@ -17,22 +23,22 @@ pub async fn examples_present(pool: &PgPool) -> sqlx::Result<bool> {
 }
 
 /// Inserts a batch of measures with their goals, offices and tags, in one transaction.
-pub async fn insert(pool: &PgPool, measures: &[DemoMeasure]) -> sqlx::Result<()> {
+pub async fn insert(pool: &PgPool, measures: &[BulkMeasure]) -> sqlx::Result<()> {
     let ids: Vec<uuid::Uuid> = measures.iter().map(|_| MeasureId::new().0).collect();
-    let titles: Vec<String> = measures.iter().map(|m| m.title.clone()).collect();
-    let summaries: Vec<String> = measures.iter().map(|m| m.summary.clone()).collect();
-    let descriptions: Vec<String> = measures.iter().map(|m| m.description.clone()).collect();
-    let benefits: Vec<String> = measures
-        .iter()
-        .map(|m| m.expected_benefit.clone())
-        .collect();
-    let offices: Vec<Office> = measures.iter().map(|m| m.lead_office).collect();
+    let data = || measures.iter().map(|m| &m.data);
+    let titles: Vec<String> = data().map(|m| m.title.clone()).collect();
+    let summaries: Vec<String> = data().map(|m| m.summary.clone()).collect();
+    let descriptions: Vec<String> = data().map(|m| m.description.clone()).collect();
+    let benefits: Vec<String> = data().map(|m| m.expected_benefit.clone()).collect();
+    let offices: Vec<Office> = data().map(|m| m.lead_office).collect();
     let statuses: Vec<Status> = measures.iter().map(|m| m.status).collect();
-    let sources: Vec<Source> = measures.iter().map(|m| m.source).collect();
-    let quick_wins: Vec<bool> = measures.iter().map(|m| m.quick_win).collect();
-    let efforts: Vec<i32> = measures.iter().map(|m| m.effort_person_days).collect();
-    let costs: Vec<i64> = measures.iter().map(|m| m.cost_euros).collect();
-    let ozg: Vec<Option<String>> = measures.iter().map(|m| m.ozg_id.clone()).collect();
+    let sources: Vec<Source> = data().map(|m| m.source).collect();
+    let quick_wins: Vec<bool> = data().map(|m| m.quick_win).collect();
+    let efforts: Vec<Option<i32>> = data().map(|m| m.effort_person_days).collect();
+    let costs: Vec<Option<i64>> = data().map(|m| m.cost_euros).collect();
+    let ozg: Vec<Option<String>> = data()
+        .map(|m| m.ozg.as_ref().map(|ozg| ozg.ozg_id.clone()))
+        .collect();
     let mut transaction = pool.begin().await?;
     sqlx::query!(
         "insert into measures (id, title, summary, description, expected_benefit, lead_office,
@@ -50,8 +56,8 @@ pub async fn insert(pool: &PgPool, measures: &[DemoMeasure]) -> sqlx::Result<()>
         &statuses as &[Status],
         &sources as &[Source],
         &quick_wins,
-        &efforts,
-        &costs,
+        &efforts as &[Option<i32>],
+        &costs as &[Option<i64>],
         &ozg as &[Option<String>],
     )
     .execute(&mut *transaction)
@@ -59,7 +65,7 @@ pub async fn insert(pool: &PgPool, measures: &[DemoMeasure]) -> sqlx::Result<()>
     let (goal_measures, goals): (Vec<uuid::Uuid>, Vec<uuid::Uuid>) = measures
         .iter()
         .zip(&ids)
-        .flat_map(|(measure, id)| measure.goals.iter().map(move |goal| (*id, goal.0)))
+        .flat_map(|(measure, id)| measure.data.goals.iter().map(move |goal| (*id, goal.0)))
         .unzip();
     sqlx::query!(
         "insert into measure_goals (measure_id, goal_id) select * from unnest($1::uuid[], $2::uuid[])",
@@ -71,7 +77,7 @@ pub async fn insert(pool: &PgPool, measures: &[DemoMeasure]) -> sqlx::Result<()>
     let (tag_measures, tags): (Vec<uuid::Uuid>, Vec<String>) = measures
         .iter()
         .zip(&ids)
-        .flat_map(|(measure, id)| measure.tags.iter().map(move |tag| (*id, tag.clone())))
+        .flat_map(|(measure, id)| measure.data.tags.iter().map(move |tag| (*id, tag.clone())))
         .unzip();
     sqlx::query!(
         "insert into measure_tags (measure_id, tag) select * from unnest($1::uuid[], $2::text[]) on conflict do nothing",
@@ -85,6 +91,7 @@ pub async fn insert(pool: &PgPool, measures: &[DemoMeasure]) -> sqlx::Result<()>
         .zip(&ids)
         .flat_map(|(measure, id)| {
             measure
+                .data
                 .participating_offices
                 .iter()
                 .map(move |office| (*id, *office))

@@ -1,16 +1,17 @@
-//! Reading one measure with everything linked to it, its lifecycle facts and its history.
+//! One measure as its page shows it: the measure with everything linked to it, its history, and
+//! the writes of its lifecycle (status steps, history lines).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use crate::db::comments::Comment;
-use crate::db::implementation;
+use crate::db::{implementation, notifications};
 
 use crate::domain::ids::{FieldId, GoalId, MeasureId, UserId};
 use crate::domain::implementation::State;
 use crate::domain::lifecycle::Status;
-use crate::domain::measure::Source;
+use crate::domain::measure::{MaturityModel, Source};
 use crate::domain::office::Office;
 
 /// A measure's own columns.
@@ -35,6 +36,7 @@ pub struct MeasureRow {
     pub leika_key: Option<String>,
     pub maturity_now: Option<i16>,
     pub maturity_target: Option<i16>,
+    pub maturity_model: Option<MaturityModel>,
     pub status: Status,
     pub status_reason: Option<String>,
     pub merged_into: Option<MeasureId>,
@@ -103,7 +105,8 @@ pub async fn row(executor: impl PgExecutor<'_>, id: MeasureId) -> sqlx::Result<O
                   m.expected_benefit, m.lead_office as "lead_office: Office", m.responsible_unit,
                   m.contact_person, m.source as "source: Source", m.effort_person_days,
                   m.cost_euros, m.planned_start, m.planned_end, m.quick_win, m.ozg_id,
-                  m.leika_key, m.maturity_now, m.maturity_target, m.status as "status: Status",
+                  m.leika_key, m.maturity_now, m.maturity_target,
+                  m.maturity_model as "maturity_model: MaturityModel", m.status as "status: Status",
                   m.status_reason, m.merged_into as "merged_into: MeasureId",
                   target.number as "merged_into_number?", m.author_id as "author_id: UserId",
                   u.display_name as "author_name?", m.version, m.support_count, m.progress_percent, m.created_at,
@@ -136,7 +139,8 @@ pub async fn page(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasurePa
                   m.expected_benefit, m.lead_office as "lead_office: Office", m.responsible_unit,
                   m.contact_person, m.source as "source: Source", m.effort_person_days,
                   m.cost_euros, m.planned_start, m.planned_end, m.quick_win, m.ozg_id,
-                  m.leika_key, m.maturity_now, m.maturity_target, m.status as "status: Status",
+                  m.leika_key, m.maturity_now, m.maturity_target,
+                  m.maturity_model as "maturity_model: MaturityModel", m.status as "status: Status",
                   m.status_reason, m.merged_into as "merged_into: MeasureId",
                   target.number as "merged_into_number?", m.author_id as "author_id: UserId",
                   u.display_name as "author_name?", m.version, m.support_count,
@@ -227,6 +231,7 @@ pub async fn page(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasurePa
         leika_key: record.leika_key,
         maturity_now: record.maturity_now,
         maturity_target: record.maturity_target,
+        maturity_model: record.maturity_model,
         status: record.status,
         status_reason: record.status_reason,
         merged_into: record.merged_into,
@@ -328,6 +333,93 @@ pub async fn set_status(
     )
     .fetch_optional(connection)
     .await
+}
+
+/// A lifecycle step to write, already checked against `domain::lifecycle`: the measure moves
+/// `from` → `to`, its followers are told `notice`, and when it is merged, its supporters are
+/// told `merge_notice`.
+#[derive(Debug)]
+pub struct Step<'a> {
+    pub measure: MeasureId,
+    pub actor: UserId,
+    pub from: Status,
+    pub to: Status,
+    pub reason: Option<&'a str>,
+    pub merge_into: Option<MeasureId>,
+    pub notice: &'a str,
+    pub merge_notice: &'a str,
+}
+
+/// How writing a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOutcome {
+    Taken,
+    /// The merge target was closed or merged meanwhile.
+    TargetClosed,
+    /// The measure's status moved on meanwhile.
+    StatusMoved,
+}
+
+/// Writes a step in one transaction: status, notifications and the history line, or nothing.
+/// For a merge both rows are locked in one order, so two crossing merges (A into B, B into A)
+/// run one after the other and the second finds its target merged.
+pub async fn take_step(pool: &PgPool, step: &Step<'_>) -> sqlx::Result<StepOutcome> {
+    let mut transaction = pool.begin().await?;
+    if let Some(target) = step.merge_into {
+        let statuses = lock_statuses(&mut transaction, &[step.measure, target]).await?;
+        let still_open = statuses
+            .iter()
+            .any(|(measure, status)| *measure == target && status.accepts_merges());
+        if !still_open {
+            return Ok(StepOutcome::TargetClosed);
+        }
+    }
+    let Some(version) = set_status(
+        &mut transaction,
+        step.measure,
+        step.from,
+        step.to,
+        step.reason,
+        step.merge_into,
+    )
+    .await?
+    else {
+        return Ok(StepOutcome::StatusMoved);
+    };
+    notifications::notify_interested(
+        &mut transaction,
+        step.measure,
+        step.actor,
+        "status_changed",
+        step.notice,
+    )
+    .await?;
+    if let Some(target) = step.merge_into {
+        notifications::notify_supporters_of_merge(
+            &mut transaction,
+            step.measure,
+            target,
+            step.actor,
+            step.merge_notice,
+        )
+        .await?;
+    }
+    record(
+        &mut *transaction,
+        &NewEvent {
+            measure: step.measure,
+            actor: step.actor,
+            version,
+            kind: "status_changed",
+            from_status: Some(step.from),
+            to_status: Some(step.to),
+            reason: step.reason,
+            changes: &[],
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(StepOutcome::Taken)
 }
 
 /// One line of a measure's history.

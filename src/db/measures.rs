@@ -1,11 +1,12 @@
-//! Queries for measures: the catalogue, one measure with everything linked to it, writes with
-//! optimistic locking and idempotent creation, status changes and the history.
+//! Writing measures (idempotent creation, edits with optimistic locking, their links) and the
+//! small lists of them other pages need: per goal, similar titles, typed numbers. The catalogue
+//! is `db::catalogue`; one measure's page, its lifecycle and history `db::measure_details`.
 
 use sqlx::{PgConnection, PgPool};
 
 use crate::domain::ids::{GoalId, MeasureId, UserId};
 use crate::domain::lifecycle::{self, Status};
-use crate::domain::measure::{MeasureData, Source};
+use crate::domain::measure::{MaturityModel, MeasureData, Source};
 use crate::domain::office::Office;
 
 /// A measure as a line in a list.
@@ -92,6 +93,7 @@ pub async fn similar(pool: &PgPool, text: &str) -> sqlx::Result<Vec<Similar>> {
 pub struct Referenced {
     pub id: MeasureId,
     pub number: i64,
+    pub title: String,
     pub status: Status,
     pub author_id: Option<UserId>,
 }
@@ -107,7 +109,7 @@ pub async fn resolve_numbers(
 ) -> sqlx::Result<Vec<Referenced>> {
     let found = sqlx::query_as!(
         Referenced,
-        r#"select id as "id: MeasureId", number, status as "status: Status",
+        r#"select id as "id: MeasureId", number, title, status as "status: Status",
                   author_id as "author_id: UserId"
            from measures where number = any($1)
            order by number"#,
@@ -147,9 +149,10 @@ pub async fn insert(
                                  responsible_unit, contact_person, source, effort_person_days,
                                  cost_euros, planned_start, planned_end, quick_win, ozg_id,
                                  leika_key, maturity_now, maturity_target, status, author_id,
-                                 submission_key, submitted_at)
+                                 submission_key, maturity_model, submitted_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, $19, $20, $21, case when $19 = 'draft'::measure_status then null else now() end)
+                   $18, $19, $20, $21, $22,
+                   case when $19 = 'draft'::measure_status then null else now() end)
            on conflict (author_id, submission_key) do nothing
            returning id as "id: MeasureId""#,
         id as MeasureId,
@@ -173,6 +176,7 @@ pub async fn insert(
         status as Status,
         author as UserId,
         submission_key,
+        data.ozg.as_ref().and_then(|ozg| ozg.maturity_model) as Option<MaturityModel>,
     )
     .fetch_optional(&mut *connection)
     .await?;
@@ -209,7 +213,8 @@ pub async fn update(
                 lead_office = $7, responsible_unit = $8, contact_person = $9, source = $10,
                 effort_person_days = $11, cost_euros = $12, planned_start = $13, planned_end = $14,
                 quick_win = $15, ozg_id = $16, leika_key = $17, maturity_now = $18,
-                maturity_target = $19, version = version + 1, updated_at = now()
+                maturity_target = $19, maturity_model = $20, version = version + 1,
+                updated_at = now()
          where id = $1 and version = $2
          returning version",
         id as MeasureId,
@@ -231,6 +236,7 @@ pub async fn update(
         data.ozg.as_ref().and_then(|ozg| ozg.leika_key.clone()),
         data.ozg.as_ref().and_then(|ozg| ozg.maturity_now),
         data.ozg.as_ref().and_then(|ozg| ozg.maturity_target),
+        data.ozg.as_ref().and_then(|ozg| ozg.maturity_model) as Option<MaturityModel>,
     )
     .fetch_optional(&mut *connection)
     .await?;

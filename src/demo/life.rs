@@ -9,15 +9,14 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use sqlx::{PgConnection, PgPool};
 
-use super::DemoMeasure;
 use crate::db;
+use crate::db::demo::BulkMeasure;
 use crate::db::implementation::Row;
 use crate::db::measure_details::{Change, NewEvent};
 use crate::db::users::{CreateUserError, NewUser};
 use crate::domain::ids::{MeasureId, UserId};
 use crate::domain::implementation::{self, DISTRICT_OFFICES, State};
 use crate::domain::lifecycle::{self, MeasureFacts, MergeTarget, Status};
-use crate::domain::measure::{MeasureData, OzgLink};
 use crate::domain::office::Office;
 use crate::domain::permissions::Actor;
 use crate::domain::roles::Role;
@@ -181,34 +180,6 @@ fn path_to(status: Status) -> anyhow::Result<Vec<(Status, Option<&'static str>)>
     })
 }
 
-fn data_of(measure: &DemoMeasure) -> MeasureData {
-    MeasureData {
-        title: measure.title.clone(),
-        summary: measure.summary.clone(),
-        description: measure.description.clone(),
-        expected_benefit: measure.expected_benefit.clone(),
-        goals: measure.goals.clone(),
-        lead_office: measure.lead_office,
-        participating_offices: measure.participating_offices.clone(),
-        responsible_unit: String::new(),
-        contact_person: String::new(),
-        source: measure.source,
-        effort_person_days: Some(measure.effort_person_days),
-        cost_euros: Some(measure.cost_euros),
-        planned_start: None,
-        planned_end: None,
-        quick_win: measure.quick_win,
-        depends_on: Vec::new(),
-        tags: measure.tags.clone(),
-        ozg: measure.ozg_id.clone().map(|ozg_id| OzgLink {
-            ozg_id,
-            leika_key: None,
-            maturity_now: None,
-            maturity_target: None,
-        }),
-    }
-}
-
 /// A day of the year 2026, counted from 1 January, for dates in the story.
 fn day(offset: usize) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(2026, 1, 1)
@@ -216,13 +187,13 @@ fn day(offset: usize) -> Option<NaiveDate> {
 }
 
 /// The examples with their story, in one transaction: all or nothing.
-pub async fn load(pool: &PgPool, measures: &[DemoMeasure]) -> anyhow::Result<()> {
+pub async fn load(pool: &PgPool, measures: &[BulkMeasure]) -> anyhow::Result<()> {
     let mut transaction = pool.begin().await?;
     let cast = cast(&mut transaction).await?;
     for (index, measure) in measures.iter().enumerate() {
         live(&mut transaction, &cast, index, measure)
             .await
-            .with_context(|| format!("the example „{}“", measure.title))?;
+            .with_context(|| format!("the example „{}“", measure.data.title))?;
     }
     transaction.commit().await?;
     Ok(())
@@ -232,13 +203,12 @@ async fn live(
     connection: &mut PgConnection,
     cast: &Cast,
     index: usize,
-    measure: &DemoMeasure,
+    measure: &BulkMeasure,
 ) -> anyhow::Result<()> {
-    let author = cast.author(measure.lead_office, index);
-    let data = data_of(measure);
+    let author = cast.author(measure.data.lead_office, index);
     let (id, _) = db::measures::insert(
         &mut *connection,
-        &data,
+        &measure.data,
         author.id,
         Status::Submitted,
         uuid::Uuid::new_v4(),
@@ -256,14 +226,14 @@ async fn live(
     };
     db::measure_details::record(&mut *connection, &created).await?;
     let mut version = 1;
-    let officer = cast.officer(measure.lead_office);
+    let officer = cast.officer(measure.data.lead_office);
     let mut status = Status::Submitted;
     for (to, reason) in path_to(measure.status)? {
         let facts = MeasureFacts {
             status,
-            lead_office: measure.lead_office,
+            lead_office: measure.data.lead_office,
             author_is_actor: false,
-            goal_count: measure.goals.len(),
+            goal_count: measure.data.goals.len(),
         };
         lifecycle::check(
             &officer.actor,
@@ -317,7 +287,7 @@ async fn implement(
     cast: &Cast,
     index: usize,
     id: MeasureId,
-    measure: &DemoMeasure,
+    measure: &BulkMeasure,
     status: Status,
     version: i32,
 ) -> anyhow::Result<()> {
@@ -344,7 +314,7 @@ async fn implement(
     let mut changes = Vec::new();
     for (offset, office) in DISTRICT_OFFICES.into_iter().enumerate() {
         // The lead office always has a row; the others most of the time.
-        let lead = office == measure.lead_office;
+        let lead = office == measure.data.lead_office;
         if !lead && (index + offset) % 4 == 3 {
             continue;
         }
@@ -376,7 +346,7 @@ async fn implement(
             after: format!("{}: {note}", state.label()),
         });
     }
-    let officer = cast.officer(measure.lead_office);
+    let officer = cast.officer(measure.data.lead_office);
     let rows = NewEvent {
         measure: id,
         actor: officer.id,
@@ -394,7 +364,7 @@ async fn implement(
         _ => 0,
     };
     if percent > 0 {
-        if !implementation::may_keep_progress(&officer.actor, measure.lead_office) {
+        if !implementation::may_keep_progress(&officer.actor, measure.data.lead_office) {
             bail!("the progress is not the lead office's to keep");
         }
         let progress = db::implementation::set_progress(&mut *connection, id, percent).await?;

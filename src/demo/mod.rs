@@ -10,32 +10,14 @@ use serde::Deserialize;
 use sqlx::PgPool;
 
 use crate::db;
+use crate::db::demo::BulkMeasure;
 use crate::domain::ids::GoalId;
 use crate::domain::lifecycle::Status;
-use crate::domain::measure::Source;
+use crate::domain::measure::{MaturityModel, MeasureData, OzgLink, Source};
 use crate::domain::office::Office;
 use crate::domain::strategy::StrategyTree;
 
 const EXAMPLES: &str = include_str!("../../content/demo-measures.json");
-
-/// A measure to load, with its links.
-#[derive(Debug, Clone)]
-pub struct DemoMeasure {
-    pub title: String,
-    pub summary: String,
-    pub description: String,
-    pub expected_benefit: String,
-    pub goals: Vec<GoalId>,
-    pub lead_office: Office,
-    pub participating_offices: Vec<Office>,
-    pub status: Status,
-    pub quick_win: bool,
-    pub tags: Vec<String>,
-    pub effort_person_days: i32,
-    pub cost_euros: i64,
-    pub source: Source,
-    pub ozg_id: Option<String>,
-}
 
 #[derive(Deserialize)]
 struct ExampleFile {
@@ -58,6 +40,15 @@ struct Example {
     cost_euros: i64,
     source: String,
     ozg_id: Option<String>,
+    /// Maturity levels of the OZG service, with the model they follow.
+    maturity: Option<ExampleMaturity>,
+}
+
+#[derive(Deserialize)]
+struct ExampleMaturity {
+    model: String,
+    now: i16,
+    target: i16,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +85,7 @@ fn source_from_code(code: &str) -> Option<Source> {
 }
 
 /// The 60 examples, their goals looked up in `tree` by field name and position.
-pub fn examples(tree: &StrategyTree) -> anyhow::Result<Vec<DemoMeasure>> {
+pub fn examples(tree: &StrategyTree) -> anyhow::Result<Vec<BulkMeasure>> {
     let file: ExampleFile =
         serde_json::from_str(EXAMPLES).context("content/demo-measures.json is malformed")?;
     file.measures
@@ -117,27 +108,48 @@ pub fn examples(tree: &StrategyTree) -> anyhow::Result<Vec<DemoMeasure>> {
             let office = |slug: &str| {
                 Office::from_slug(slug).with_context(|| format!("unknown office {slug}"))
             };
-            Ok(DemoMeasure {
-                goals,
-                lead_office: office(&example.lead_office)?,
-                participating_offices: example
-                    .participating_offices
-                    .iter()
-                    .map(|slug| office(slug))
-                    .collect::<anyhow::Result<_>>()?,
+            let maturity_model = match &example.maturity {
+                Some(maturity) => Some(
+                    MaturityModel::from_slug(&maturity.model)
+                        .with_context(|| format!("unknown maturity model {}", maturity.model))?,
+                ),
+                None => None,
+            };
+            let ozg = example.ozg_id.map(|ozg_id| OzgLink {
+                ozg_id,
+                leika_key: None,
+                maturity_now: example.maturity.as_ref().map(|maturity| maturity.now),
+                maturity_target: example.maturity.as_ref().map(|maturity| maturity.target),
+                maturity_model,
+            });
+            Ok(BulkMeasure {
                 status: status_from_code(&example.status)
                     .with_context(|| format!("unknown status {}", example.status))?,
-                source: source_from_code(&example.source)
-                    .with_context(|| format!("unknown source {}", example.source))?,
-                title: example.title,
-                summary: example.summary,
-                description: example.description,
-                expected_benefit: example.expected_benefit,
-                quick_win: example.quick_win,
-                tags: example.tags,
-                effort_person_days: example.effort_person_days,
-                cost_euros: example.cost_euros,
-                ozg_id: example.ozg_id,
+                data: MeasureData {
+                    goals,
+                    lead_office: office(&example.lead_office)?,
+                    participating_offices: example
+                        .participating_offices
+                        .iter()
+                        .map(|slug| office(slug))
+                        .collect::<anyhow::Result<_>>()?,
+                    source: source_from_code(&example.source)
+                        .with_context(|| format!("unknown source {}", example.source))?,
+                    title: example.title,
+                    summary: example.summary,
+                    description: example.description,
+                    expected_benefit: example.expected_benefit,
+                    responsible_unit: String::new(),
+                    contact_person: String::new(),
+                    effort_person_days: Some(example.effort_person_days),
+                    cost_euros: Some(example.cost_euros),
+                    planned_start: None,
+                    planned_end: None,
+                    quick_win: example.quick_win,
+                    depends_on: Vec::new(),
+                    tags: example.tags,
+                    ozg,
+                },
             })
         })
         .collect()
@@ -201,7 +213,7 @@ const TAGS: [&str; 10] = [
 ];
 
 /// `count` generated measures; the same `seed` gives the same ones.
-pub fn generated(tree: &StrategyTree, count: usize, seed: u64) -> Vec<DemoMeasure> {
+pub fn generated(tree: &StrategyTree, count: usize, seed: u64) -> Vec<BulkMeasure> {
     let goals: Vec<GoalId> = tree
         .fields
         .iter()
@@ -235,7 +247,8 @@ pub fn generated(tree: &StrategyTree, count: usize, seed: u64) -> Vec<DemoMeasur
                 }
             }
             let tag = (*random.pick(&TAGS)).to_owned();
-            DemoMeasure {
+            let status = *random.pick(&statuses);
+            let data = MeasureData {
                 summary: format!("{action} {object}: weniger Papier, kürzere Wege und schnellere Antworten für Bürgerinnen und Bürger."),
                 description: format!("Generierte Maßnahme für Lasttests (Startwert {seed}). {action} {object} im {}.", lead_office.label()),
                 expected_benefit: "Schnellere Bearbeitung und weniger Rückfragen.".to_owned(),
@@ -243,14 +256,25 @@ pub fn generated(tree: &StrategyTree, count: usize, seed: u64) -> Vec<DemoMeasur
                 goals: chosen,
                 lead_office,
                 participating_offices: Vec::new(),
-                status: *random.pick(&statuses),
+                responsible_unit: String::new(),
+                contact_person: String::new(),
                 quick_win: random.below(5) == 0,
                 tags: vec!["generiert".to_owned(), tag],
-                effort_person_days: 5 + random.below(200) as i32,
-                cost_euros: 1_000 * random.below(500) as i64,
+                effort_person_days: Some(5 + random.below(200) as i32),
+                cost_euros: Some(1_000 * random.below(500) as i64),
+                planned_start: None,
+                planned_end: None,
+                depends_on: Vec::new(),
                 source: *random.pick(&Source::ALL),
-                ozg_id: (random.below(4) == 0).then(|| format!("{}", 10_000 + random.below(600))),
-            }
+                ozg: (random.below(4) == 0).then(|| OzgLink {
+                    ozg_id: format!("{}", 10_000 + random.below(600)),
+                    leika_key: None,
+                    maturity_now: None,
+                    maturity_target: None,
+                    maturity_model: None,
+                }),
+            };
+            BulkMeasure { data, status }
         })
         .collect()
 }

@@ -17,6 +17,9 @@ impl Choice {
     }
 }
 
+/// No error, for template macros that take an optional one.
+pub const NO_ERROR: Option<&str> = None;
+
 /// A field error, linked from the error summary.
 #[derive(Debug, Clone)]
 pub struct FieldError {

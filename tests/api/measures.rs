@@ -869,15 +869,15 @@ async fn the_example_measures_load_once_and_generated_ones_are_deterministic() {
         .expect("loaded");
     let first: Vec<String> = prima::demo::generated(&tree, 50, 7)
         .into_iter()
-        .map(|m| m.title)
+        .map(|m| m.data.title)
         .collect();
     let second: Vec<String> = prima::demo::generated(&tree, 50, 7)
         .into_iter()
-        .map(|m| m.title)
+        .map(|m| m.data.title)
         .collect();
     let other: Vec<String> = prima::demo::generated(&tree, 50, 8)
         .into_iter()
-        .map(|m| m.title)
+        .map(|m| m.data.title)
         .collect();
     assert_eq!(first, second);
     assert_ne!(first, other);

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 pub use crate::domain::time::{DATE_HINT, parse_date};
 
-use super::{FieldProblem, MeasureInput, OzgLink};
+use super::{FieldProblem, MaturityModel, MeasureInput, OzgLink};
 
 /// A text, trimmed and with Unix line ends, at most `max` characters.
 pub(super) fn text(
@@ -65,17 +65,53 @@ pub(super) fn date(
     })
 }
 
-/// A level of the OZG maturity model, 0 to 4; empty is none.
-fn maturity(value: &str, field: &'static str, problems: &mut Vec<FieldProblem>) -> Option<i16> {
+/// A level of `model`; empty is none.
+fn maturity(
+    value: &str,
+    model: MaturityModel,
+    field: &'static str,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<i16> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
     match value.parse::<i16>() {
-        Ok(level) if (0..=4).contains(&level) => Some(level),
+        Ok(level) if (0..=model.highest()).contains(&level) => Some(level),
         _ => {
-            problems.push((field, "Der Reifegrad liegt zwischen 0 und 4.".to_owned()));
+            problems.push((
+                field,
+                format!(
+                    "Der Reifegrad liegt zwischen 0 und {} ({}).",
+                    model.highest(),
+                    model.label()
+                ),
+            ));
             None
+        }
+    }
+}
+
+/// The model the form's levels follow: the one in force, or 1.1 for a measure whose levels were
+/// recorded under 1.1 and are kept.
+fn maturity_model(
+    input: &MeasureInput,
+    recorded: Option<MaturityModel>,
+    problems: &mut Vec<FieldProblem>,
+) -> MaturityModel {
+    match MaturityModel::from_slug(input.maturity_model.trim()) {
+        Some(MaturityModel::V1_1) if recorded == Some(MaturityModel::V1_1) => MaturityModel::V1_1,
+        None if input.maturity_model.trim().is_empty() => MaturityModel::CURRENT,
+        Some(MaturityModel::V2_0) => MaturityModel::V2_0,
+        _ => {
+            problems.push((
+                "maturity_now",
+                format!(
+                    "Neue Reifegrade folgen dem {}. Bitte wählen Sie die Stufen neu.",
+                    MaturityModel::CURRENT.label()
+                ),
+            ));
+            MaturityModel::CURRENT
         }
     }
 }
@@ -107,11 +143,16 @@ pub(super) fn tags(value: &str, problems: &mut Vec<FieldProblem>) -> Vec<String>
 }
 
 /// The link to an OZG service, if an OZG id is given; LeiKa key and maturity need one.
-pub(super) fn ozg(input: &MeasureInput, problems: &mut Vec<FieldProblem>) -> Option<OzgLink> {
+pub(super) fn ozg(
+    input: &MeasureInput,
+    recorded_model: Option<MaturityModel>,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<OzgLink> {
     let ozg_id = input.ozg_id.trim();
     let leika = input.leika_key.trim().replace(' ', "");
-    let now = maturity(&input.maturity_now, "maturity_now", problems);
-    let target = maturity(&input.maturity_target, "maturity_target", problems);
+    let model = maturity_model(input, recorded_model, problems);
+    let now = maturity(&input.maturity_now, model, "maturity_now", problems);
+    let target = maturity(&input.maturity_target, model, "maturity_target", problems);
     let leika_valid = leika.len() == 14 && leika.bytes().all(|byte| byte.is_ascii_digit());
     if !leika.is_empty() && !leika_valid {
         problems.push((
@@ -145,5 +186,6 @@ pub(super) fn ozg(input: &MeasureInput, problems: &mut Vec<FieldProblem>) -> Opt
         leika_key: (!leika.is_empty()).then_some(leika),
         maturity_now: now,
         maturity_target: target,
+        maturity_model: (now.is_some() || target.is_some()).then_some(model),
     })
 }

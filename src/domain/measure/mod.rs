@@ -8,9 +8,11 @@ use super::ids::GoalId;
 use super::office::Office;
 
 mod fields;
+mod maturity;
 
 pub use fields::{DATE_HINT, parse_date};
 use fields::{date, text, whole_number};
+pub use maturity::{Level, MaturityModel};
 
 /// Where a measure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
@@ -81,6 +83,8 @@ pub struct MeasureInput {
     pub leika_key: String,
     pub maturity_now: String,
     pub maturity_target: String,
+    /// The model the form offered the levels in (`MaturityModel::slug`).
+    pub maturity_model: String,
 }
 
 impl MeasureInput {
@@ -112,6 +116,7 @@ impl MeasureInput {
                 "leika_key" => input.leika_key = value,
                 "maturity_now" => input.maturity_now = value,
                 "maturity_target" => input.maturity_target = value,
+                "maturity_model" => input.maturity_model = value,
                 _ => {}
             }
         }
@@ -136,9 +141,11 @@ pub struct OzgLink {
     pub ozg_id: String,
     /// The 14-digit key of the service catalogue (LeiKa).
     pub leika_key: Option<String>,
-    /// Maturity on the OZG model's 0–4 scale, now and aimed at.
+    /// Maturity now and aimed at, on the scale of `maturity_model`.
     pub maturity_now: Option<i16>,
     pub maturity_target: Option<i16>,
+    /// The model the levels follow; set exactly when a level is.
+    pub maturity_model: Option<MaturityModel>,
 }
 
 /// A measure's checked content.
@@ -168,7 +175,6 @@ pub struct MeasureData {
 /// A field and what is wrong with it.
 pub type FieldProblem = (&'static str, String);
 
-/// Checks the input. `known_goals` are the goals of the strategy in force.
 /// A measure's number as people write it: "M-12", "m12" or "12".
 pub fn parse_number(text: &str) -> Option<i64> {
     let digits = text
@@ -178,9 +184,13 @@ pub fn parse_number(text: &str) -> Option<i64> {
     digits.parse::<i64>().ok().filter(|number| *number > 0)
 }
 
+/// Checks the input. `known_goals` are the goals of the strategy in force; `recorded_model` is
+/// the maturity model of the levels stored so far (an edit of a measure entered under 1.1 may
+/// keep them; new levels follow the model in force).
 pub fn parse(
     input: &MeasureInput,
     known_goals: &[GoalId],
+    recorded_model: Option<MaturityModel>,
 ) -> Result<MeasureData, Vec<FieldProblem>> {
     let mut problems = Vec::new();
     let title = text(&input.title, "title", TITLE_MAX, "Der Titel", &mut problems);
@@ -314,7 +324,7 @@ pub fn parse(
     }
 
     let tags = fields::tags(&input.tags, &mut problems);
-    let ozg = fields::ozg(input, &mut problems);
+    let ozg = fields::ozg(input, recorded_model, &mut problems);
 
     if !problems.is_empty() {
         return Err(problems);
@@ -368,7 +378,7 @@ mod tests {
 
     #[test]
     fn a_minimal_measure_parses() {
-        let data = parse(&valid(), &[]).expect("valid");
+        let data = parse(&valid(), &[], None).expect("valid");
         assert_eq!(data.title, "Online-Terminbuchung");
         assert_eq!(data.lead_office, Office::Altona);
         assert_eq!(data.ozg, None);
@@ -382,7 +392,8 @@ mod tests {
                     title: "  ".into(),
                     ..valid()
                 },
-                &[]
+                &[],
+                None,
             )),
             ["title"]
         );
@@ -392,7 +403,8 @@ mod tests {
                     title: "ä".repeat(201),
                     ..valid()
                 },
-                &[]
+                &[],
+                None,
             )),
             ["title"]
         );
@@ -402,7 +414,8 @@ mod tests {
                     title: "ä".repeat(200),
                     ..valid()
                 },
-                &[]
+                &[],
+                None,
             )
             .is_ok()
         );
@@ -412,7 +425,8 @@ mod tests {
                     summary: "x".repeat(501),
                     ..valid()
                 },
-                &[]
+                &[],
+                None,
             )),
             ["summary"]
         );
@@ -429,7 +443,7 @@ mod tests {
             tags: "Termine, OZG, termine".into(),
             ..valid()
         };
-        let data = parse(&input, &[]).expect("valid");
+        let data = parse(&input, &[], None).expect("valid");
         assert_eq!(data.cost_euros, Some(12_500));
         assert_eq!(data.planned_start, NaiveDate::from_ymd_opt(2027, 3, 1));
         assert_eq!(data.depends_on, [12, 7]);
@@ -440,11 +454,14 @@ mod tests {
             planned_start: "02.01.2027".into(),
             ..valid()
         };
-        assert_eq!(fields(parse(&bad, &[])), ["cost_euros", "planned_end"]);
+        assert_eq!(
+            fields(parse(&bad, &[], None)),
+            ["cost_euros", "planned_end"]
+        );
     }
 
     #[test]
-    fn the_leika_key_has_14_digits_and_maturity_goes_from_0_to_4() {
+    fn the_leika_key_has_14_digits_and_maturity_goes_from_0_to_7() {
         let ok = MeasureInput {
             ozg_id: "10061".into(),
             leika_key: "99050012104000".into(),
@@ -452,7 +469,7 @@ mod tests {
             maturity_target: "3".into(),
             ..valid()
         };
-        let data = parse(&ok, &[]).expect("valid");
+        let data = parse(&ok, &[], None).expect("valid");
         assert_eq!(
             data.ozg.and_then(|ozg| ozg.leika_key).as_deref(),
             Some("99050012104000")
@@ -460,7 +477,7 @@ mod tests {
         for (leika, now, target, expected) in [
             ("9905001210400", "1", "3", vec!["leika_key"]),
             ("9905001210400a", "1", "3", vec!["leika_key"]),
-            ("99050012104000", "5", "3", vec!["maturity_now"]),
+            ("99050012104000", "8", "3", vec!["maturity_now"]),
             ("99050012104000", "3", "1", vec!["maturity_target"]),
         ] {
             let input = MeasureInput {
@@ -470,7 +487,7 @@ mod tests {
                 ..ok.clone()
             };
             assert_eq!(
-                fields(parse(&input, &[])),
+                fields(parse(&input, &[], None)),
                 expected,
                 "{leika} {now} {target}"
             );
@@ -479,7 +496,56 @@ mod tests {
             ozg_id: String::new(),
             ..ok
         };
-        assert_eq!(fields(parse(&without_id, &[])), ["ozg_id"]);
+        assert_eq!(fields(parse(&without_id, &[], None)), ["ozg_id"]);
+    }
+
+    #[test]
+    fn new_levels_follow_model_2_0_and_levels_of_1_1_stay_only_where_recorded() {
+        let levels = |now: &str, target: &str, model: &str| MeasureInput {
+            ozg_id: "10061".into(),
+            maturity_now: now.into(),
+            maturity_target: target.into(),
+            maturity_model: model.into(),
+            ..valid()
+        };
+        let model_of = |input: &MeasureInput, recorded| {
+            parse(input, &[], recorded)
+                .expect("valid")
+                .ozg
+                .and_then(|ozg| ozg.maturity_model)
+        };
+        // New entries: 2.0, levels up to 7.
+        assert_eq!(
+            model_of(&levels("5", "7", ""), None),
+            Some(MaturityModel::V2_0)
+        );
+        assert_eq!(
+            model_of(&levels("5", "7", "2.0"), None),
+            Some(MaturityModel::V2_0)
+        );
+        // No level, no model.
+        assert_eq!(model_of(&levels("", "", "2.0"), None), None);
+        // A measure recorded under 1.1 keeps its model, and 1.1's range.
+        let recorded = Some(MaturityModel::V1_1);
+        assert_eq!(
+            model_of(&levels("2", "4", "1.1"), recorded),
+            Some(MaturityModel::V1_1)
+        );
+        assert_eq!(
+            fields(parse(&levels("2", "5", "1.1"), &[], recorded)),
+            ["maturity_target"]
+        );
+        // Emptied, it has no model: the next levels are 2.0's.
+        assert_eq!(model_of(&levels("", "", "1.1"), recorded), None);
+        // Nobody starts a new measure in 1.1.
+        assert_eq!(
+            fields(parse(&levels("2", "4", "1.1"), &[], None)),
+            ["maturity_now"]
+        );
+        assert_eq!(
+            fields(parse(&levels("2", "4", "3.0"), &[], None)),
+            ["maturity_now"]
+        );
     }
 
     #[test]
@@ -489,8 +555,8 @@ mod tests {
             goals: vec![goal.to_string(), goal.to_string()],
             ..valid()
         };
-        assert_eq!(parse(&input, &[goal]).expect("valid").goals, [goal]);
-        assert_eq!(fields(parse(&input, &[])), ["goals", "goals"]);
+        assert_eq!(parse(&input, &[goal], None).expect("valid").goals, [goal]);
+        assert_eq!(fields(parse(&input, &[], None)), ["goals", "goals"]);
     }
 
     #[test]

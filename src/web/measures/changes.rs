@@ -4,7 +4,7 @@ use crate::db::measure_details::{Change, MeasureDetail};
 use crate::db::measures::Referenced;
 use crate::domain::ids::GoalId;
 use crate::domain::lifecycle::Status;
-use crate::domain::measure::{MeasureData, MeasureInput};
+use crate::domain::measure::{MaturityModel, MeasureData, MeasureInput};
 use crate::domain::office::Office;
 use crate::domain::strategy::StrategyTree;
 use crate::web::format::number;
@@ -65,6 +65,20 @@ pub fn input_from(detail: &MeasureDetail) -> MeasureInput {
             .maturity_target
             .map(|level| level.to_string())
             .unwrap_or_default(),
+        maturity_model: row
+            .maturity_model
+            .map(|model| model.slug().to_owned())
+            .unwrap_or_default(),
+    }
+}
+
+/// A maturity level as the history names it: with its model, since 3 means something else in
+/// 1.1 than in 2.0.
+fn level_text(model: Option<MaturityModel>, level: Option<i16>) -> String {
+    match (model, level) {
+        (Some(model), Some(level)) => model.describe(level),
+        (None, Some(level)) => level.to_string(),
+        (_, None) => String::new(),
     }
 }
 
@@ -103,6 +117,7 @@ pub fn changes(
     };
     let optional = |value: Option<String>| value.unwrap_or_default();
     let row = &before.row;
+    let after_model = after.ozg.as_ref().and_then(|ozg| ozg.maturity_model);
     let pairs: Vec<(&str, String, String)> = vec![
         ("Titel", row.title.clone(), after.title.clone()),
         (
@@ -204,24 +219,18 @@ pub fn changes(
         ),
         (
             "Reifegrad heute",
-            optional(row.maturity_now.map(|v| v.to_string())),
-            optional(
-                after
-                    .ozg
-                    .as_ref()
-                    .and_then(|ozg| ozg.maturity_now)
-                    .map(|v| v.to_string()),
+            level_text(row.maturity_model, row.maturity_now),
+            level_text(
+                after_model,
+                after.ozg.as_ref().and_then(|ozg| ozg.maturity_now),
             ),
         ),
         (
             "Ziel-Reifegrad",
-            optional(row.maturity_target.map(|v| v.to_string())),
-            optional(
-                after
-                    .ozg
-                    .as_ref()
-                    .and_then(|ozg| ozg.maturity_target)
-                    .map(|v| v.to_string()),
+            level_text(row.maturity_model, row.maturity_target),
+            level_text(
+                after_model,
+                after.ozg.as_ref().and_then(|ozg| ozg.maturity_target),
             ),
         ),
     ];

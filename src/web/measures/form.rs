@@ -17,14 +17,14 @@ use crate::db::measure_details::{HistoryEntry, MeasureDetail, NewEvent};
 use crate::db::measures::{Similar, WriteError};
 use crate::domain::ids::{GoalId, MeasureId};
 use crate::domain::lifecycle::{self, MeasureFacts, Status};
-use crate::domain::measure::{self, MeasureInput, Source};
+use crate::domain::measure::{self, MaturityModel, MeasureInput, Source};
 use crate::domain::office::Office;
 use crate::domain::strategy::StrategyTree;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
 use crate::web::format::filters;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Choice, FormErrors};
 use crate::web::layout::{Section, Shell};
 use crate::web::session::{CurrentUser, Visitor};
 
@@ -53,6 +53,29 @@ pub struct FormPage {
 }
 
 impl FormPage {
+    /// The model the form offers the maturity levels in: the measure's own (1.1 levels stay
+    /// readable as such), else the one in force.
+    pub fn maturity_model(&self) -> MaturityModel {
+        MaturityModel::from_slug(&self.input.maturity_model).unwrap_or(MaturityModel::CURRENT)
+    }
+
+    pub fn maturity_choices(&self) -> Vec<Choice> {
+        self.maturity_model()
+            .levels()
+            .iter()
+            .map(|level| {
+                Choice::new(
+                    level.value.to_string(),
+                    format!("{} – {}", level.value, level.name),
+                )
+            })
+            .collect()
+    }
+
+    pub fn maturity_hint(&self) -> String {
+        format!("Nach dem {}.", self.maturity_model().label())
+    }
+
     /// How many of `field`'s goals the input has chosen.
     pub fn chosen_in(&self, field: &crate::domain::strategy::Field) -> usize {
         field
@@ -180,7 +203,7 @@ pub async fn create(
             checked: !similar.is_empty() || checked,
             similar,
         };
-    let data = match measure::parse(&input, &known_goals(tree.as_deref())) {
+    let data = match measure::parse(&input, &known_goals(tree.as_deref()), None) {
         Ok(data) if submit && data.goals.is_empty() => {
             let errors = FormErrors::one("goals", lifecycle::Refusal::GoalRequired.message());
             return Ok((
@@ -340,7 +363,11 @@ pub async fn update(
         .and_then(|(_, value)| value.parse().ok())
         .unwrap_or(0);
     let tree = state.strategy.current_tree(&state.db).await?;
-    let data = match measure::parse(&input, &known_goals(tree.as_deref())) {
+    let data = match measure::parse(
+        &input,
+        &known_goals(tree.as_deref()),
+        before.row.maturity_model,
+    ) {
         Ok(data) if before.row.status != Status::Draft && data.goals.is_empty() => {
             let errors = FormErrors::one("goals", lifecycle::Refusal::GoalRequired.message());
             let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());

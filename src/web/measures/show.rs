@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::db;
-use crate::db::measure_details::{MeasureDetail, MeasurePage, NewEvent, ReaderState};
+use crate::db::measure_details::{self, MeasureDetail, MeasurePage, ReaderState, StepOutcome};
+use crate::db::measures::Referenced;
 use crate::domain::ids::MeasureId;
 use crate::domain::lifecycle::{self, MeasureFacts, MergeTarget, Refusal, Status};
 use crate::domain::markdown;
@@ -258,7 +259,7 @@ async fn merge_target(
     current: &CurrentUser,
     merged: MeasureId,
     typed: &str,
-) -> Result<(MergeTarget, Option<MeasureId>), AppError> {
+) -> Result<(MergeTarget, Option<Referenced>), AppError> {
     if typed.trim().is_empty() {
         return Ok((MergeTarget::NotGiven, None));
     }
@@ -266,10 +267,10 @@ async fn merge_target(
         return Ok((MergeTarget::Unknown, None));
     };
     let found = db::measures::resolve_numbers(&state.db, &[number], current.user.id).await?;
-    Ok(match found.first() {
+    Ok(match found.into_iter().next() {
         None => (MergeTarget::Unknown, None),
         Some(target) if target.id == merged => (MergeTarget::Itself, None),
-        Some(target) => (MergeTarget::Measure(target.status), Some(target.id)),
+        Some(target) => (MergeTarget::Measure(target.status), Some(target)),
     })
 }
 
@@ -301,100 +302,100 @@ pub async fn change_status(
         return Err(AppError::NotFound);
     }
     let to = Status::from_slug(&form.to).ok_or(AppError::NotFound)?;
-    let reason = form.reason.trim().to_owned();
-    let (target, target_id) = merge_target(&state, &current, id, &form.merge_into).await?;
-    if let Err(refusal) = lifecycle::check(&current.user.actor(), facts, to, &reason, target) {
-        if refusal == Refusal::NotYourRole {
-            return Err(AppError::Forbidden);
-        }
-        let errors = FormErrors::one(refusal_field(refusal, to), refusal.message());
-        let mut page = page(&state, visitor, &current, id, errors, reason).await?;
-        page.merge_into = form.merge_into;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let reason = form.reason.trim();
+    let (target, merge_into) = merge_target(&state, &current, id, &form.merge_into).await?;
+    if let Err(refusal) = lifecycle::check(&current.user.actor(), facts, to, reason, target) {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return refuse_step(&state, visitor, &current, id, form, refusal, status).await;
     }
-    let mut transaction = state.db.begin().await?;
-    if let Some(target) = target_id {
-        // Both rows locked in one order: two crossing merges (A into B, B into A) run one after
-        // the other, and the second finds its target merged.
-        let statuses = db::measure_details::lock_statuses(&mut transaction, &[id, target]).await?;
-        let still_open = statuses
-            .iter()
-            .any(|(measure, status)| *measure == target && status.accepts_merges());
-        if !still_open {
-            drop(transaction);
-            let refusal = Refusal::MergeTargetClosed;
-            let errors = FormErrors::one(refusal_field(refusal, to), refusal.message());
-            let mut page = page(&state, visitor, &current, id, errors, reason).await?;
-            page.merge_into = form.merge_into;
-            return Ok((StatusCode::CONFLICT, page).into_response());
-        }
-    }
-    let reason_saved = (!reason.is_empty()).then_some(reason.as_str());
-    let Some(version) = db::measure_details::set_status(
-        &mut transaction,
-        id,
-        facts.status,
+    let (notice, merge_notice) = notices(&detail, to, merge_into.as_ref());
+    let step = measure_details::Step {
+        measure: id,
+        actor: current.user.id,
+        from: facts.status,
         to,
-        reason_saved,
-        target_id,
-    )
-    .await?
-    else {
-        // The status moved on meanwhile; show the page as it is now.
-        drop(transaction);
-        let errors = FormErrors::one(
-            "naechste-schritte",
-            "Der Status wurde inzwischen geändert. Bitte prüfen Sie die Maßnahme erneut.",
-        );
-        let page = page(&state, visitor, &current, id, errors, reason).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+        reason: (!reason.is_empty()).then_some(reason),
+        merge_into: merge_into.as_ref().map(|target| target.id),
+        notice: &notice,
+        merge_notice: &merge_notice,
     };
-    let message = format!(
+    match measure_details::take_step(&state.db, &step).await? {
+        StepOutcome::Taken => Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response()),
+        StepOutcome::TargetClosed => {
+            let refusal = Refusal::MergeTargetClosed;
+            refuse_step(
+                &state,
+                visitor,
+                &current,
+                id,
+                form,
+                refusal,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        StepOutcome::StatusMoved => {
+            // Show the page as it is now.
+            let errors = FormErrors::one(
+                "naechste-schritte",
+                "Der Status wurde inzwischen geändert. Bitte prüfen Sie die Maßnahme erneut.",
+            );
+            let page = page(&state, visitor, &current, id, errors, form.reason).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+/// What the followers of a measure are told of a step, and the supporters of a merged one.
+fn notices(
+    detail: &MeasureDetail,
+    to: Status,
+    merge_into: Option<&Referenced>,
+) -> (String, String) {
+    let row = &detail.row;
+    let notice = format!(
         "M-{} „{}“: {} → {}",
-        detail.row.number,
-        detail.row.title,
-        facts.status.label(),
+        row.number,
+        row.title,
+        row.status.label(),
         to.label()
     );
-    db::notifications::notify_interested(
-        &mut transaction,
-        id,
-        current.user.id,
-        "status_changed",
-        &message,
-    )
-    .await?;
-    if let Some(target) = target_id {
-        let target_row = db::measure_details::row(&mut *transaction, target)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let message = format!(
-            "M-{} „{}“, die Sie unterstützen, wurde in M-{} „{}“ zusammengeführt.",
-            detail.row.number, detail.row.title, target_row.number, target_row.title
-        );
-        db::notifications::notify_supporters_of_merge(
-            &mut transaction,
-            id,
-            target,
-            current.user.id,
-            &message,
-        )
-        .await?;
+    let merge_notice = merge_into
+        .map(|target| {
+            format!(
+                "M-{} „{}“, die Sie unterstützen, wurde in M-{} „{}“ zusammengeführt.",
+                row.number, row.title, target.number, target.title
+            )
+        })
+        .unwrap_or_default();
+    (notice, merge_notice)
+}
+
+/// The page again with the refusal next to its field and what was typed kept; a step that is
+/// not the person's to take is forbidden.
+async fn refuse_step(
+    state: &AppState,
+    visitor: Visitor,
+    current: &CurrentUser,
+    id: MeasureId,
+    form: StepForm,
+    refusal: Refusal,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    if refusal == Refusal::NotYourRole {
+        return Err(AppError::Forbidden);
     }
-    db::measure_details::record(
-        &mut *transaction,
-        &NewEvent {
-            measure: id,
-            actor: current.user.id,
-            version,
-            kind: "status_changed",
-            from_status: Some(facts.status),
-            to_status: Some(to),
-            reason: reason_saved,
-            changes: &[],
-        },
+    let to = Status::from_slug(&form.to).ok_or(AppError::NotFound)?;
+    let errors = FormErrors::one(refusal_field(refusal, to), refusal.message());
+    let mut page = page(
+        state,
+        visitor,
+        current,
+        id,
+        errors,
+        form.reason.trim().to_owned(),
     )
     .await?;
-    transaction.commit().await?;
-    Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response())
+    page.merge_into = form.merge_into;
+    Ok((status, page).into_response())
 }
