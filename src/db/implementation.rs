@@ -1,21 +1,17 @@
-//! Queries for the implementation in the offices: rows, progress, milestones, and the matrix.
+//! Queries for the implementation in the offices: rows, progress, milestones (each write with
+//! its line in the history), and the matrix.
 
 use chrono::NaiveDate;
 use sqlx::{PgConnection, PgPool, QueryBuilder};
 
 use crate::db::catalogue::{self, Filter, Scope};
+use crate::db::history::{self, NewEvent};
 use crate::domain::ids::{MeasureId, UserId};
-use crate::domain::implementation::State;
+use crate::domain::implementation::{ProgressEntry, State};
 use crate::domain::lifecycle::Status;
 use crate::domain::office::Office;
 
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub office: Office,
-    pub state: State,
-    pub note: String,
-    pub as_of: Option<NaiveDate>,
-}
+pub use crate::domain::implementation::Row;
 
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Milestone {
@@ -23,6 +19,70 @@ pub struct Milestone {
     pub title: String,
     pub due_on: Option<NaiveDate>,
     pub done: bool,
+}
+
+/// A history line of the implementation, by `actor` at the measure's `version`.
+fn implementation_event<'a>(
+    measure: MeasureId,
+    actor: UserId,
+    version: i32,
+    changes: &'a [history::Change],
+) -> NewEvent<'a> {
+    NewEvent {
+        measure,
+        actor,
+        version,
+        kind: "implementation",
+        from_status: None,
+        to_status: None,
+        reason: None,
+        changes,
+    }
+}
+
+/// Keeps an office's row for `by`, with its line in the history, in one transaction;
+/// `version` is the measure's version the line belongs to (a row does not change it).
+pub async fn keep_row(
+    pool: &PgPool,
+    measure: MeasureId,
+    row: &Row,
+    by: UserId,
+    version: i32,
+) -> sqlx::Result<()> {
+    let mut transaction = pool.begin().await?;
+    let before = set_row(&mut transaction, measure, row, by).await?;
+    let changes = [row.change_from(before.as_ref())];
+    let event = implementation_event(measure, by, version, &changes);
+    history::record(&mut *transaction, &event).await?;
+    transaction.commit().await
+}
+
+/// Keeps the overall progress and a new milestone for `by`, with their lines in the history,
+/// in one transaction.
+pub async fn keep_progress(
+    pool: &PgPool,
+    measure: MeasureId,
+    entry: &ProgressEntry,
+    by: UserId,
+) -> sqlx::Result<()> {
+    let mut transaction = pool.begin().await?;
+    let ProgressChange { before, version } =
+        set_progress(&mut transaction, measure, entry.percent).await?;
+    if let Some(milestone) = &entry.milestone {
+        add_milestone(
+            &mut transaction,
+            measure,
+            &milestone.title,
+            milestone.due_on,
+        )
+        .await?;
+    }
+    let changes = entry.changes(before);
+    if !changes.is_empty() {
+        let event = implementation_event(measure, by, version, &changes);
+        history::record(&mut *transaction, &event).await?;
+    }
+    transaction.commit().await
 }
 
 /// Sets an office's row; returns the row as it was before (for the history).

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod credential_attempts;
 pub mod demo;
 pub mod embedded;
+pub mod history;
 pub mod implementation;
 pub mod measure_details;
 pub mod measures;

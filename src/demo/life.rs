@@ -11,11 +11,11 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db;
 use crate::db::demo::BulkMeasure;
+use crate::db::history::NewEvent;
 use crate::db::implementation::Row;
-use crate::db::measure_details::{Change, NewEvent};
 use crate::db::users::{CreateUserError, NewUser};
 use crate::domain::ids::{MeasureId, UserId};
-use crate::domain::implementation::{self, DISTRICT_OFFICES, State};
+use crate::domain::implementation::{self, DISTRICT_OFFICES, ProgressEntry, State};
 use crate::domain::lifecycle::{self, MeasureFacts, MergeTarget, Status};
 use crate::domain::office::Office;
 use crate::domain::permissions::Actor;
@@ -224,7 +224,7 @@ async fn live(
         reason: None,
         changes: &[],
     };
-    db::measure_details::record(&mut *connection, &created).await?;
+    db::history::record(&mut *connection, &created).await?;
     let mut version = 1;
     let officer = cast.officer(measure.data.lead_office);
     let mut status = Status::Submitted;
@@ -255,7 +255,7 @@ async fn live(
             reason,
             ..created
         };
-        db::measure_details::record(&mut *connection, &step).await?;
+        db::history::record(&mut *connection, &step).await?;
         status = to;
     }
     if implementation::has_rows(status) {
@@ -339,12 +339,8 @@ async fn implement(
             note: note.to_owned(),
             as_of: day(index * 5 + offset * 11),
         };
-        db::implementation::set_row(&mut *connection, id, &row, keeper.id).await?;
-        changes.push(Change {
-            field: format!("Umsetzung {}", office.label()),
-            before: "noch offen".to_owned(),
-            after: format!("{}: {note}", state.label()),
-        });
+        let before = db::implementation::set_row(&mut *connection, id, &row, keeper.id).await?;
+        changes.push(row.change_from(before.as_ref()));
     }
     let officer = cast.officer(measure.data.lead_office);
     let rows = NewEvent {
@@ -357,7 +353,7 @@ async fn implement(
         reason: None,
         changes: &changes,
     };
-    db::measure_details::record(&mut *connection, &rows).await?;
+    db::history::record(&mut *connection, &rows).await?;
     let percent = match status {
         Status::Implemented => 100,
         Status::InProgress => 20 + (index as i16 * 7) % 60,
@@ -367,18 +363,18 @@ async fn implement(
         if !implementation::may_keep_progress(&officer.actor, measure.data.lead_office) {
             bail!("the progress is not the lead office's to keep");
         }
+        let entry = ProgressEntry {
+            percent,
+            milestone: None,
+        };
         let progress = db::implementation::set_progress(&mut *connection, id, percent).await?;
-        let change = [Change {
-            field: "Fortschritt".to_owned(),
-            before: format!("{} %", progress.before),
-            after: format!("{percent} %"),
-        }];
+        let change = entry.changes(progress.before);
         let event = NewEvent {
             version: progress.version,
             changes: &change,
             ..rows
         };
-        db::measure_details::record(&mut *connection, &event).await?;
+        db::history::record(&mut *connection, &event).await?;
         for (offset, title) in [
             "Pilot im Bezirksamt abgeschlossen",
             "Einführung in allen Abteilungen",

@@ -1,10 +1,141 @@
-//! Implementation in the offices: the states an office's row can have, who keeps which row,
-//! and when a measure has rows at all.
+//! Implementation in the offices: the states an office's row can have, the rows and the
+//! overall progress as people enter them (checked here, with German messages), who keeps which
+//! row, and when a measure has rows at all.
 
+use chrono::NaiveDate;
+
+use super::history::Change;
 use super::lifecycle::{Status, is_officer_for};
 use super::office::Office;
 use super::permissions::Actor;
 use super::roles::Role;
+use super::time::{day, parse_date};
+
+/// The longest note of an office's row, and the longest milestone, in characters.
+pub const NOTE_MAX: usize = 1000;
+pub const MILESTONE_MAX: usize = 200;
+
+/// An office's row: how far the measure is there, a note, and as of when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub office: Office,
+    pub state: State,
+    pub note: String,
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Row {
+    /// Reads `office`'s row from the form's text; the error says in German what is wrong.
+    pub fn parse(
+        office: Office,
+        state: &str,
+        note: &str,
+        as_of: &str,
+    ) -> Result<Self, &'static str> {
+        let state = State::from_slug(state).ok_or("Bitte wählen Sie einen Stand.")?;
+        let note = note.trim();
+        if note.chars().count() > NOTE_MAX {
+            return Err("Die Notiz darf höchstens 1000 Zeichen lang sein.");
+        }
+        Ok(Self {
+            office,
+            state,
+            note: note.to_owned(),
+            as_of: parse_date(as_of)?,
+        })
+    }
+
+    /// The row as the history names it: "in Umsetzung (01.03.2026): Pilot läuft"; no row yet
+    /// is "noch offen".
+    pub fn describe(row: Option<&Self>) -> String {
+        let Some(row) = row else {
+            return "noch offen".to_owned();
+        };
+        let date = row
+            .as_of
+            .map(|date| format!(" ({})", day(date)))
+            .unwrap_or_default();
+        let note = if row.note.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", row.note)
+        };
+        format!("{}{date}{note}", row.state.label())
+    }
+
+    /// The history's line for this row replacing `before`.
+    pub fn change_from(&self, before: Option<&Self>) -> Change {
+        Change {
+            field: format!("Umsetzung {}", self.office.label()),
+            before: Self::describe(before),
+            after: Self::describe(Some(self)),
+        }
+    }
+}
+
+/// A milestone the lead office adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMilestone {
+    pub title: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// The overall progress in percent, and perhaps a new milestone, as the lead office enters them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressEntry {
+    pub percent: i16,
+    pub milestone: Option<NewMilestone>,
+}
+
+impl ProgressEntry {
+    /// Reads the progress form ("40", "40 %"); the error says in German what is wrong.
+    pub fn parse(percent: &str, milestone: &str, due_on: &str) -> Result<Self, &'static str> {
+        let percent = percent
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+            .parse::<i16>()
+            .ok()
+            .filter(|percent| (0..=100).contains(percent))
+            .ok_or("Bitte geben Sie den Fortschritt als Zahl von 0 bis 100 an.")?;
+        let due_on = parse_date(due_on)?;
+        let title = milestone.trim();
+        if title.chars().count() > MILESTONE_MAX {
+            return Err("Ein Meilenstein darf höchstens 200 Zeichen lang sein.");
+        }
+        Ok(Self {
+            percent,
+            milestone: (!title.is_empty()).then(|| NewMilestone {
+                title: title.to_owned(),
+                due_on,
+            }),
+        })
+    }
+
+    /// The history's lines for this entry over a progress of `before` percent.
+    pub fn changes(&self, before: i16) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if before != self.percent {
+            changes.push(Change {
+                field: "Fortschritt".to_owned(),
+                before: format!("{before} %"),
+                after: format!("{} %", self.percent),
+            });
+        }
+        if let Some(milestone) = &self.milestone {
+            let due = milestone
+                .due_on
+                .map(|date| format!(" bis {}", day(date)))
+                .unwrap_or_default();
+            changes.push(Change {
+                field: "Meilenstein".to_owned(),
+                before: String::new(),
+                after: format!("{}{due}", milestone.title),
+            });
+        }
+        changes
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "implementation_state", rename_all = "snake_case")]
@@ -106,6 +237,62 @@ mod tests {
             office,
             roles: roles.to_vec(),
         }
+    }
+
+    #[test]
+    fn a_row_is_read_from_the_form_and_named_in_words() {
+        let row = Row::parse(
+            Office::Altona,
+            "in-umsetzung",
+            "  Pilot läuft ",
+            "01.03.2026",
+        )
+        .expect("valid");
+        assert_eq!(row.note, "Pilot läuft");
+        assert_eq!(
+            row.change_from(None),
+            Change {
+                field: "Umsetzung Bezirksamt Altona".to_owned(),
+                before: "noch offen".to_owned(),
+                after: "in Umsetzung (01.03.2026): Pilot läuft".to_owned(),
+            }
+        );
+        for (state, note, as_of, message) in [
+            ("fertig", "", "", "Bitte wählen Sie einen Stand."),
+            (
+                "geplant",
+                &"x".repeat(NOTE_MAX + 1),
+                "",
+                "Die Notiz darf höchstens 1000 Zeichen lang sein.",
+            ),
+            ("geplant", "", "31.02.2026", crate::domain::time::DATE_HINT),
+        ] {
+            assert_eq!(Row::parse(Office::Altona, state, note, as_of), Err(message));
+        }
+    }
+
+    #[test]
+    fn progress_is_a_percentage_and_a_milestone_is_optional() {
+        let entry =
+            ProgressEntry::parse(" 40 % ", "Pilot abgeschlossen", "2026-06-30").expect("valid");
+        assert_eq!(entry.percent, 40);
+        let changes = entry.changes(25);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].after, "40 %");
+        assert_eq!(changes[1].after, "Pilot abgeschlossen bis 30.06.2026");
+        let same = ProgressEntry::parse("25", "", "").expect("valid");
+        assert!(same.milestone.is_none());
+        assert!(
+            same.changes(25).is_empty(),
+            "nothing changed, nothing recorded"
+        );
+        for percent in ["", "101", "-1", "vierzig"] {
+            assert!(
+                ProgressEntry::parse(percent, "", "").is_err(),
+                "{percent:?}"
+            );
+        }
+        assert!(ProgressEntry::parse("10", &"m".repeat(MILESTONE_MAX + 1), "").is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! roles, the permission model, the password policy, and the ids of everything that has one.
 
 pub mod comments;
+pub mod history;
 pub mod ids;
 pub mod implementation;
 pub mod lifecycle;

@@ -1,6 +1,7 @@
 //! Turning a stored measure into form input, and an edit into the history's list of changes.
 
-use crate::db::measure_details::{Change, MeasureDetail};
+use crate::db::history::Change;
+use crate::db::measure_details::MeasureDetail;
 use crate::db::measures::Referenced;
 use crate::domain::ids::GoalId;
 use crate::domain::lifecycle::Status;

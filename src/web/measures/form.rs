@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::changes::{changes, input_from};
 use crate::db;
-use crate::db::measure_details::{HistoryEntry, MeasureDetail, NewEvent};
+use crate::db::history::{HistoryEntry, NewEvent};
+use crate::db::measure_details::MeasureDetail;
 use crate::db::measures::{Similar, WriteError};
 use crate::domain::ids::{GoalId, MeasureId};
 use crate::domain::lifecycle::{self, MeasureFacts, Status};
@@ -249,7 +250,7 @@ pub async fn create(
             }
         };
     if created {
-        db::measure_details::record(
+        db::history::record(
             &mut *transaction,
             &NewEvent {
                 measure: id,
@@ -401,7 +402,7 @@ pub async fn update(
         drop(transaction);
         // Someone saved in between: show what they changed, keep this person's input, and let a
         // second save (now against the current version) apply it deliberately.
-        let conflict = db::measure_details::history(&state.db, id, version).await?;
+        let conflict = db::history::history(&state.db, id, version).await?;
         let current_version = db::measure_details::row(&state.db, id)
             .await?
             .map_or(version, |row| row.version);
@@ -421,7 +422,7 @@ pub async fn update(
         return Ok((StatusCode::CONFLICT, page).into_response());
     };
     let changes = changes(&before, &data, &dependencies, tree.as_deref());
-    db::measure_details::record(
+    db::history::record(
         &mut *transaction,
         &NewEvent {
             measure: id,

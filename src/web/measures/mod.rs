@@ -8,6 +8,7 @@ mod changes;
 mod comments;
 mod form;
 mod implementation;
+mod matrix;
 pub mod show;
 mod supports;
 
@@ -21,7 +22,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/massnahmen", P, catalogue::catalogue),
         Route::get("/massnahmen/neu", P, form::new_form),
-        Route::get("/massnahmen/umsetzung", P, implementation::matrix),
+        Route::get("/massnahmen/umsetzung", P, matrix::matrix),
         Route::post("/massnahmen/neu", P, form::create),
         Route::get("/massnahmen/{id}", P, show::show).checking("a draft only for its author"),
         Route::get("/massnahmen/{id}/bearbeiten", P, form::edit_form)
