@@ -4,6 +4,7 @@
 
 use sqlx::{PgConnection, PgPool};
 
+use crate::db::history::{self, Change, NewEvent};
 use crate::domain::ids::{GoalId, MeasureId, UserId};
 use crate::domain::lifecycle::{self, Status};
 use crate::domain::measure::{MaturityModel, MeasureData, Source};
@@ -132,6 +133,67 @@ pub enum WriteError {
     DependsOnItself,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+/// Creates a measure with its first history line, in one transaction; the same form sent twice
+/// (same author, same `submission_key`) creates one measure and returns it again.
+pub async fn create(
+    pool: &PgPool,
+    data: &MeasureData,
+    author: UserId,
+    status: Status,
+    submission_key: uuid::Uuid,
+) -> Result<MeasureId, WriteError> {
+    let mut transaction = pool.begin().await?;
+    let (id, created) = insert(&mut transaction, data, author, status, submission_key).await?;
+    if created {
+        let event = NewEvent {
+            measure: id,
+            actor: author,
+            version: 1,
+            kind: "created",
+            from_status: None,
+            to_status: Some(status),
+            reason: None,
+            changes: &[],
+        };
+        history::record(&mut *transaction, &event).await?;
+    }
+    transaction.commit().await?;
+    Ok(id)
+}
+
+/// Saves an edit with its history line, in one transaction, if the measure still has
+/// `expected_version`; `describe` words the changes once the dependencies are resolved.
+/// `None`: someone else saved in between, and nothing was written.
+pub async fn save(
+    pool: &PgPool,
+    id: MeasureId,
+    expected_version: i32,
+    data: &MeasureData,
+    editor: UserId,
+    describe: impl FnOnce(&[Referenced]) -> Vec<Change>,
+) -> Result<Option<i32>, WriteError> {
+    let mut transaction = pool.begin().await?;
+    let Some((version, dependencies)) =
+        update(&mut transaction, id, expected_version, data, editor).await?
+    else {
+        return Ok(None);
+    };
+    let changes = describe(&dependencies);
+    let event = NewEvent {
+        measure: id,
+        actor: editor,
+        version,
+        kind: "updated",
+        from_status: None,
+        to_status: None,
+        reason: None,
+        changes: &changes,
+    };
+    history::record(&mut *transaction, &event).await?;
+    transaction.commit().await?;
+    Ok(Some(version))
 }
 
 /// Creates a measure; a second call by the same author with the same `submission_key` returns

@@ -13,12 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::changes::{changes, input_from};
 use crate::db;
-use crate::db::history::{HistoryEntry, NewEvent};
+use crate::db::history::HistoryEntry;
 use crate::db::measure_details::MeasureDetail;
-use crate::db::measures::{Similar, WriteError};
+use crate::db::measures::{Referenced, Similar, WriteError};
 use crate::domain::ids::{GoalId, MeasureId};
 use crate::domain::lifecycle::{self, MeasureFacts, Status};
-use crate::domain::measure::{self, MaturityModel, MeasureInput, Source};
+use crate::domain::measure::{self, MaturityModel, MeasureData, MeasureInput, Source};
 use crate::domain::office::Office;
 use crate::domain::strategy::StrategyTree;
 use crate::web::AppState;
@@ -164,109 +164,123 @@ fn write_error(error: WriteError) -> Result<FormErrors, AppError> {
     }
 }
 
+/// What the proposal form sends besides the measure: which button, the one-time key, and
+/// whether the similar measures were already shown.
+struct Proposal {
+    input: MeasureInput,
+    action: String,
+    key: uuid::Uuid,
+    checked: bool,
+}
+
+impl Proposal {
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.as_str())
+        };
+        Self {
+            input: MeasureInput::from_pairs(pairs),
+            action: value("aktion").unwrap_or_default().to_owned(),
+            key: value("submission_key")
+                .and_then(|key| key.parse().ok())
+                .unwrap_or_else(uuid::Uuid::new_v4),
+            checked: value("geprueft") == Some("ja"),
+        }
+    }
+
+    fn submits(&self) -> bool {
+        self.action == "einreichen"
+    }
+
+    /// Whether to show the similar measures first: on request, and before a first submission
+    /// (supporting an existing measure is often better than proposing it again).
+    fn looks_for_similar(&self) -> bool {
+        self.action == "pruefen" || (self.submits() && !self.checked)
+    }
+
+    fn page(
+        &self,
+        visitor: Visitor,
+        errors: FormErrors,
+        tree: Option<Arc<StrategyTree>>,
+        similar: Vec<Similar>,
+    ) -> FormPage {
+        FormPage {
+            shell: shell(visitor, "Maßnahme vorschlagen"),
+            input: self.input.clone(),
+            errors,
+            tree,
+            offices: Office::ALL,
+            sources: Source::ALL,
+            action: "/massnahmen/neu".to_owned(),
+            submission_key: Some(self.key.to_string()),
+            version: None,
+            number: None,
+            conflict: Vec::new(),
+            checked: !similar.is_empty() || self.checked,
+            similar,
+        }
+    }
+}
+
+/// The input checked: the content's rules, and a goal for anything beyond a draft.
+fn checked_data(
+    input: &MeasureInput,
+    tree: Option<&StrategyTree>,
+    recorded_model: Option<MaturityModel>,
+    needs_goal: bool,
+) -> Result<MeasureData, FormErrors> {
+    let data =
+        measure::parse(input, &known_goals(tree), recorded_model).map_err(problems_to_errors)?;
+    if needs_goal && data.goals.is_empty() {
+        return Err(FormErrors::one(
+            "goals",
+            lifecycle::Refusal::GoalRequired.message(),
+        ));
+    }
+    Ok(data)
+}
+
+fn unprocessable(page: FormPage) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
 pub async fn create(
     State(state): State<AppState>,
     visitor: Visitor,
     current: CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let input = MeasureInput::from_pairs(&pairs);
-    let submit = pairs
-        .iter()
-        .any(|(key, value)| key == "aktion" && value == "einreichen");
-    let key = pairs
-        .iter()
-        .find(|(key, _)| key == "submission_key")
-        .and_then(|(_, value)| value.parse::<uuid::Uuid>().ok())
-        .unwrap_or_else(uuid::Uuid::new_v4);
+    let proposal = Proposal::from_pairs(&pairs);
     let tree = state.strategy.current_tree(&state.db).await?;
-    let checked = pairs
-        .iter()
-        .any(|(key, value)| key == "geprueft" && value == "ja");
-    let action = pairs
-        .iter()
-        .find(|(key, _)| key == "aktion")
-        .map(|(_, value)| value.as_str())
-        .unwrap_or_default();
-    let rerender =
-        |errors: FormErrors, tree: Option<Arc<StrategyTree>>, similar: Vec<Similar>| FormPage {
-            shell: shell(visitor.clone(), "Maßnahme vorschlagen"),
-            input: input.clone(),
-            errors,
-            tree,
-            offices: Office::ALL,
-            sources: Source::ALL,
-            action: "/massnahmen/neu".to_owned(),
-            submission_key: Some(key.to_string()),
-            version: None,
-            number: None,
-            conflict: Vec::new(),
-            checked: !similar.is_empty() || checked,
-            similar,
-        };
-    let data = match measure::parse(&input, &known_goals(tree.as_deref()), None) {
-        Ok(data) if submit && data.goals.is_empty() => {
-            let errors = FormErrors::one("goals", lifecycle::Refusal::GoalRequired.message());
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                rerender(errors, tree, Vec::new()),
-            )
-                .into_response());
-        }
+    let data = match checked_data(&proposal.input, tree.as_deref(), None, proposal.submits()) {
         Ok(data) => data,
-        Err(problems) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                rerender(problems_to_errors(problems), tree, Vec::new()),
-            )
-                .into_response());
-        }
+        Err(errors) => return Ok(unprocessable(proposal.page(visitor, errors, tree, vec![]))),
     };
-    // Before a first submission, and on request, show what looks alike: supporting an existing
-    // measure is often better than proposing it again.
-    if action == "pruefen" || (submit && !checked) {
+    if proposal.looks_for_similar() {
         let text = format!("{} {}", data.title, data.summary);
         let similar = db::measures::similar(&state.db, &text).await?;
-        if action == "pruefen" || !similar.is_empty() {
-            return Ok(rerender(FormErrors::new(), tree, similar).into_response());
+        if proposal.action == "pruefen" || !similar.is_empty() {
+            let page = proposal.page(visitor, FormErrors::new(), tree, similar);
+            return Ok(page.into_response());
         }
     }
-    let status = if submit {
+    let status = if proposal.submits() {
         Status::Submitted
     } else {
         Status::Draft
     };
-    let mut transaction = state.db.begin().await?;
-    let (id, created) =
-        match db::measures::insert(&mut transaction, &data, current.user.id, status, key).await {
-            Ok(result) => result,
-            Err(error) => {
-                let errors = write_error(error)?;
-                return Ok((
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    rerender(errors, tree, Vec::new()),
-                )
-                    .into_response());
-            }
-        };
-    if created {
-        db::history::record(
-            &mut *transaction,
-            &NewEvent {
-                measure: id,
-                actor: current.user.id,
-                version: 1,
-                kind: "created",
-                from_status: None,
-                to_status: Some(status),
-                reason: None,
-                changes: &[],
-            },
-        )
-        .await?;
+    let key = proposal.key;
+    match db::measures::create(&state.db, &data, current.user.id, status, key).await {
+        Ok(id) => Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response()),
+        Err(error) => {
+            let errors = write_error(error)?;
+            Ok(unprocessable(proposal.page(visitor, errors, tree, vec![])))
+        }
     }
-    transaction.commit().await?;
-    Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response())
 }
 
 /// The measure if `current` may edit it.
@@ -364,78 +378,55 @@ pub async fn update(
         .and_then(|(_, value)| value.parse().ok())
         .unwrap_or(0);
     let tree = state.strategy.current_tree(&state.db).await?;
-    let data = match measure::parse(
-        &input,
-        &known_goals(tree.as_deref()),
-        before.row.maturity_model,
-    ) {
-        Ok(data) if before.row.status != Status::Draft && data.goals.is_empty() => {
-            let errors = FormErrors::one("goals", lifecycle::Refusal::GoalRequired.message());
-            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let needs_goal = before.row.status != Status::Draft;
+    let recorded = before.row.maturity_model;
+    let data = match checked_data(&input, tree.as_deref(), recorded, needs_goal) {
         Ok(data) => data,
-        Err(problems) => {
-            let page = edit_page(
-                visitor,
-                &before,
-                input,
-                problems_to_errors(problems),
-                tree,
-                version,
-                Vec::new(),
-            );
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        Err(errors) => {
+            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
+            return Ok(unprocessable(page));
         }
     };
-    let mut transaction = state.db.begin().await?;
-    let saved =
-        match db::measures::update(&mut transaction, id, version, &data, current.user.id).await {
-            Ok(saved) => saved,
-            Err(error) => {
-                let errors = write_error(error)?;
-                let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-            }
-        };
-    let Some((new_version, dependencies)) = saved else {
-        drop(transaction);
-        // Someone saved in between: show what they changed, keep this person's input, and let a
-        // second save (now against the current version) apply it deliberately.
-        let conflict = db::history::history(&state.db, id, version).await?;
-        let current_version = db::measure_details::row(&state.db, id)
-            .await?
-            .map_or(version, |row| row.version);
-        let errors = FormErrors::one(
-            "title",
-            "Jemand anderes hat die Maßnahme gespeichert, während Sie sie bearbeitet haben. Ihre Eingaben sind erhalten; bitte prüfen Sie die Änderungen oben und speichern Sie erneut.",
-        );
-        let page = edit_page(
-            visitor,
-            &before,
-            input,
-            errors,
-            tree,
-            current_version,
-            conflict,
-        );
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    };
-    let changes = changes(&before, &data, &dependencies, tree.as_deref());
-    db::history::record(
-        &mut *transaction,
-        &NewEvent {
-            measure: id,
-            actor: current.user.id,
-            version: new_version,
-            kind: "updated",
-            from_status: None,
-            to_status: None,
-            reason: None,
-            changes: &changes,
-        },
-    )
-    .await?;
-    transaction.commit().await?;
-    Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response())
+    let describe =
+        |dependencies: &[Referenced]| changes(&before, &data, dependencies, tree.as_deref());
+    match db::measures::save(&state.db, id, version, &data, current.user.id, describe).await {
+        Ok(Some(_)) => Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response()),
+        Ok(None) => conflict(&state, visitor, &before, input, tree, version).await,
+        Err(error) => {
+            let errors = write_error(error)?;
+            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
+            Ok(unprocessable(page))
+        }
+    }
+}
+
+/// Someone saved in between: show what they changed, keep this person's input, and let a
+/// second save (now against the current version) apply it deliberately.
+async fn conflict(
+    state: &AppState,
+    visitor: Visitor,
+    before: &MeasureDetail,
+    input: MeasureInput,
+    tree: Option<Arc<StrategyTree>>,
+    version: i32,
+) -> Result<Response, AppError> {
+    let id = before.row.id;
+    let changed = db::history::history(&state.db, id, version).await?;
+    let current_version = db::measure_details::row(&state.db, id)
+        .await?
+        .map_or(version, |row| row.version);
+    let errors = FormErrors::one(
+        "title",
+        "Jemand anderes hat die Maßnahme gespeichert, während Sie sie bearbeitet haben. Ihre Eingaben sind erhalten; bitte prüfen Sie die Änderungen oben und speichern Sie erneut.",
+    );
+    let page = edit_page(
+        visitor,
+        before,
+        input,
+        errors,
+        tree,
+        current_version,
+        changed,
+    );
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
