@@ -2,6 +2,7 @@
 
 use sqlx::{PgExecutor, PgPool};
 
+use crate::db::security_log::{self, Event, EventKind};
 use crate::domain::ids::UserId;
 use crate::domain::office::Office;
 use crate::domain::roles::Role;
@@ -160,6 +161,41 @@ pub async fn set_password_hash(
     .execute(executor)
     .await
     .map(drop)
+}
+
+/// Gives `user` these roles and this office on behalf of the administrator `by` (at `client`),
+/// with a security-log line for each that changed, in one transaction.
+pub async fn change_roles_and_office(
+    pool: &PgPool,
+    user: &User,
+    roles: &[Role],
+    office: Office,
+    by: UserId,
+    client: &str,
+) -> sqlx::Result<()> {
+    let mut transaction = pool.begin().await?;
+    set_roles_and_office(&mut *transaction, user.id, roles, office).await?;
+    let mut changes = Vec::new();
+    if roles != user.roles {
+        let details = format!("{} → {}", Role::list(&user.roles), Role::list(roles));
+        changes.push((EventKind::RolesChanged, details));
+    }
+    if office != user.office {
+        let details = format!("{} → {}", user.office.label(), office.label());
+        changes.push((EventKind::OfficeChanged, details));
+    }
+    for (kind, details) in &changes {
+        let event = Event {
+            kind: *kind,
+            actor: Some(by),
+            subject: Some(user.id),
+            subject_email: &user.email,
+            client_address: client,
+            details,
+        };
+        security_log::record(&mut *transaction, &event).await?;
+    }
+    transaction.commit().await
 }
 
 pub async fn set_roles_and_office(

@@ -16,6 +16,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Roles as a list in words: "Mitarbeitende, Administration".
+    pub fn list(roles: &[Self]) -> String {
+        roles
+            .iter()
+            .map(|role| role.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub const ALL: [Self; 5] = [
         Self::Staff,
         Self::DistrictOfficer,

@@ -89,11 +89,7 @@ impl User {
     }
 
     pub fn role_labels(&self) -> String {
-        self.roles
-            .iter()
-            .map(|role| role.label())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Role::list(&self.roles)
     }
 }
 

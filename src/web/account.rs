@@ -102,6 +102,93 @@ struct PasswordForm {
     new_password_repeat: String,
 }
 
+/// How the current password, typed to change it, was checked.
+enum CurrentPassword {
+    Right,
+    Wrong,
+    Throttled(credentials::Refused),
+}
+
+/// Checks the current password as the login checks one: the same throttle, the same log.
+async fn check_current(
+    state: &AppState,
+    current: &CurrentUser,
+    client: &str,
+    typed: String,
+) -> Result<CurrentPassword, AppError> {
+    let attempt = Attempt {
+        account: current.user.email.to_string(),
+        subject: Some(current.user.id),
+        client: client.to_owned(),
+        purpose: Purpose::PasswordChange,
+    };
+    let reservation = match credentials::reserve(state, attempt).await? {
+        Ok(reservation) => reservation,
+        Err(refused) => return Ok(CurrentPassword::Throttled(refused)),
+    };
+    let stored = db::users::password_hash(&state.db, current.user.id).await?;
+    let verified = reservation.verify(Password::unchecked(typed), stored).await;
+    if verified.matches() {
+        verified.succeeded(&state.db).await?;
+        Ok(CurrentPassword::Right)
+    } else {
+        let reason = "falsches bisheriges Passwort";
+        verified
+            .failed(state, Some(current.user.id), reason)
+            .await?;
+        Ok(CurrentPassword::Wrong)
+    }
+}
+
+/// The new password if it follows the policy and was typed twice alike; else the errors.
+fn new_password(
+    state: &AppState,
+    current: &CurrentUser,
+    form: &PasswordForm,
+    errors: &mut FormErrors,
+) -> Option<Password> {
+    let personal = [
+        current.user.display_name.as_str(),
+        current.user.email.as_str(),
+    ];
+    let checked = password::check_new(&form.new_password, &personal, &state.common_passwords)
+        .map_err(|problem| errors.add("new_password", problem.message()))
+        .ok();
+    if form.new_password != form.new_password_repeat {
+        errors.add(
+            "new_password_repeat",
+            "Die Wiederholung stimmt nicht mit dem neuen Passwort überein.",
+        );
+    }
+    checked
+}
+
+/// Stores the new hash, ends every session of the person and starts one for this browser, with
+/// the security-log line, in one transaction; returns the new session's token.
+async fn replace_password(
+    state: &AppState,
+    current: &CurrentUser,
+    client: &str,
+    agent: &str,
+    hash: &str,
+) -> Result<String, AppError> {
+    let mut transaction = state.db.begin().await?;
+    db::users::set_password_hash(&mut *transaction, current.user.id, hash).await?;
+    db::sessions::delete_all_for_user(&mut *transaction, current.user.id).await?;
+    let token = session::start(&mut *transaction, current.user.id, client, agent).await?;
+    let event = Event {
+        kind: EventKind::PasswordChanged,
+        actor: Some(current.user.id),
+        subject: Some(current.user.id),
+        subject_email: &current.user.email,
+        client_address: client,
+        details: "",
+    };
+    db::security_log::record(&mut *transaction, &event).await?;
+    transaction.commit().await?;
+    Ok(token)
+}
+
 async fn change_password(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -111,82 +198,27 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let mut errors = FormErrors::new();
-    // The current password is a credential like the login's: the same throttle, the same log.
-    let attempt = Attempt {
-        account: current.user.email.to_string(),
-        subject: Some(current.user.id),
-        client: client.clone(),
-        purpose: Purpose::PasswordChange,
-    };
-    let reservation = match credentials::reserve(&state, attempt).await? {
-        Ok(reservation) => reservation,
-        Err(refused) => {
+    let typed = form.current_password.clone();
+    match check_current(&state, &current, &client, typed).await? {
+        CurrentPassword::Right => {}
+        CurrentPassword::Wrong => errors.add(
+            "current_password",
+            "Das bisherige Passwort ist nicht richtig.",
+        ),
+        CurrentPassword::Throttled(refused) => {
             let errors = FormErrors::one("current_password", refused.message());
             let page = page(&state, visitor, current, errors, None).await?;
             return Ok(too_many_requests(page, refused));
         }
-    };
-    let stored = db::users::password_hash(&state.db, current.user.id).await?;
-    let verified = reservation
-        .verify(Password::unchecked(form.current_password), stored)
-        .await;
-    if verified.matches() {
-        verified.succeeded(&state.db).await?;
-    } else {
-        verified
-            .failed(
-                &state,
-                Some(current.user.id),
-                "falsches bisheriges Passwort",
-            )
-            .await?;
-        errors.add(
-            "current_password",
-            "Das bisherige Passwort ist nicht richtig.",
-        );
     }
-    let personal = [
-        current.user.display_name.as_str(),
-        current.user.email.as_str(),
-    ];
-    let new_password =
-        match password::check_new(&form.new_password, &personal, &state.common_passwords) {
-            Ok(password) => Some(password),
-            Err(problem) => {
-                errors.add("new_password", problem.message());
-                None
-            }
-        };
-    if form.new_password != form.new_password_repeat {
-        errors.add(
-            "new_password_repeat",
-            "Die Wiederholung stimmt nicht mit dem neuen Passwort überein.",
-        );
-    }
-    let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
+    let checked = new_password(&state, &current, &form, &mut errors);
+    let Some(new_password) = checked.filter(|_| errors.is_empty()) else {
         let page = page(&state, visitor, current, errors, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-
     let hash = credentials::hash_new(&state, &client, new_password).await?;
-    let mut transaction = state.db.begin().await?;
-    db::users::set_password_hash(&mut *transaction, current.user.id, &hash).await?;
     // A changed password ends every session; this browser continues in a new one.
-    db::sessions::delete_all_for_user(&mut *transaction, current.user.id).await?;
-    let token = session::start(&mut *transaction, current.user.id, &client, &agent).await?;
-    db::security_log::record(
-        &mut *transaction,
-        &Event {
-            kind: EventKind::PasswordChanged,
-            actor: Some(current.user.id),
-            subject: Some(current.user.id),
-            subject_email: &current.user.email,
-            client_address: &client,
-            details: "",
-        },
-    )
-    .await?;
-    transaction.commit().await?;
+    let token = replace_password(&state, &current, &client, &agent, &hash).await?;
     let mut response = Redirect::to("/konto?hinweis=passwort").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,

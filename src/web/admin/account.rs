@@ -86,6 +86,27 @@ pub async fn detail(
     })
 }
 
+/// The office and roles of the form, or the errors next to their fields; nobody takes the
+/// administration role from themselves.
+fn roles_of(
+    input: &AccountInput,
+    user: &User,
+    current: &CurrentUser,
+) -> Result<(Office, Vec<Role>), FormErrors> {
+    let mut errors = FormErrors::new();
+    let (office, roles) = input.parse_office_and_roles(&mut errors);
+    if user.id == current.user.id && !roles.contains(&Role::Administrator) {
+        errors.add(
+            "roles",
+            "Sie können sich die Rolle Administration nicht selbst entziehen.",
+        );
+    }
+    match office {
+        Some(office) if errors.is_empty() => Ok((office, roles)),
+        _ => Err(errors),
+    }
+}
+
 pub async fn update_roles(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -100,64 +121,24 @@ pub async fn update_roles(
     let mut input = AccountInput::from_pairs(pairs);
     input.email = user.email.clone();
     input.name = user.display_name.clone();
-    let mut errors = FormErrors::new();
-    let (office, roles) = input.parse_office_and_roles(&mut errors);
-    if user.id == current.user.id && !roles.contains(&Role::Administrator) {
-        errors.add(
-            "roles",
-            "Sie können sich die Rolle Administration nicht selbst entziehen.",
-        );
-    }
-    let Some(office) = office.filter(|_| errors.is_empty()) else {
-        let page = DetailPage {
-            shell: shell(visitor, &user.display_name),
-            is_self: user.id == current.user.id,
-            user,
-            input,
-            errors,
-            offices: Office::ALL,
-            roles: Role::ALL,
-            notice: None,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let (office, roles) = match roles_of(&input, &user, &current) {
+        Ok(chosen) => chosen,
+        Err(errors) => {
+            let page = DetailPage {
+                shell: shell(visitor, &user.display_name),
+                is_self: user.id == current.user.id,
+                user,
+                input,
+                errors,
+                offices: Office::ALL,
+                roles: Role::ALL,
+                notice: None,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
-    let mut transaction = state.db.begin().await?;
-    db::users::set_roles_and_office(&mut *transaction, id, &roles, office).await?;
-    if roles != user.roles {
-        let details = format!(
-            "{} → {}",
-            user.role_labels(),
-            roles
-                .iter()
-                .map(|role| role.label())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        record(
-            &mut *transaction,
-            EventKind::RolesChanged,
-            &current,
-            id,
-            &user.email,
-            &client,
-            &details,
-        )
-        .await?;
-    }
-    if office != user.office {
-        let details = format!("{} → {}", user.office.label(), office.label());
-        record(
-            &mut *transaction,
-            EventKind::OfficeChanged,
-            &current,
-            id,
-            &user.email,
-            &client,
-            &details,
-        )
-        .await?;
-    }
-    transaction.commit().await?;
+    let by = current.user.id;
+    db::users::change_roles_and_office(&state.db, &user, &roles, office, by, &client).await?;
     Ok(Redirect::to(&format!("/verwaltung/konten/{id}?hinweis=rollen")).into_response())
 }
 
