@@ -16,7 +16,8 @@ use super::extract::{ClientAddress, UserAgent};
 use super::forms::FormErrors;
 use super::layout::Shell;
 use super::routes::Route;
-use super::session::{self, CookieNames, CurrentUser, Visitor, cookie, set_cookie, token_hash};
+use super::session::{self, CookieNames, cookie, set_cookie, token_hash};
+use super::visitor::{CurrentUser, Visitor};
 use crate::db;
 use crate::db::security_log::{Event, EventKind};
 use crate::domain::password::Password;
@@ -273,13 +274,6 @@ pub fn safe_next(value: &str) -> &str {
     }
 }
 
-/// Percent-encodes a value for a query string.
-pub fn encode_query(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)])
-        .map(|encoded| encoded.trim_start_matches('=').to_owned())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,13 +294,5 @@ mod tests {
         ] {
             assert_eq!(safe_next(bad), "/", "{bad:?}");
         }
-    }
-
-    #[test]
-    fn query_values_are_encoded() {
-        assert_eq!(
-            encode_query("/strategie?a=1&b=2"),
-            "%2Fstrategie%3Fa%3D1%26b%3D2"
-        );
     }
 }

@@ -9,7 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::session::{Visitor, constant_time_eq};
+use super::session::constant_time_eq;
+use super::visitor::Visitor;
 
 /// The form field that carries the token.
 pub const FIELD: &str = "csrf_token";

@@ -18,7 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::layout::Shell;
-use super::session::Visitor;
+use super::visitor::Visitor;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -10,7 +10,7 @@ use super::AppState;
 use super::errors::AppError;
 use super::layout::{Section, Shell};
 use super::routes::Route;
-use super::session::Visitor;
+use super::visitor::Visitor;
 use crate::db;
 use crate::domain::permissions::Permission;
 use crate::domain::strategy::{FieldKind, StrategyTree};

@@ -1,7 +1,7 @@
 //! What every page shares: its title, breadcrumb and place in the main navigation.
 
 use super::assets;
-use super::session::Visitor;
+use super::visitor::Visitor;
 use crate::domain::roles::Role;
 
 /// The areas of the main navigation.

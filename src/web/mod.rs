@@ -16,6 +16,7 @@ pub mod hashing;
 pub mod home;
 pub mod input;
 pub mod layout;
+pub mod links;
 pub mod measures;
 pub mod notifications;
 pub mod ops;
@@ -25,6 +26,7 @@ pub mod security_log;
 pub mod session;
 pub mod statement;
 pub mod strategy;
+pub mod visitor;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,7 +10,7 @@ use super::AppState;
 use super::errors::AppError;
 use super::layout::Shell;
 use super::routes::Route;
-use super::session::{CurrentUser, Visitor};
+use super::visitor::{CurrentUser, Visitor};
 use crate::db;
 use crate::db::notifications::Notification;
 use crate::domain::permissions::Permission;

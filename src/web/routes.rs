@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 
 use super::AppState;
-use super::session::CurrentUser;
+use super::visitor::CurrentUser;
 use crate::domain::permissions::Permission;
 
 /// A route: method, path, what it requires, and its handler.
@@ -100,7 +100,7 @@ async fn require(State(permission): State<Permission>, request: Request, next: N
                 .uri()
                 .path_and_query()
                 .map_or("/", |path| path.as_str());
-            let target = format!("/anmelden?weiter={}", super::auth::encode_query(wanted));
+            let target = format!("/anmelden?weiter={}", super::links::encode_query(wanted));
             Redirect::to(&target).into_response()
         }
         (None, _) => StatusCode::UNAUTHORIZED.into_response(),

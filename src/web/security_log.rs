@@ -11,7 +11,7 @@ use super::errors::AppError;
 use super::forms::Choice;
 use super::layout::{Section, Shell};
 use super::routes::Route;
-use super::session::Visitor;
+use super::visitor::Visitor;
 use crate::db;
 use crate::db::security_log::{EventKind, LogEntry, LogFilter};
 use crate::domain::permissions::Permission;

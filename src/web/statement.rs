@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 
 use super::layout::Shell;
 use super::routes::Route;
-use super::session::Visitor;
+use super::visitor::Visitor;
 use crate::domain::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {

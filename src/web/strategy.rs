@@ -12,7 +12,7 @@ use super::errors::AppError;
 use super::extract::Id;
 use super::layout::{Section, Shell};
 use super::routes::Route;
-use super::session::Visitor;
+use super::visitor::Visitor;
 use crate::db;
 use crate::db::measures::MeasureListItem;
 use crate::db::strategy::GoalInContext;

@@ -23,7 +23,7 @@ use crate::web::errors::AppError;
 use crate::web::extract::{ClientAddress, Id};
 use crate::web::forms::FormErrors;
 use crate::web::layout::Shell;
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::visitor::{CurrentUser, Visitor};
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/detail.html")]

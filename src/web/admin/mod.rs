@@ -27,7 +27,7 @@ use crate::web::extract::ClientAddress;
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
 use crate::web::routes::Route;
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::visitor::{CurrentUser, Visitor};
 
 mod account;
 

@@ -7,7 +7,7 @@ use crate::domain::ids::MeasureId;
 use crate::domain::lifecycle;
 use crate::web::AppState;
 use crate::web::errors::AppError;
-use crate::web::session::CurrentUser;
+use crate::web::visitor::CurrentUser;
 
 pub async fn visible(
     state: &AppState,

@@ -13,12 +13,12 @@ use crate::domain::lifecycle::Status;
 use crate::domain::office::Office;
 use crate::domain::strategy::{FieldKind, StrategyTree};
 use crate::web::AppState;
-use crate::web::auth::encode_query;
 use crate::web::errors::AppError;
 use crate::web::format::filters;
 use crate::web::forms::Choice;
 use crate::web::layout::{Section, Shell};
-use crate::web::session::Visitor;
+use crate::web::links::encode_query;
+use crate::web::visitor::Visitor;
 
 pub const PAGE_SIZE: i64 = 50;
 

@@ -18,38 +18,7 @@ use crate::web::errors::AppError;
 use crate::web::extract::{Id, TwoIds};
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
-use crate::web::session::{CurrentUser, Visitor};
-
-/// A comment with what the reader may do with it.
-#[derive(Debug, Clone)]
-pub struct ShownComment {
-    pub comment: Comment,
-    pub can_edit: bool,
-    pub can_delete: bool,
-}
-
-/// The comments of a measure as `current` may see them (internal notes only for officers).
-pub fn shown(
-    current: &CurrentUser,
-    all: &[Comment],
-    lead_office: crate::domain::office::Office,
-) -> Vec<ShownComment> {
-    let actor = current.user.actor();
-    let officer = comments::is_officer(&actor);
-    let now = chrono::Utc::now();
-    all.iter()
-        .filter(|comment| officer || !comment.internal)
-        .map(|comment| {
-            let own = comment.author_id == Some(current.user.id);
-            let deleted = comment.deleted_at.is_some();
-            ShownComment {
-                can_edit: comments::may_edit(own, comment.created_at, deleted, now),
-                can_delete: comments::may_delete(own, &actor, lead_office, deleted),
-                comment: comment.clone(),
-            }
-        })
-        .collect()
-}
+use crate::web::visitor::{CurrentUser, Visitor};
 
 #[derive(Debug, Deserialize)]
 pub struct CommentForm {

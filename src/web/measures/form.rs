@@ -27,7 +27,7 @@ use crate::web::extract::Id;
 use crate::web::format::filters;
 use crate::web::forms::{Choice, FormErrors};
 use crate::web::layout::{Section, Shell};
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::visitor::{CurrentUser, Visitor};
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "measures/form.html")]

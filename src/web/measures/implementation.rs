@@ -9,58 +9,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::db;
-use crate::db::implementation::{Milestone, Row};
+use crate::db::implementation::Row;
 use crate::domain::ids::MeasureId;
-use crate::domain::implementation::{self, DISTRICT_OFFICES, ProgressEntry, State as RowState};
+use crate::domain::implementation::{self, DISTRICT_OFFICES, ProgressEntry};
 use crate::domain::office::Office;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
 use crate::web::forms::FormErrors;
-use crate::web::session::{CurrentUser, Visitor};
-
-/// An office's line on a measure's page, with whether the reader may change it.
-#[derive(Debug, Clone)]
-pub struct OfficeLine {
-    pub office: Office,
-    pub row: Option<Row>,
-    pub editable: bool,
-}
-
-/// What a measure's page shows of its implementation.
-#[derive(Debug, Clone)]
-pub struct Implementation {
-    pub lines: Vec<OfficeLine>,
-    pub milestones: Vec<Milestone>,
-    pub can_keep_progress: bool,
-    pub states: [RowState; 4],
-}
-
-pub fn for_page(
-    current: &CurrentUser,
-    measure: &db::measure_details::MeasureRow,
-    rows: &[Row],
-    milestones: &[Milestone],
-) -> Option<Implementation> {
-    if !implementation::has_rows(measure.status) {
-        return None;
-    }
-    let actor = current.user.actor();
-    let lines = DISTRICT_OFFICES
-        .iter()
-        .map(|office| OfficeLine {
-            office: *office,
-            row: rows.iter().find(|row| row.office == *office).cloned(),
-            editable: implementation::may_keep_row(&actor, *office),
-        })
-        .collect();
-    Some(Implementation {
-        lines,
-        milestones: milestones.to_vec(),
-        can_keep_progress: implementation::may_keep_progress(&actor, measure.lead_office),
-        states: RowState::ALL,
-    })
-}
+use crate::web::visitor::{CurrentUser, Visitor};
 
 #[derive(Debug, Deserialize)]
 pub struct RowForm {

@@ -14,7 +14,7 @@ use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::format::filters;
 use crate::web::layout::{Section, Shell};
-use crate::web::session::Visitor;
+use crate::web::visitor::Visitor;
 
 use super::catalogue::{CatalogueQuery, FilterChoices, FilterPanel, PAGE_SIZE, Pagination};
 

@@ -12,18 +12,25 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::db;
-use crate::db::measure_details::{self, MeasureDetail, MeasurePage, ReaderState, StepOutcome};
+use crate::db::comments::Comment;
+use crate::db::implementation::{Milestone, Row};
+use crate::db::measure_details::{
+    self, MeasureDetail, MeasurePage, MeasureRow, ReaderState, StepOutcome,
+};
 use crate::db::measures::Referenced;
+use crate::domain::comments;
 use crate::domain::ids::MeasureId;
+use crate::domain::implementation::{self, DISTRICT_OFFICES, State as RowState};
 use crate::domain::lifecycle::{self, MeasureFacts, MergeTarget, Refusal, Status};
 use crate::domain::markdown;
+use crate::domain::office::Office;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
 use crate::web::format::filters;
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
-use crate::web::session::{CurrentUser, Visitor};
+use crate::web::visitor::{CurrentUser, Visitor};
 
 /// A step the person may take from here.
 #[derive(Debug, Clone)]
@@ -61,10 +68,10 @@ pub struct ShowPage {
     pub supported: bool,
     pub errors: FormErrors,
     pub reason: String,
-    pub comments: Vec<super::comments::ShownComment>,
+    pub comments: Vec<ShownComment>,
     pub following: bool,
     pub is_author: bool,
-    pub implementation: Option<super::implementation::Implementation>,
+    pub implementation: Option<Implementation>,
     pub comment_body: String,
     pub is_officer: bool,
     /// A merge target the person typed, shown again after a refusal.
@@ -77,6 +84,80 @@ impl ShowPage {
     pub fn detail(&self) -> &MeasureDetail {
         &self.shared.page.detail
     }
+}
+
+/// A comment with what the reader may do with it.
+#[derive(Debug, Clone)]
+pub struct ShownComment {
+    pub comment: Comment,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+/// The comments of a measure as `current` may see them (internal notes only for officers).
+fn shown_comments(
+    current: &CurrentUser,
+    all: &[Comment],
+    lead_office: Office,
+) -> Vec<ShownComment> {
+    let actor = current.user.actor();
+    let officer = comments::is_officer(&actor);
+    let now = chrono::Utc::now();
+    all.iter()
+        .filter(|comment| officer || !comment.internal)
+        .map(|comment| {
+            let own = comment.author_id == Some(current.user.id);
+            let deleted = comment.deleted_at.is_some();
+            ShownComment {
+                can_edit: comments::may_edit(own, comment.created_at, deleted, now),
+                can_delete: comments::may_delete(own, &actor, lead_office, deleted),
+                comment: comment.clone(),
+            }
+        })
+        .collect()
+}
+
+/// An office's line on a measure's page, with whether the reader may change it.
+#[derive(Debug, Clone)]
+pub struct OfficeLine {
+    pub office: Office,
+    pub row: Option<Row>,
+    pub editable: bool,
+}
+
+/// What a measure's page shows of its implementation.
+#[derive(Debug, Clone)]
+pub struct Implementation {
+    pub lines: Vec<OfficeLine>,
+    pub milestones: Vec<Milestone>,
+    pub can_keep_progress: bool,
+    pub states: [RowState; 4],
+}
+
+fn implementation_for(
+    current: &CurrentUser,
+    measure: &MeasureRow,
+    rows: &[Row],
+    milestones: &[Milestone],
+) -> Option<Implementation> {
+    if !implementation::has_rows(measure.status) {
+        return None;
+    }
+    let actor = current.user.actor();
+    let lines = DISTRICT_OFFICES
+        .iter()
+        .map(|office| OfficeLine {
+            office: *office,
+            row: rows.iter().find(|row| row.office == *office).cloned(),
+            editable: implementation::may_keep_row(&actor, *office),
+        })
+        .collect();
+    Some(Implementation {
+        lines,
+        milestones: milestones.to_vec(),
+        can_keep_progress: implementation::may_keep_progress(&actor, measure.lead_office),
+        states: RowState::ALL,
+    })
 }
 
 fn facts(detail: &MeasureDetail, current: &CurrentUser) -> MeasureFacts {
@@ -168,8 +249,8 @@ fn build(
         .filter(|to| lifecycle::may_take(&actor, facts, **to).is_ok_or_needs_input())
         .map(|to| Step { to: *to })
         .collect();
-    let comments = super::comments::shown(current, &shared.page.comments, detail.row.lead_office);
-    let implementation = super::implementation::for_page(
+    let comments = shown_comments(current, &shared.page.comments, detail.row.lead_office);
+    let implementation = implementation_for(
         current,
         &detail.row,
         &shared.page.implementation_rows,

@@ -10,7 +10,7 @@ use crate::domain::lifecycle::Status;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
-use crate::web::session::CurrentUser;
+use crate::web::visitor::CurrentUser;
 
 /// Who may support a measure: anyone who sees it but its author; not while it is a draft.
 pub fn may_support(status: Status, author_is_actor: bool) -> bool {
