@@ -15,6 +15,9 @@ use super::time::{day, parse_date};
 pub const NOTE_MAX: usize = 1000;
 pub const MILESTONE_MAX: usize = 200;
 
+/// What is wrong with a form: the field's key and a German message.
+pub type Problem = (&'static str, &'static str);
+
 /// An office's row: how far the measure is there, a note, and as of when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -25,23 +28,19 @@ pub struct Row {
 }
 
 impl Row {
-    /// Reads `office`'s row from the form's text; the error says in German what is wrong.
-    pub fn parse(
-        office: Office,
-        state: &str,
-        note: &str,
-        as_of: &str,
-    ) -> Result<Self, &'static str> {
-        let state = State::from_slug(state).ok_or("Bitte wählen Sie einen Stand.")?;
+    /// Reads `office`'s row from the form's text; the error names the field ("stand",
+    /// "notiz", "datum") and says in German what is wrong.
+    pub fn parse(office: Office, state: &str, note: &str, as_of: &str) -> Result<Self, Problem> {
+        let state = State::from_slug(state).ok_or(("stand", "Bitte wählen Sie einen Stand."))?;
         let note = note.trim();
         if note.chars().count() > NOTE_MAX {
-            return Err("Die Notiz darf höchstens 1000 Zeichen lang sein.");
+            return Err(("notiz", "Die Notiz darf höchstens 1000 Zeichen lang sein."));
         }
         Ok(Self {
             office,
             state,
             note: note.to_owned(),
-            as_of: parse_date(as_of)?,
+            as_of: parse_date(as_of).map_err(|message| ("datum", message))?,
         })
     }
 
@@ -88,8 +87,9 @@ pub struct ProgressEntry {
 }
 
 impl ProgressEntry {
-    /// Reads the progress form ("40", "40 %"); the error says in German what is wrong.
-    pub fn parse(percent: &str, milestone: &str, due_on: &str) -> Result<Self, &'static str> {
+    /// Reads the progress form ("40", "40 %"); the error names the field ("fortschritt",
+    /// "meilenstein", "meilenstein-datum") and says in German what is wrong.
+    pub fn parse(percent: &str, milestone: &str, due_on: &str) -> Result<Self, Problem> {
         let percent = percent
             .trim()
             .trim_end_matches('%')
@@ -97,11 +97,17 @@ impl ProgressEntry {
             .parse::<i16>()
             .ok()
             .filter(|percent| (0..=100).contains(percent))
-            .ok_or("Bitte geben Sie den Fortschritt als Zahl von 0 bis 100 an.")?;
-        let due_on = parse_date(due_on)?;
+            .ok_or((
+                "fortschritt",
+                "Bitte geben Sie den Fortschritt als Zahl von 0 bis 100 an.",
+            ))?;
+        let due_on = parse_date(due_on).map_err(|message| ("meilenstein-datum", message))?;
         let title = milestone.trim();
         if title.chars().count() > MILESTONE_MAX {
-            return Err("Ein Meilenstein darf höchstens 200 Zeichen lang sein.");
+            return Err((
+                "meilenstein",
+                "Ein Meilenstein darf höchstens 200 Zeichen lang sein.",
+            ));
         }
         Ok(Self {
             percent,
@@ -257,17 +263,14 @@ mod tests {
                 after: "in Umsetzung (01.03.2026): Pilot läuft".to_owned(),
             }
         );
-        for (state, note, as_of, message) in [
-            ("fertig", "", "", "Bitte wählen Sie einen Stand."),
-            (
-                "geplant",
-                &"x".repeat(NOTE_MAX + 1),
-                "",
-                "Die Notiz darf höchstens 1000 Zeichen lang sein.",
-            ),
-            ("geplant", "", "31.02.2026", crate::domain::time::DATE_HINT),
+        let long = "x".repeat(NOTE_MAX + 1);
+        for (state, note, as_of, field) in [
+            ("fertig", "", "", "stand"),
+            ("geplant", long.as_str(), "", "notiz"),
+            ("geplant", "", "31.02.2026", "datum"),
         ] {
-            assert_eq!(Row::parse(Office::Altona, state, note, as_of), Err(message));
+            let problem = Row::parse(Office::Altona, state, note, as_of).map(drop);
+            assert_eq!(problem.map_err(|(field, _)| field), Err(field));
         }
     }
 

@@ -1254,11 +1254,34 @@ async fn offices_record_their_implementation_and_the_matrix_shows_it() {
             &[
                 ("office", "altona"),
                 ("state", "geplant"),
+                ("note", "Schulung im März"),
                 ("as_of", "gestern"),
             ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The error stands beside the date, the summary links to it, and nothing typed is lost.
+    let refused = bad.page();
+    assert!(
+        refused
+            .text("#umsetzung-altona-datum-fehler")
+            .contains("Datum")
+    );
+    assert_eq!(
+        refused.links(".error-summary a"),
+        ["#umsetzung-altona-datum"]
+    );
+    let kept = refused.form_fields(&row);
+    for expected in [
+        ("state", "geplant"),
+        ("note", "Schulung im März"),
+        ("as_of", "gestern"),
+    ] {
+        assert!(
+            kept.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} in {kept:?}"
+        );
+    }
 
     let progress = format!("/massnahmen/{id}/fortschritt");
     assert_eq!(
@@ -1269,12 +1292,23 @@ async fn offices_record_their_implementation_and_the_matrix_shows_it() {
         StatusCode::FORBIDDEN,
         "the lead office keeps the progress"
     );
-    assert_eq!(
-        altona
-            .post_form(&progress, &[("percent", "120")])
-            .await
-            .status,
-        StatusCode::UNPROCESSABLE_ENTITY
+    let too_much = altona
+        .post_form(
+            &progress,
+            &[("percent", "120"), ("milestone", "Pilot abgeschlossen")],
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = too_much.page();
+    assert!(refused.text("#fortschritt-fehler").contains("0 bis 100"));
+    let kept = refused.form_fields(&progress);
+    assert!(
+        kept.contains(&("percent".to_owned(), "120".to_owned())),
+        "{kept:?}"
+    );
+    assert!(
+        kept.contains(&("milestone".to_owned(), "Pilot abgeschlossen".to_owned())),
+        "{kept:?}"
     );
     assert_eq!(
         altona

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::show::{Typed, refused_page};
 use crate::db;
 use crate::db::comments::Comment;
 use crate::domain::comments;
@@ -43,16 +44,9 @@ pub async fn create(
     let body = match comments::parse_body(&form.body) {
         Ok(body) => body,
         Err(message) => {
-            let page = super::show::page_with(
-                &state,
-                visitor,
-                &current,
-                id,
-                FormErrors::one("kommentar", message),
-                String::new(),
-                form.body,
-            )
-            .await?;
+            let errors = FormErrors::one("kommentar", message);
+            let typed = Typed::default().with("kommentar", form.body);
+            let page = refused_page(&state, visitor, &current, id, errors, typed).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::show::{Typed, refused_page};
 use crate::db;
 use crate::db::implementation::Row;
 use crate::domain::ids::MeasureId;
@@ -43,6 +44,7 @@ async fn implementable(
     Ok(row)
 }
 
+/// The page again with the error beside its field and what was typed kept.
 async fn refuse(
     state: &AppState,
     visitor: Visitor,
@@ -50,17 +52,10 @@ async fn refuse(
     id: MeasureId,
     field: String,
     message: &str,
+    typed: Typed,
 ) -> Result<Response, AppError> {
-    let page = super::show::page_with(
-        state,
-        visitor,
-        current,
-        id,
-        FormErrors::one(field, message),
-        String::new(),
-        String::new(),
-    )
-    .await?;
+    let errors = FormErrors::one(field, message);
+    let page = refused_page(state, visitor, current, id, errors, typed).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -80,9 +75,13 @@ pub async fn set_row(
     }
     let row = match Row::parse(office, &form.state, &form.note, &form.as_of) {
         Ok(row) => row,
-        Err(message) => {
-            let field = format!("umsetzung-{}", office.slug());
-            return refuse(&state, visitor, &current, id, field, message).await;
+        Err((key, message)) => {
+            let field = |key: &str| format!("umsetzung-{}-{key}", office.slug());
+            let typed = Typed::default()
+                .with(field("stand"), form.state)
+                .with(field("notiz"), form.note)
+                .with(field("datum"), form.as_of);
+            return refuse(&state, visitor, &current, id, field(key), message, typed).await;
         }
     };
     db::implementation::keep_row(&state.db, id, &row, current.user.id, measure.version).await?;
@@ -112,9 +111,13 @@ pub async fn set_progress(
     }
     let entry = match ProgressEntry::parse(&form.percent, &form.milestone, &form.due_on) {
         Ok(entry) => entry,
-        Err(message) => {
-            let field = "fortschritt".to_owned();
-            return refuse(&state, visitor, &current, id, field, message).await;
+        Err((field, message)) => {
+            let typed = Typed::default()
+                .with("fortschritt", form.percent)
+                .with("meilenstein", form.milestone)
+                .with("meilenstein-datum", form.due_on);
+            let field = field.to_owned();
+            return refuse(&state, visitor, &current, id, field, message, typed).await;
         }
     };
     db::implementation::keep_progress(&state.db, id, &entry, current.user.id).await?;

@@ -28,7 +28,7 @@ use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
 use crate::web::format::filters;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Choice, FormErrors};
 use crate::web::layout::{Section, Shell};
 use crate::web::visitor::{CurrentUser, Visitor};
 
@@ -45,6 +45,13 @@ impl Step {
 
     pub fn target_field(&self) -> String {
         format!("ziel-{}", self.to.slug())
+    }
+
+    pub fn reason_label(&self) -> String {
+        format!(
+            "Begründung zu „{}“ (für alle sichtbar)",
+            self.to.action_label()
+        )
     }
 
     pub fn needs_reason(&self) -> bool {
@@ -67,15 +74,13 @@ pub struct ShowPage {
     pub can_support: bool,
     pub supported: bool,
     pub errors: FormErrors,
-    pub reason: String,
+    /// What the person typed into a refused form, shown again.
+    pub typed: Typed,
     pub comments: Vec<ShownComment>,
     pub following: bool,
     pub is_author: bool,
     pub implementation: Option<Implementation>,
-    pub comment_body: String,
     pub is_officer: bool,
-    /// A merge target the person typed, shown again after a refusal.
-    pub merge_into: String,
     /// The dependencies this reader may see.
     pub depends_on: Vec<crate::db::measure_details::LinkedMeasure>,
 }
@@ -125,6 +130,25 @@ pub struct OfficeLine {
     pub editable: bool,
 }
 
+impl OfficeLine {
+    /// The row's values as the form shows them (empty without a row).
+    pub fn state_slug(&self) -> &'static str {
+        self.row.as_ref().map_or("", |row| row.state.slug())
+    }
+
+    pub fn note(&self) -> &str {
+        self.row.as_ref().map_or("", |row| row.note.as_str())
+    }
+
+    pub fn as_of(&self) -> String {
+        self.row
+            .as_ref()
+            .and_then(|row| row.as_of)
+            .map(|date| date.to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// What a measure's page shows of its implementation.
 #[derive(Debug, Clone)]
 pub struct Implementation {
@@ -132,6 +156,15 @@ pub struct Implementation {
     pub milestones: Vec<Milestone>,
     pub can_keep_progress: bool,
     pub states: [RowState; 4],
+}
+
+impl Implementation {
+    pub fn state_choices(&self) -> Vec<Choice> {
+        self.states
+            .iter()
+            .map(|state| Choice::new(state.slug(), state.label()))
+            .collect()
+    }
 }
 
 fn implementation_for(
@@ -169,42 +202,41 @@ fn facts(detail: &MeasureDetail, current: &CurrentUser) -> MeasureFacts {
     }
 }
 
-async fn page(
-    state: &AppState,
-    visitor: Visitor,
-    current: &CurrentUser,
-    id: MeasureId,
-    errors: FormErrors,
-    reason: String,
-) -> Result<ShowPage, AppError> {
-    page_with(state, visitor, current, id, errors, reason, String::new()).await
+/// What the person typed into a form the page refused, by the id of each field.
+#[derive(Debug, Clone, Default)]
+pub struct Typed(Vec<(String, String)>);
+
+impl Typed {
+    pub fn with(mut self, id: impl Into<String>, value: impl Into<String>) -> Self {
+        self.0.push((id.into(), value.into()));
+        self
+    }
+
+    /// What was typed into the field `id`, or else `stored`.
+    pub fn or(&self, id: &str, stored: impl ToString) -> String {
+        self.0
+            .iter()
+            .find(|(field, _)| field == id)
+            .map_or_else(|| stored.to_string(), |(_, value)| value.clone())
+    }
 }
 
-/// The page, with a comment the person typed (after a refused comment). Shown after a form
-/// was sent, it is read fresh from the database, never from the cache.
-pub async fn page_with(
+/// The page after a refused form: the errors beside their fields and what was typed kept. Shown
+/// after a form was sent, it is read fresh from the database, never from the cache.
+pub async fn refused_page(
     state: &AppState,
     visitor: Visitor,
     current: &CurrentUser,
     id: MeasureId,
     errors: FormErrors,
-    reason: String,
-    comment_body: String,
+    typed: Typed,
 ) -> Result<ShowPage, AppError> {
     let (shared, reader) = tokio::try_join!(
         db::measure_details::page(&state.db, id),
         db::measure_details::reader_state(&state.db, id, current.user.id),
     )?;
     let shared = Arc::new(Shared::from(shared.ok_or(AppError::NotFound)?));
-    build(
-        visitor,
-        current,
-        shared,
-        reader,
-        errors,
-        reason,
-        comment_body,
-    )
+    build(visitor, current, shared, reader, errors, typed)
 }
 
 /// What every reader of a measure's page sees, with its texts already rendered (cached).
@@ -232,8 +264,7 @@ fn build(
     shared: Arc<Shared>,
     reader: ReaderState,
     errors: FormErrors,
-    reason: String,
-    comment_body: String,
+    typed: Typed,
 ) -> Result<ShowPage, AppError> {
     let detail = &shared.page.detail;
     let facts = facts(detail, current);
@@ -269,15 +300,13 @@ fn build(
         shared,
         steps,
         errors,
-        reason,
+        typed,
         comments,
         following: reader.following,
         is_author: facts.author_is_actor,
         implementation,
-        comment_body,
         is_officer: crate::domain::comments::is_officer(&actor),
         depends_on,
-        merge_into: String::new(),
     })
 }
 
@@ -319,8 +348,7 @@ pub async fn show(
         shared,
         reader,
         FormErrors::new(),
-        String::new(),
-        String::new(),
+        Typed::default(),
     )
 }
 
@@ -421,8 +449,8 @@ pub async fn change_status(
                 "naechste-schritte",
                 "Der Status wurde inzwischen geändert. Bitte prüfen Sie die Maßnahme erneut.",
             );
-            let page = page(&state, visitor, &current, id, errors, form.reason).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
+            let page = refused_page(&state, visitor, &current, id, errors, Typed::default());
+            Ok((StatusCode::CONFLICT, page.await?).into_response())
         }
     }
 }
@@ -468,15 +496,10 @@ async fn refuse_step(
     }
     let to = Status::from_slug(&form.to).ok_or(AppError::NotFound)?;
     let errors = FormErrors::one(refusal_field(refusal, to), refusal.message());
-    let mut page = page(
-        state,
-        visitor,
-        current,
-        id,
-        errors,
-        form.reason.trim().to_owned(),
-    )
-    .await?;
-    page.merge_into = form.merge_into;
+    let step = Step { to };
+    let typed = Typed::default()
+        .with(step.reason_field(), form.reason)
+        .with(step.target_field(), form.merge_into);
+    let page = refused_page(state, visitor, current, id, errors, typed).await?;
     Ok((status, page).into_response())
 }
