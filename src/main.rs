@@ -1,5 +1,7 @@
 //! The `prima` command line: `serve` (the default) runs the web application, `migrate` brings a
-//! database schema up to date, `database stop` stops an embedded cluster left running.
+//! database schema up to date, `database stop` stops an embedded cluster left running, `user`
+//! manages accounts, `demo` loads example or generated measures, and `explain` shows how
+//! PostgreSQL runs a catalogue view.
 
 use std::process::ExitCode;
 

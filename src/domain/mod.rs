@@ -1,5 +1,7 @@
-//! Plain types and rules of the domain, free of HTTP and SQL: the strategy tree, people and their
-//! roles, the permission model, the password policy, and the ids of everything that has one.
+//! Plain types and rules of the domain, free of HTTP and SQL: the strategy tree, measures (their
+//! content and its checks, the lifecycle, the implementation in the offices, comments and the
+//! history's wording), people and their roles, the permission model, the password policy, time,
+//! and the ids of everything that has one.
 
 pub mod comments;
 pub mod history;

@@ -38,6 +38,12 @@ pub fn local(at: &DateTime<Utc>) -> String {
     hamburg(*at).format("%d.%m.%Y, %H:%M Uhr").to_string()
 }
 
+/// "28.11.2026, 13:05:09": a moment in UTC to the second, for the security log, whose times
+/// are compared with the servers' logs.
+pub fn utc(at: &DateTime<Utc>) -> String {
+    at.format("%d.%m.%Y, %H:%M:%S").to_string()
+}
+
 /// "31.12.2026": a calendar day as German readers write it.
 pub fn day(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()

@@ -136,6 +136,12 @@ pub mod filters {
     pub fn datetime(value: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(crate::domain::time::local(value))
     }
+
+    /// `{{ at|datetime_utc }}`: "28.11.2026, 13:05:09" in UTC (the security log).
+    #[askama::filter_fn]
+    pub fn datetime_utc(value: &DateTime<Utc>, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::domain::time::utc(value))
+    }
 }
 
 #[cfg(test)]

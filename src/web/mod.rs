@@ -1,5 +1,6 @@
-//! The web layer: one module per area, each with its `router()`, its handlers and its page
-//! structs; [`app`] merges them and adds the middleware every response passes through.
+//! The web layer: one module per area, each with its `routes()` (entries of the route table),
+//! its handlers and its page structs; [`app`] builds the router from the table and adds the
+//! middleware every response passes through.
 
 pub mod account;
 pub mod admin;

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::errors::AppError;
+use super::format::filters;
 use super::forms::Choice;
 use super::layout::{Section, Shell};
 use super::routes::Route;

@@ -482,11 +482,17 @@ async fn the_security_log_records_who_did_what_from_where() {
         .await;
     let rows = page.select(".log-entry");
     assert_eq!(rows.len(), 1);
-    let cells = crate::support::html::within(rows[0], "td");
+    let cells = crate::support::html::within(rows[0], "td, th");
     assert_eq!(cells[1], "Passwortprüfung fehlgeschlagen");
     assert!(cells[3].contains(&user.email));
     assert_eq!(cells[4], "127.0.0.1");
     assert_eq!(cells[5], "Anmeldung: falsches Passwort");
+    // German dates, in UTC to the second: "02.12.2026, 01:59:03".
+    let moment = &cells[0];
+    assert!(
+        moment.len() == 20 && moment.as_bytes()[2] == b'.' && moment[10..].starts_with(", "),
+        "{moment}"
+    );
 
     let by_person = admin
         .page(&format!(

@@ -146,8 +146,9 @@ async fn the_strategy_can_be_walked_with_the_keyboard_alone() {
 
 /// What a person would see wrong with the layout of the open page, at the window's width:
 /// the document scrolling sideways (naming the widest culprit), a column header whose text
-/// overflows its cell or breaks inside a word ("Alton|a"), and on the catalogue a first result
-/// below the first 800 px.
+/// overflows its cell or breaks inside a word ("Alton|a"), a button or summary whose label
+/// breaks inside a word ("L|ö|s|c|h|e|n"), and on the catalogue a first result below the first
+/// 800 px.
 const LAYOUT_PROBLEMS: &str = r#"
 const problems = [];
 const html = document.documentElement;
@@ -161,10 +162,11 @@ if (html.scrollWidth > innerWidth) {
   problems.push(`scrolls sideways: ${html.scrollWidth} > ${innerWidth} ${chain.join(' < ')}`);
 }
 const hidden = e => e.closest('.kern-sr-only') || e.getBoundingClientRect().width <= 1;
-for (const th of document.querySelectorAll('th:not([scope=row])')) {
+for (const th of document.querySelectorAll('th:not([scope=row]), button, summary')) {
   if (hidden(th)) continue;
+  const what = th.tagName === 'TH' ? 'header' : th.tagName.toLowerCase();
   const label = th.textContent.trim().replace(/\s+/g, ' ');
-  if (th.scrollWidth > th.clientWidth + 1) {
+  if (th.tagName === 'TH' && th.scrollWidth > th.clientWidth + 1) {
     problems.push(`header "${label}" overflows: ${th.scrollWidth} > ${th.clientWidth}`);
   }
   const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
@@ -176,7 +178,7 @@ for (const th of document.querySelectorAll('th:not([scope=row])')) {
       range.setStart(node, match.index);
       range.setEnd(node, match.index + match[0].length);
       const lines = [...range.getClientRects()].filter(r => r.width > 0).length;
-      if (lines > 1) problems.push(`header "${label}" breaks inside "${match[0]}"`);
+      if (lines > 1) problems.push(`${what} "${label}" breaks inside "${match[0]}"`);
     }
   }
 }

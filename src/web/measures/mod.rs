@@ -1,5 +1,5 @@
-//! Measures: the catalogue, proposing and editing, a measure's page with its lifecycle steps and
-//! history. Object-level rules (who sees a draft, who edits, who moves a measure on) come from
+//! Measures: the catalogue, the implementation matrix, proposing and editing, a measure's page
+//! with its lifecycle steps, implementation, comments and history. Object-level rules (who sees a draft, who edits, who moves a measure on) come from
 //! `domain::lifecycle`.
 
 mod access;

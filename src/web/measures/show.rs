@@ -1,5 +1,6 @@
-//! A measure's page: its content, goals, offices, history, and the lifecycle steps the person
-//! may take; and taking one.
+//! A measure's page: its content, goals, offices, implementation, comments and history as the
+//! reader may see them, the lifecycle steps the person may take, and taking one. Forms of other
+//! modules that the page carries re-render it through [`refused_page`] with what was typed.
 
 use std::sync::Arc;
 
