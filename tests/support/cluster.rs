@@ -110,21 +110,28 @@ impl TestCluster {
     /// the statistics ever had to evict (a count taken across an eviction is not exact).
     pub async fn statements_run(&self, name: &str) -> (i64, i64) {
         let mut admin = connect(&self.postgres, "postgres").await;
-        let count: (i64, i64) = sqlx::query_as(
-            // The application's own statements: not the driver's type lookups on a connection
-            // new to the pool, nor the foreign-key checks PostgreSQL runs inside writes.
-            "select coalesce(sum(calls), 0)::bigint,
-                    (select dealloc from pg_stat_statements_info)
-             from pg_stat_statements
-             where dbid = (select oid from pg_database where datname = $1)
-               and query not like '%pg_catalog.%'
-               and query not like 'SELECT $1::regtype%'
-               and query not like 'SELECT $2 FROM ONLY %'",
-        )
-        .bind(name)
-        .fetch_one(&mut admin)
-        .await
-        .expect("statement statistics");
+        // The sum is read between two looks at the eviction count: an eviction while it is
+        // read (other tests share the cluster) makes it worthless, so it is read again.
+        let count = loop {
+            let before = evicted(&mut admin).await;
+            let sum: i64 = sqlx::query_scalar(
+                // The application's own statements: not the driver's type lookups on a
+                // connection new to the pool, nor the foreign-key checks inside writes.
+                "select coalesce(sum(calls), 0)::bigint
+                 from pg_stat_statements
+                 where dbid = (select oid from pg_database where datname = $1)
+                   and query not like '%pg_catalog.%'
+                   and query not like 'SELECT $1::regtype%'
+                   and query not like 'SELECT $2 FROM ONLY %'",
+            )
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await
+            .expect("statement statistics");
+            if evicted(&mut admin).await == before {
+                break (sum, before);
+            }
+        };
         admin.close().await.expect("close");
         count
     }
@@ -156,4 +163,12 @@ pub async fn fresh_database() -> (String, PgPool) {
         .await
         .expect("connect to the test database");
     (name, pool)
+}
+
+/// How many entries `pg_stat_statements` has evicted so far.
+async fn evicted(admin: &mut sqlx::PgConnection) -> i64 {
+    sqlx::query_scalar("select dealloc from pg_stat_statements_info")
+        .fetch_one(admin)
+        .await
+        .expect("eviction count")
 }
