@@ -14,6 +14,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY .cargo .cargo
 COPY .sqlx .sqlx
 COPY src src
+# Cargo.toml names the criterion bench: cargo reads its file even for the binary.
+COPY benches benches
 COPY migrations migrations
 COPY templates templates
 COPY content content

@@ -1,3 +1,21 @@
 //! PriMa prioritisation: pure functions that turn assessments, criteria and weights into a
-//! ranking. No I/O and no HTTP live here; handlers call in with plain data. Filled by the
-//! prioritisation issue.
+//! ranking, as `../shared/METHOD.md` and `docs/prioritisation.md` describe them. No I/O, no
+//! HTTP, no clock and no global random generator live here (a test reads this folder to keep it
+//! so); handlers and the database call in with plain data.
+//!
+//! - `values`: half points, the consolidated value of a criterion (median or final value), the
+//!   spread and the disagreement rule;
+//! - `ranking`: the score in integers, tiers, the total order, classes and quadrants;
+//! - `tipping`: the weight of one criterion at which two measures swap.
+
+pub mod ranking;
+pub mod tipping;
+pub mod values;
+
+#[cfg(test)]
+mod properties;
+
+pub use ranking::{
+    Candidate, Class, ClassRule, Criterion, Group, Quadrant, Ranked, Score20, Tier, rank, score,
+};
+pub use values::{Consolidated, HalfPoints, Origin, Spread, consolidate, spread};

@@ -1,0 +1,123 @@
+//! Tipping points (METHOD.md, "Tipping points and weight stability"): for a measure ranked above
+//! another, the weight of one criterion (the others rescaled in proportion, so the total stays
+//! 100 %) at which the two tie. Exact: t* = (D − w_k·d_k) / (D − d_k), computed from the integer
+//! scores.
+
+use super::ranking::{Criterion, score, utility};
+use super::values::HalfPoints;
+
+/// The weight in percent of criterion `k` at which `ahead` and `behind` tie, for every
+/// criterion in order; `None` where no weight between 0 and 100 % makes them tie (or a value
+/// is missing, or `ahead` is not ahead).
+pub fn tipping_weights(
+    criteria: &[Criterion],
+    ahead: &[Option<HalfPoints>],
+    behind: &[Option<HalfPoints>],
+) -> Vec<Option<f64>> {
+    let (Some(first), Some(second)) = (score(criteria, ahead), score(criteria, behind)) else {
+        return vec![None; criteria.len()];
+    };
+    // Twenty times the scores as fractions of 100: D' = 2000 · D.
+    let gap = i64::from(first.0) - i64::from(second.0);
+    criteria
+        .iter()
+        .enumerate()
+        .map(|(k, criterion)| {
+            if gap <= 0 {
+                return None;
+            }
+            let (a, b) = (ahead[k]?, behind[k]?);
+            // 2000 · d_k = 100 · Δh, 2000 · w_k · d_k = W_k · Δh (W_k in percent).
+            let delta =
+                i64::from(utility(criterion.group, a)) - i64::from(utility(criterion.group, b));
+            let numerator = gap - i64::from(criterion.weight) * delta;
+            let denominator = gap - 100 * delta;
+            if denominator == 0 {
+                return None;
+            }
+            let t = numerator as f64 / denominator as f64;
+            (0.0..=1.0).contains(&t).then_some(t * 100.0)
+        })
+        .collect()
+}
+
+/// The score (0–100) of `values` when criterion `k` weighs `weight` percent and the others keep
+/// their proportions; for checking a tipping point.
+pub fn score_with_weight(
+    criteria: &[Criterion],
+    values: &[Option<HalfPoints>],
+    k: usize,
+    weight: f64,
+) -> Option<f64> {
+    let others: f64 = criteria
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| *index != k)
+        .map(|(_, criterion)| f64::from(criterion.weight))
+        .sum();
+    let mut total = 0.0;
+    for (index, (criterion, value)) in criteria.iter().zip(values).enumerate() {
+        let w = if index == k {
+            weight
+        } else if others > 0.0 {
+            f64::from(criterion.weight) * (100.0 - weight) / others
+        } else {
+            0.0
+        };
+        total += w * f64::from(utility(criterion.group, (*value)?)) / 2.0;
+    }
+    Some(total / 10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::ranking::Group;
+
+    #[test]
+    fn the_example_of_the_method_ties_at_four_ninths() {
+        let criteria = [
+            Criterion {
+                group: Group::Benefit,
+                weight: 50,
+            },
+            Criterion {
+                group: Group::Benefit,
+                weight: 50,
+            },
+        ];
+        let points = |a: u8, b: u8| vec![HalfPoints::from_points(a), HalfPoints::from_points(b)];
+        let (ahead, behind) = (points(10, 0), points(0, 8));
+        let weights = tipping_weights(&criteria, &ahead, &behind);
+        let t = weights[0].expect("a tipping weight");
+        assert!((t - 44.444_444).abs() < 1e-4, "{t}");
+        let (a, b) = (
+            score_with_weight(&criteria, &ahead, 0, t).expect("scored"),
+            score_with_weight(&criteria, &behind, 0, t).expect("scored"),
+        );
+        assert!(
+            (a - b).abs() < 1e-9 && (a - 44.444_444).abs() < 1e-4,
+            "{a} {b}"
+        );
+        // Raising the second criterion's weight: the one behind catches up at 55.6 %.
+        let second = weights[1].expect("a tipping weight");
+        assert!((second - 55.555_555).abs() < 1e-4, "{second}");
+    }
+
+    #[test]
+    fn no_weight_swaps_a_measure_better_on_every_criterion() {
+        let criteria = [
+            Criterion {
+                group: Group::Benefit,
+                weight: 60,
+            },
+            Criterion {
+                group: Group::Cost,
+                weight: 40,
+            },
+        ];
+        let ahead = vec![HalfPoints::from_points(8), HalfPoints::from_points(2)];
+        let behind = vec![HalfPoints::from_points(5), HalfPoints::from_points(6)];
+        assert_eq!(tipping_weights(&criteria, &ahead, &behind), [None, None]);
+    }
+}
