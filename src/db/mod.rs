@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod comments;
 pub mod credential_attempts;
+pub mod criteria;
 pub mod demo;
 pub mod embedded;
 pub mod history;
@@ -82,10 +83,12 @@ impl Database {
         }
     }
 
-    /// Brings the schema up to date and loads the strategy content if it is missing.
+    /// Brings the schema up to date and loads the strategy content and the default criteria
+    /// catalogue if they are missing.
     pub async fn prepare(&self) -> anyhow::Result<()> {
         migrate(&self.pool).await?;
         seed::load_strategy_2020(&self.pool).await?;
+        criteria::load_default(&self.pool).await?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@ pub mod measure;
 pub mod office;
 pub mod password;
 pub mod permissions;
+pub mod prioritisation;
 pub mod roles;
 pub mod strategy;
 pub mod throttle;

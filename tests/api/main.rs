@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod auth;
+mod criteria;
 mod errors;
 mod formatting;
 mod measure_page;

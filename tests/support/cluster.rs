@@ -90,6 +90,9 @@ async fn start() -> TestCluster {
     prima::db::seed::load_strategy_2020(&pool)
         .await
         .expect("the 2020 strategy loads");
+    prima::db::criteria::load_default(&pool)
+        .await
+        .expect("the default criteria catalogue loads");
     pool.close().await;
     admin.close().await.expect("close");
     TestCluster { postgres, data_dir }

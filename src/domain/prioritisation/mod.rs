@@ -1,0 +1,4 @@
+//! Types and rules of the prioritisation: the versioned criteria catalogue, rounds and the
+//! assessments in them (who may see which value when). The maths is `crate::scoring`.
+
+pub mod criteria;
