@@ -3,6 +3,7 @@
 //! commit). The default catalogue is loaded for the strategy in force when it has none.
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::domain::ids::UserId;
@@ -28,34 +29,62 @@ pub struct Catalogue {
     pub id: uuid::Uuid,
     pub version: i32,
     pub note: String,
+    pub created_at: DateTime<Utc>,
+    /// Who wrote it; none for the shipped default.
+    pub created_by: Option<String>,
     pub criteria: Vec<CriterionSpec>,
 }
 
+/// A version in the list of versions.
+#[derive(Debug, Clone)]
+pub struct VersionSummary {
+    pub version: i32,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<String>,
+    pub criteria: i64,
+}
+
+/// What became of a new version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Written as this version.
+    Version(i32),
+    /// Someone else wrote this version after the one the editor started from; nothing written.
+    Outdated { newest: i32 },
+}
+
 /// Writes `criteria` as the next version of the catalogue of the strategy in force, in one
-/// transaction; returns its version number.
+/// transaction. With `based_on`, only if that is still the newest version (the editor saw it);
+/// otherwise nothing is written and the newest version is returned.
 pub async fn add_version(
     pool: &PgPool,
     criteria: &[CriterionSpec],
     note: &str,
     by: Option<UserId>,
-) -> anyhow::Result<i32> {
+    based_on: Option<i32>,
+) -> anyhow::Result<Written> {
     let mut transaction = pool.begin().await?;
     let strategy = sqlx::query_scalar!("select id from strategies where status = 'published'")
         .fetch_one(&mut *transaction)
         .await
         .context("no strategy is in force")?;
     // Versions of one iteration are numbered one after the other: the lock keeps two writers
-    // from taking the same number.
+    // from taking the same number, and a writer from missing a version written meanwhile.
     sqlx::query!("select pg_advisory_xact_lock(hashtext('criteria_catalogues'))")
         .execute(&mut *transaction)
         .await?;
-    let version = sqlx::query_scalar!(
-        r#"select coalesce(max(version), 0) + 1 as "version!" from criteria_catalogues
+    let newest = sqlx::query_scalar!(
+        r#"select coalesce(max(version), 0) as "version!" from criteria_catalogues
            where strategy_id = $1"#,
         strategy
     )
     .fetch_one(&mut *transaction)
     .await?;
+    if based_on.is_some_and(|base| base != newest) {
+        return Ok(Written::Outdated { newest });
+    }
+    let version = newest + 1;
     let id = uuid::Uuid::new_v4();
     sqlx::query!(
         "insert into criteria_catalogues (id, strategy_id, version, note, created_by)
@@ -63,7 +92,7 @@ pub async fn add_version(
         id,
         strategy,
         version,
-        note,
+        note.trim(),
         by as Option<UserId>
     )
     .execute(&mut *transaction)
@@ -80,13 +109,16 @@ pub async fn add_version(
             criterion.explanation.trim(),
             criterion.group as CriterionGroup,
             i16::from(criterion.weight),
-            &criterion.anchors[..]
+            &criterion
+                .anchors
+                .clone()
+                .map(|anchor| anchor.trim().to_owned())[..]
         )
         .execute(&mut *transaction)
         .await?;
     }
     transaction.commit().await?;
-    Ok(version)
+    Ok(Written::Version(version))
 }
 
 /// Loads the default catalogue as version 1 if the strategy in force has no catalogue yet.
@@ -102,18 +134,27 @@ pub async fn load_default(pool: &PgPool) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let document = default_catalogue()?;
-    add_version(pool, &document.criteria, &document.note, None).await?;
+    add_version(pool, &document.criteria, &document.note, None, Some(0)).await?;
     tracing::info!("loaded the default criteria catalogue");
     Ok(true)
 }
 
 /// The newest version of the catalogue of the strategy in force.
 pub async fn current(pool: &PgPool) -> sqlx::Result<Option<Catalogue>> {
+    version(pool, None).await
+}
+
+/// A version of the catalogue of the strategy in force (`None`: the newest).
+#[tracing::instrument(skip(pool))]
+pub async fn version(pool: &PgPool, version: Option<i32>) -> sqlx::Result<Option<Catalogue>> {
     let Some(head) = sqlx::query!(
-        "select c.id, c.version, c.note from criteria_catalogues c
+        "select c.id, c.version, c.note, c.created_at, u.display_name as \"created_by?\"
+         from criteria_catalogues c
          join strategies s on s.id = c.strategy_id
-         where s.status = 'published'
-         order by c.version desc limit 1"
+         left join users u on u.id = c.created_by
+         where s.status = 'published' and ($1::integer is null or c.version = $1)
+         order by c.version desc limit 1",
+        version
     )
     .fetch_optional(pool)
     .await?
@@ -141,8 +182,27 @@ pub async fn current(pool: &PgPool) -> sqlx::Result<Option<Catalogue>> {
         id: head.id,
         version: head.version,
         note: head.note,
+        created_at: head.created_at,
+        created_by: head.created_by,
         criteria,
     }))
+}
+
+/// Every version of the catalogue of the strategy in force, newest first.
+#[tracing::instrument(skip(pool))]
+pub async fn versions(pool: &PgPool) -> sqlx::Result<Vec<VersionSummary>> {
+    sqlx::query_as!(
+        VersionSummary,
+        r#"select c.version, c.note, c.created_at, u.display_name as "created_by?",
+                  (select count(*) from criteria k where k.catalogue_id = c.id) as "criteria!"
+           from criteria_catalogues c
+           join strategies s on s.id = c.strategy_id
+           left join users u on u.id = c.created_by
+           where s.status = 'published'
+           order by c.version desc"#
+    )
+    .fetch_all(pool)
+    .await
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub enum Permission {
     ManageUsers,
     /// The security log.
     ViewSecurityLog,
+    /// The prioritisation's method: criteria and weights, rounds, final values, freezing.
+    ManagePrioritisation,
 }
 
 impl Permission {
@@ -43,6 +45,7 @@ impl Permission {
             (Self::ManageUsers | Self::ViewSecurityLog, Some(actor)) => {
                 actor.has(Role::Administrator)
             }
+            (Self::ManagePrioritisation, Some(actor)) => actor.has(Role::CentralOfficer),
         }
     }
 
@@ -53,6 +56,7 @@ impl Permission {
             Self::SignedIn => "angemeldet",
             Self::ManageUsers => "Administration",
             Self::ViewSecurityLog => "Administration",
+            Self::ManagePrioritisation => "Digitalisierungsverantwortliche",
         }
     }
 }
@@ -81,6 +85,7 @@ mod tests {
             Permission::SignedIn,
             Permission::ManageUsers,
             Permission::ViewSecurityLog,
+            Permission::ManagePrioritisation,
         ] {
             assert!(!permission.allows(None), "{permission:?}");
         }
@@ -100,6 +105,18 @@ mod tests {
             assert_eq!(
                 Permission::ViewSecurityLog.allows(Some(&person)),
                 admin,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_central_officer_manages_the_prioritisation() {
+        assert!(!Permission::ManagePrioritisation.allows(None));
+        for role in Role::ALL {
+            assert_eq!(
+                Permission::ManagePrioritisation.allows(Some(&actor(&[role]))),
+                role == Role::CentralOfficer,
                 "{role:?}"
             );
         }

@@ -10,6 +10,7 @@ pub enum Section {
     Start,
     Strategy,
     Measures,
+    Prioritisation,
     Account,
     Administration,
     None,
@@ -99,6 +100,11 @@ impl Shell {
                 "Maßnahmen",
                 "/massnahmen",
                 self.section == Section::Measures,
+            ),
+            NavItem::new(
+                "Priorisierung",
+                "/priorisierung/kriterien",
+                self.section == Section::Prioritisation,
             ),
         ];
         if user.user.roles.contains(&Role::Administrator) {

@@ -21,6 +21,7 @@ pub mod links;
 pub mod measures;
 pub mod notifications;
 pub mod ops;
+pub mod prioritisation;
 pub mod routes;
 pub mod security;
 pub mod security_log;
@@ -147,6 +148,7 @@ pub fn all_routes() -> Vec<Route> {
         home::routes(),
         strategy::routes(),
         measures::routes(),
+        prioritisation::routes(),
         notifications::routes(),
         auth::routes(),
         account::routes(),

@@ -59,6 +59,7 @@ async fn concrete(
             .path
             .replace("{id}", &id)
             .replace("{comment}", &comment.unwrap_or_default()),
+        None if route.path.contains("{version}") => route.path.replace("{version}", "1"),
         None => {
             assert!(!route.path.contains('{'), "no sample id for {}", route.path);
             route.path.to_owned()

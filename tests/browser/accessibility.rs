@@ -4,7 +4,8 @@ use prima::domain::office::Office;
 use prima::domain::roles::Role;
 
 use crate::support::browser::{
-    anonymous_first, axe_violations, press, sign_in, wait_for, with_browser,
+    anonymous_first, axe_violations, errors_shown_accessibly, press, sign_in, value_of, wait_for,
+    with_browser,
 };
 use crate::support::pages::{all, with_failing_routes};
 use crate::support::spawn_app_with;
@@ -374,20 +375,51 @@ async fn the_measure_form_with_errors_is_accessible_and_keeps_the_input() {
             .send_keys(&Key::Enter.to_string())
             .await
             .expect("submit");
-        wait_for(&client, ".error-summary").await;
-        let violations = axe_violations(&client).await;
-        assert!(
-            violations.is_empty(),
-            "axe on the measure form with errors: {violations:?}"
+        errors_shown_accessibly(&client, "the measure form").await;
+        assert_eq!(
+            value_of(&client, "#summary").await.as_deref(),
+            Some("Eine Kurzbeschreibung ohne Titel")
         );
-        let summary = client
-            .find(fantoccini::Locator::Css("#summary"))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_criteria_form_with_a_wrong_total_is_accessible_and_keeps_the_input() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    let central = app
+        .create_user(&[Role::CentralOfficer], Office::Central)
+        .await;
+    with_browser(move |client| async move {
+        sign_in(&client, &app, &central).await;
+        client
+            .goto(&app.url("/priorisierung/kriterien/neu"))
             .await
-            .expect("the field")
-            .prop("value")
+            .expect("the form loads");
+        let weight = client
+            .find(fantoccini::Locator::Css("#k0-gewicht"))
             .await
-            .expect("its value");
-        assert_eq!(summary.as_deref(), Some("Eine Kurzbeschreibung ohne Titel"));
+            .expect("the first weight");
+        weight.clear().await.expect("clear");
+        weight.send_keys("40").await.expect("type");
+        // Enter in a field submits the form, as a keyboard user would.
+        weight
+            .send_keys(&Key::Enter.to_string())
+            .await
+            .expect("submit");
+        errors_shown_accessibly(&client, "the criteria form").await;
+        let error = client
+            .find(fantoccini::Locator::Css("#gewichte-fehler"))
+            .await
+            .expect("the error next to the weights")
+            .text()
+            .await
+            .expect("its text");
+        assert!(error.contains("115 %"), "{error}");
+        assert_eq!(
+            value_of(&client, "#k0-gewicht").await.as_deref(),
+            Some("40")
+        );
     })
     .await;
 }

@@ -188,3 +188,24 @@ pub async fn wait_for(client: &Client, css: &str) {
         .await
         .unwrap_or_else(|error| panic!("{css} did not appear: {error}"));
 }
+
+/// What the form field `css` holds now.
+pub async fn value_of(client: &Client, css: &str) -> Option<String> {
+    client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("{css}: {error}"))
+        .prop("value")
+        .await
+        .expect("its value")
+}
+
+/// Waits for the error summary of a form sent back, and checks it with axe.
+pub async fn errors_shown_accessibly(client: &Client, what: &str) {
+    wait_for(client, ".error-summary").await;
+    let violations = axe_violations(client).await;
+    assert!(
+        violations.is_empty(),
+        "axe on {what} with errors: {violations:?}"
+    );
+}

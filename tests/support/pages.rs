@@ -5,6 +5,7 @@
 use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::routing::get;
+use prima::domain::ids::UserId;
 use prima::domain::permissions::Permission;
 use prima::web::AppState;
 
@@ -111,6 +112,11 @@ impl Fixtures {
                 self.measure, self.comment
             )),
             "/verwaltung/konten/{id}" => one(format!("/verwaltung/konten/{}", self.user)),
+            // Version 2 is written by the fixtures, so version 1 shows as an older one.
+            "/priorisierung/kriterien/versionen/{version}" => Some(vec![
+                "/priorisierung/kriterien/versionen/1".to_owned(),
+                "/priorisierung/kriterien/versionen/2".to_owned(),
+            ]),
             "/strategie/felder/{id}" => Some(
                 self.fields
                     .iter()
@@ -183,6 +189,21 @@ impl Fixtures {
         .fetch_one(&app.db)
         .await
         .expect("an example in progress");
+        let mut criteria = prima::db::criteria::current(&app.db)
+            .await
+            .expect("read the catalogue")
+            .expect("the default catalogue")
+            .criteria;
+        (criteria[0].weight, criteria[1].weight) = (criteria[1].weight, criteria[0].weight);
+        prima::db::criteria::add_version(
+            &app.db,
+            &criteria,
+            "Gewichte getauscht",
+            Some(UserId(user)),
+            None,
+        )
+        .await
+        .expect("a second version");
         let fields = sqlx::query_scalar("select id from fields order by position")
             .fetch_all(&app.db)
             .await

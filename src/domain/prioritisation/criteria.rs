@@ -23,6 +23,10 @@ impl CriterionGroup {
         }
     }
 
+    pub fn is_cost(self) -> bool {
+        self == Self::Cost
+    }
+
     pub fn scoring(self) -> scoring::Group {
         match self {
             Self::Benefit => scoring::Group::Benefit,
@@ -61,48 +65,91 @@ pub struct CatalogueDocument {
     pub criteria: Vec<CriterionSpec>,
 }
 
-/// What is wrong with a catalogue version, in German, with the criterion's position (none: the
-/// whole catalogue).
-pub type CatalogueProblem = (Option<usize>, String);
+/// The part of a criterion a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Name,
+    /// The anchor text at [`ANCHOR_POINTS`]`[i]`.
+    Anchor(usize),
+    Weight,
+}
 
-/// Checks a catalogue version: at least one criterion, names present and different, every
-/// anchor text given, weights between 0 and 100 adding up to 100.
+/// Where a problem of a catalogue version is: a part of the criterion at a position, or the
+/// catalogue as a whole (the weights' total, no criterion at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Criterion(usize, Part),
+    Weights,
+}
+
+/// What is wrong with a catalogue version, in German, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueProblem {
+    pub place: Place,
+    pub message: String,
+}
+
+impl CatalogueProblem {
+    fn new(place: Place, message: impl Into<String>) -> Self {
+        Self {
+            place,
+            message: message.into(),
+        }
+    }
+}
+
+/// The most criteria a version may have: enough for any sensible method, few enough that a
+/// form cannot be used to write thousands of rows.
+pub const MAX_CRITERIA: usize = 20;
+
+/// Checks a catalogue version: one to [`MAX_CRITERIA`] criteria, names present and different,
+/// every anchor text given, weights between 0 and 100 adding up to 100.
 pub fn check(criteria: &[CriterionSpec]) -> Result<(), Vec<CatalogueProblem>> {
     let mut problems = Vec::new();
     if criteria.is_empty() {
-        problems.push((
-            None,
-            "Ein Katalog braucht mindestens ein Kriterium.".to_owned(),
+        problems.push(CatalogueProblem::new(
+            Place::Weights,
+            "Ein Katalog braucht mindestens ein Kriterium.",
+        ));
+    }
+    if criteria.len() > MAX_CRITERIA {
+        problems.push(CatalogueProblem::new(
+            Place::Weights,
+            format!("Ein Katalog hat höchstens {MAX_CRITERIA} Kriterien."),
         ));
     }
     for (index, criterion) in criteria.iter().enumerate() {
+        let at = |part| Place::Criterion(index, part);
         let name = criterion.name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            problems.push((
-                Some(index),
-                "Bitte geben Sie einen Namen mit höchstens 120 Zeichen an.".to_owned(),
+            problems.push(CatalogueProblem::new(
+                at(Part::Name),
+                "Bitte geben Sie einen Namen mit höchstens 120 Zeichen an.",
             ));
-        }
-        if criteria[..index]
+        } else if criteria[..index]
             .iter()
             .any(|other| other.name.trim() == name)
         {
-            problems.push((Some(index), format!("„{name}“ steht schon im Katalog.")));
-        }
-        if criterion
-            .anchors
-            .iter()
-            .any(|anchor| anchor.trim().is_empty())
-        {
-            problems.push((
-                Some(index),
-                "Bitte beschreiben Sie jede Ankerstufe (0, 2, 4, 6, 8 und 10 Punkte).".to_owned(),
+            problems.push(CatalogueProblem::new(
+                at(Part::Name),
+                format!("„{name}“ steht schon im Katalog."),
             ));
         }
+        for (anchor, text) in criterion.anchors.iter().enumerate() {
+            if text.trim().is_empty() {
+                problems.push(CatalogueProblem::new(
+                    at(Part::Anchor(anchor)),
+                    format!(
+                        "Bitte beschreiben Sie, was {} Punkte bedeuten.",
+                        ANCHOR_POINTS[anchor]
+                    ),
+                ));
+            }
+        }
         if criterion.weight > 100 {
-            problems.push((
-                Some(index),
-                "Ein Gewicht liegt zwischen 0 und 100 %.".to_owned(),
+            problems.push(CatalogueProblem::new(
+                at(Part::Weight),
+                "Ein Gewicht liegt zwischen 0 und 100 %.",
             ));
         }
     }
@@ -111,8 +158,8 @@ pub fn check(criteria: &[CriterionSpec]) -> Result<(), Vec<CatalogueProblem>> {
         .map(|criterion| u32::from(criterion.weight))
         .sum();
     if total != 100 && !criteria.is_empty() {
-        problems.push((
-            None,
+        problems.push(CatalogueProblem::new(
+            Place::Weights,
             format!("Die Gewichte ergeben zusammen {total} %; sie müssen zusammen 100 % ergeben."),
         ));
     }
@@ -143,9 +190,9 @@ mod tests {
         let problems = check(&[criterion("A", 60), criterion("B", 39)]).expect_err("99 %");
         assert_eq!(
             problems,
-            [(
-                None,
-                "Die Gewichte ergeben zusammen 99 %; sie müssen zusammen 100 % ergeben.".to_owned()
+            [CatalogueProblem::new(
+                Place::Weights,
+                "Die Gewichte ergeben zusammen 99 %; sie müssen zusammen 100 % ergeben."
             )]
         );
     }
@@ -155,7 +202,13 @@ mod tests {
         let mut blank = criterion("B", 50);
         blank.anchors[3] = " ".to_owned();
         let problems = check(&[criterion("A", 50), blank, criterion("A", 0)]).expect_err("bad");
-        let positions: Vec<Option<usize>> = problems.iter().map(|(at, _)| *at).collect();
-        assert_eq!(positions, [Some(1), Some(2)]);
+        let places: Vec<Place> = problems.iter().map(|problem| problem.place).collect();
+        assert_eq!(
+            places,
+            [
+                Place::Criterion(1, Part::Anchor(3)),
+                Place::Criterion(2, Part::Name)
+            ]
+        );
     }
 }
