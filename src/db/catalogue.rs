@@ -113,6 +113,8 @@ pub enum Scope {
     Catalogue,
     /// Measures being or having been implemented (the implementation matrix).
     Implementation,
+    /// Measures a new prioritisation round takes by default: accepted or deferred.
+    Prioritisation,
 }
 
 /// Appends ` from measures m where …` with the scope, the search and every filter in use.
@@ -148,6 +150,7 @@ fn push_scope(query: &mut QueryBuilder<'_, Postgres>, scope: Scope) {
     query.push(match scope {
         Scope::Catalogue => " where m.status <> 'draft'",
         Scope::Implementation => " where m.status in ('accepted', 'in_progress', 'implemented')",
+        Scope::Prioritisation => " where m.status in ('accepted', 'deferred')",
     });
 }
 
@@ -206,6 +209,14 @@ pub async fn count(pool: &PgPool, filter: &Filter, scope: Scope) -> sqlx::Result
     let mut query = QueryBuilder::new("select count(*)");
     push_from(&mut query, filter, scope);
     query.build_query_scalar().fetch_one(pool).await
+}
+
+/// Every measure of a view, by number (for opening a prioritisation round).
+pub async fn ids(pool: &PgPool, filter: &Filter, scope: Scope) -> sqlx::Result<Vec<MeasureId>> {
+    let mut query = QueryBuilder::new("select m.id");
+    push_from(&mut query, filter, scope);
+    query.push(" order by m.number");
+    query.build_query_scalar().fetch_all(pool).await
 }
 
 /// A page of the catalogue and the total number of hits.

@@ -33,6 +33,8 @@ pub struct Catalogue {
     /// Who wrote it; none for the shipped default.
     pub created_by: Option<String>,
     pub criteria: Vec<CriterionSpec>,
+    /// The criteria's ids, in the same order (assessments refer to them).
+    pub criterion_ids: Vec<uuid::Uuid>,
 }
 
 /// A version in the list of versions.
@@ -147,14 +149,30 @@ pub async fn current(pool: &PgPool) -> sqlx::Result<Option<Catalogue>> {
 /// A version of the catalogue of the strategy in force (`None`: the newest).
 #[tracing::instrument(skip(pool))]
 pub async fn version(pool: &PgPool, version: Option<i32>) -> sqlx::Result<Option<Catalogue>> {
+    load(pool, version, None).await
+}
+
+/// The version a round was opened with, of whichever strategy iteration.
+pub async fn by_id(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Catalogue>> {
+    load(pool, None, Some(id)).await
+}
+
+async fn load(
+    pool: &PgPool,
+    version: Option<i32>,
+    id: Option<uuid::Uuid>,
+) -> sqlx::Result<Option<Catalogue>> {
     let Some(head) = sqlx::query!(
         "select c.id, c.version, c.note, c.created_at, u.display_name as \"created_by?\"
          from criteria_catalogues c
          join strategies s on s.id = c.strategy_id
          left join users u on u.id = c.created_by
-         where s.status = 'published' and ($1::integer is null or c.version = $1)
+         where case when $2::uuid is null
+                    then s.status = 'published' and ($1::integer is null or c.version = $1)
+                    else c.id = $2 end
          order by c.version desc limit 1",
-        version
+        version,
+        id
     )
     .fetch_optional(pool)
     .await?
@@ -162,12 +180,13 @@ pub async fn version(pool: &PgPool, version: Option<i32>) -> sqlx::Result<Option
         return Ok(None);
     };
     let rows = sqlx::query!(
-        r#"select name, explanation, criterion_group as "group: CriterionGroup", weight, anchors
+        r#"select id, name, explanation, criterion_group as "group: CriterionGroup", weight, anchors
            from criteria where catalogue_id = $1 order by position"#,
         head.id
     )
     .fetch_all(pool)
     .await?;
+    let criterion_ids = rows.iter().map(|row| row.id).collect();
     let criteria = rows
         .into_iter()
         .map(|row| CriterionSpec {
@@ -185,6 +204,7 @@ pub async fn version(pool: &PgPool, version: Option<i32>) -> sqlx::Result<Option
         created_at: head.created_at,
         created_by: head.created_by,
         criteria,
+        criterion_ids,
     }))
 }
 

@@ -116,3 +116,57 @@ pub async fn tidy_up(pool: &PgPool) -> sqlx::Result<()> {
         .await
         .map(drop)
 }
+
+/// The example colleagues who assess in rounds: the district officers and the central officer,
+/// with their offices.
+pub async fn example_assessors(
+    pool: &PgPool,
+) -> sqlx::Result<Vec<(crate::domain::ids::UserId, crate::domain::office::Office)>> {
+    let rows = sqlx::query!(
+        r#"select id as "id: crate::domain::ids::UserId", office as "office: crate::domain::office::Office"
+           from users
+           where email like '%@beispiel.prima.invalid'
+             and ('district_officer' = any (roles) or 'central_officer' = any (roles))
+           order by office, email"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.office)).collect())
+}
+
+/// Whether any prioritisation round exists.
+pub async fn rounds_present(pool: &PgPool) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"select exists (select 1 from prioritisation_rounds) as "exists!""#)
+        .fetch_one(pool)
+        .await
+}
+
+/// Moves an example round's opening into the past (a round of 2025 opened in 2025).
+pub async fn backdate_round(
+    pool: &PgPool,
+    round: crate::domain::ids::RoundId,
+    opened_at: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update prioritisation_rounds set opened_at = $2 where id = $1 and status = 'open'",
+        round as crate::domain::ids::RoundId,
+        opened_at
+    )
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+/// Marks the example measure with OZG service `ozg_id` as legally required.
+pub async fn require_by_law(pool: &PgPool, ozg_id: &str, reason: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update measures set legal_obligation = $2
+         where id = (select m.id from measures m join measure_tags t on t.measure_id = m.id
+                     where t.tag = 'beispiel' and m.ozg_id = $1 order by m.number limit 1)",
+        ozg_id,
+        reason
+    )
+    .execute(pool)
+    .await
+    .map(drop)
+}

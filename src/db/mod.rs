@@ -12,6 +12,7 @@ pub mod implementation;
 pub mod measure_details;
 pub mod measures;
 pub mod notifications;
+pub mod rounds;
 pub mod security_log;
 pub mod seed;
 pub mod sessions;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use crate::domain::ids::{MeasureId, UserId};
+use crate::domain::ids::{MeasureId, RoundId, UserId};
 
 pub async fn follow(
     connection: &mut PgConnection,
@@ -84,7 +84,9 @@ pub async fn notify_supporters_of_merge(
 #[derive(Debug, Clone)]
 pub struct Notification {
     pub id: i64,
-    pub measure_id: MeasureId,
+    /// What it is about: a measure, or (when a round opened) a prioritisation round.
+    pub measure_id: Option<MeasureId>,
+    pub round_id: Option<RoundId>,
     pub target_id: Option<MeasureId>,
     pub kind: String,
     pub message: String,
@@ -94,10 +96,21 @@ pub struct Notification {
     pub supports_target: bool,
 }
 
+impl Notification {
+    /// The page it is about.
+    pub fn href(&self) -> String {
+        match (self.measure_id, self.round_id) {
+            (Some(measure), _) => format!("/massnahmen/{measure}"),
+            (None, Some(round)) => format!("/priorisierung/runden/{round}"),
+            (None, None) => "/benachrichtigungen".to_owned(),
+        }
+    }
+}
+
 pub async fn for_user(pool: &PgPool, user: UserId) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as!(
         Notification,
-        r#"select n.id, n.measure_id as "measure_id: MeasureId", n.target_id as "target_id: MeasureId",
+        r#"select n.id, n.measure_id as "measure_id?: MeasureId", n.round_id as "round_id?: RoundId", n.target_id as "target_id: MeasureId",
                   n.kind, n.message, n.created_at, n.read_at,
                   exists (select 1 from supports s where s.measure_id = n.target_id and s.user_id = n.user_id)
                       as "supports_target!"

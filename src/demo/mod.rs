@@ -1,9 +1,11 @@
 //! Example measures: the 60 hand-written ones of `content/demo-measures.json` for development
 //! and demonstrations (all tagged "beispiel"), with a story of reviews, implementation, supports
 //! and comments (`life`); and any number of generated ones, the same for the same seed, for
-//! load tests (written in bulk, without a story).
+//! load tests (written in bulk, without a story). With the examples come two prioritisation
+//! rounds (`rounds`): a frozen one of 2025 and an open one of 2027.
 
 mod life;
+mod rounds;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -290,6 +292,7 @@ pub async fn load_examples(pool: &PgPool) -> anyhow::Result<usize> {
     }
     let measures = examples(&tree)?;
     life::load(pool, &measures).await?;
+    rounds::load(pool).await?;
     Ok(measures.len())
 }
 

@@ -64,6 +64,10 @@ id_type!(
     /// A person with an account.
     UserId
 );
+id_type!(
+    /// A prioritisation round.
+    RoundId
+);
 
 #[cfg(test)]
 mod tests {

@@ -33,6 +33,8 @@ pub enum Permission {
     ViewSecurityLog,
     /// The prioritisation's method: criteria and weights, rounds, final values, freezing.
     ManagePrioritisation,
+    /// Assessing measures in prioritisation rounds.
+    Assess,
 }
 
 impl Permission {
@@ -46,6 +48,9 @@ impl Permission {
                 actor.has(Role::Administrator)
             }
             (Self::ManagePrioritisation, Some(actor)) => actor.has(Role::CentralOfficer),
+            (Self::Assess, Some(actor)) => {
+                actor.has(Role::DistrictOfficer) || actor.has(Role::CentralOfficer)
+            }
         }
     }
 
@@ -57,6 +62,7 @@ impl Permission {
             Self::ManageUsers => "Administration",
             Self::ViewSecurityLog => "Administration",
             Self::ManagePrioritisation => "Digitalisierungsverantwortliche",
+            Self::Assess => "Digitalisierungsbeauftragte und -verantwortliche",
         }
     }
 }
@@ -86,6 +92,7 @@ mod tests {
             Permission::ManageUsers,
             Permission::ViewSecurityLog,
             Permission::ManagePrioritisation,
+            Permission::Assess,
         ] {
             assert!(!permission.allows(None), "{permission:?}");
         }
@@ -117,6 +124,17 @@ mod tests {
             assert_eq!(
                 Permission::ManagePrioritisation.allows(Some(&actor(&[role]))),
                 role == Role::CentralOfficer,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn district_and_central_officers_assess() {
+        for role in Role::ALL {
+            assert_eq!(
+                Permission::Assess.allows(Some(&actor(&[role]))),
+                matches!(role, Role::DistrictOfficer | Role::CentralOfficer),
                 "{role:?}"
             );
         }

@@ -6,9 +6,12 @@
 //! - `values`: half points, the consolidated value of a criterion (median or final value), the
 //!   spread and the disagreement rule;
 //! - `ranking`: the score in integers, tiers, the total order, classes and quadrants;
+//! - `round`: a round's evaluation from the raters' values: consolidated values, spreads,
+//!   disagreement flags, the ranking;
 //! - `tipping`: the weight of one criterion at which two measures swap.
 
 pub mod ranking;
+pub mod round;
 pub mod tipping;
 pub mod values;
 

@@ -103,7 +103,7 @@ impl Shell {
             ),
             NavItem::new(
                 "Priorisierung",
-                "/priorisierung/kriterien",
+                "/priorisierung/runden",
                 self.section == Section::Prioritisation,
             ),
         ];

@@ -15,5 +15,6 @@ mod object_rules;
 mod ops;
 mod permissions;
 mod proposal_form;
+mod rounds;
 mod security;
 mod strategy;

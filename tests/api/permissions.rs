@@ -31,6 +31,11 @@ async fn concrete(
             .fetch_optional(&app.db)
             .await
             .expect("the matrix measure")
+    } else if route.path.starts_with("/priorisierung/runden/{id}") {
+        sqlx::query_scalar("select id::text from prioritisation_rounds limit 1")
+            .fetch_optional(&app.db)
+            .await
+            .expect("the matrix round")
     } else if route.path.starts_with("/verwaltung/konten/{id}") {
         Some(target_user.to_string())
     } else if route.path.starts_with("/konto/sitzungen/") {
@@ -50,6 +55,11 @@ async fn concrete(
     } else {
         None
     };
+    let measure: Option<String> =
+        sqlx::query_scalar("select id::text from measures where title = 'Matrix-Maßnahme'")
+            .fetch_optional(&app.db)
+            .await
+            .expect("the matrix measure");
     let comment: Option<String> = sqlx::query_scalar("select id::text from comments limit 1")
         .fetch_optional(&app.db)
         .await
@@ -58,7 +68,8 @@ async fn concrete(
         Some(id) => route
             .path
             .replace("{id}", &id)
-            .replace("{comment}", &comment.unwrap_or_default()),
+            .replace("{comment}", &comment.unwrap_or_default())
+            .replace("{measure}", &measure.unwrap_or_default()),
         None if route.path.contains("{version}") => route.path.replace("{version}", "1"),
         None => {
             assert!(!route.path.contains('{'), "no sample id for {}", route.path);
@@ -86,6 +97,18 @@ async fn every_route_answers_every_role_as_the_permission_model_says() {
     .execute(&app.db)
     .await
     .expect("a comment");
+    sqlx::query(
+        "with round as (
+             insert into prioritisation_rounds (id, strategy_id, catalogue_id, name, deadline)
+             select gen_random_uuid(), strategy_id, id, 'Matrix-Runde', date '2099-01-01'
+             from criteria_catalogues order by version desc limit 1
+             returning id)
+         insert into round_measures (round_id, measure_id)
+         select round.id, m.id from round, measures m where m.title = 'Matrix-Maßnahme'",
+    )
+    .execute(&app.db)
+    .await
+    .expect("a round");
     let routes = prima::web::route_table();
     assert!(
         routes.len() >= 20,

@@ -5,8 +5,11 @@
 use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::routing::get;
-use prima::domain::ids::UserId;
+use prima::domain::ids::{RoundId, UserId};
+use prima::domain::office::Office;
 use prima::domain::permissions::Permission;
+use prima::domain::prioritisation::rounds::Rating;
+use prima::domain::roles::Role;
 use prima::web::AppState;
 
 use super::http::TestApp;
@@ -74,6 +77,94 @@ struct Fixtures {
     example: uuid::Uuid,
     fields: Vec<uuid::Uuid>,
     goals: Vec<uuid::Uuid>,
+    rounds: Rounds,
+}
+
+/// An open round in which the signed-in person has assessed `assessed` and not `unassessed`,
+/// and a frozen one.
+struct Rounds {
+    open: String,
+    frozen: String,
+    assessed: uuid::Uuid,
+    unassessed: uuid::Uuid,
+}
+
+impl Rounds {
+    async fn create(app: &TestApp, viewer: uuid::Uuid) -> Self {
+        let central = app.signed_in(Role::CentralOfficer).await;
+        let open = open_round(&central, "Prüfrunde offen").await;
+        let frozen = open_round(&central, "Prüfrunde eingefroren").await;
+        let round_id = |path: &str| {
+            RoundId(
+                path.rsplit('/')
+                    .next()
+                    .and_then(|id| id.parse().ok())
+                    .expect("a round id"),
+            )
+        };
+        let measures = prima::db::rounds::measures(&app.db, round_id(&open))
+            .await
+            .expect("its measures");
+        let (assessed, unassessed) = (measures[0].id, measures[1].id);
+        let catalogue = prima::db::criteria::current(&app.db)
+            .await
+            .expect("read")
+            .expect("a catalogue");
+        let officer = app
+            .create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+            .await;
+        for (round, rater, office, points) in [
+            (&open, UserId(viewer), Office::Central, 8),
+            (&open, officer.id, Office::Wandsbek, 2),
+            (&frozen, officer.id, Office::Wandsbek, 6),
+        ] {
+            let ratings: Vec<_> = catalogue
+                .criterion_ids
+                .iter()
+                .map(|id| (*id, Rating::Points(points), "Begründung".to_owned()))
+                .collect();
+            let written = prima::db::rounds::submit(
+                &app.db,
+                &prima::db::rounds::Submission {
+                    round: round_id(round),
+                    measure: assessed,
+                    rater,
+                    office,
+                    ratings: &ratings,
+                },
+            )
+            .await
+            .expect("an assessment");
+            assert_eq!(written, prima::db::rounds::Written::Saved);
+        }
+        let response = central
+            .post_form(
+                &format!("{frozen}/einfrieren"),
+                &[
+                    ("beschlossen_am", "2026-12-01"),
+                    ("gremium", "Konferenz der Bezirksamtsleitungen"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        Self {
+            open,
+            frozen,
+            assessed: assessed.0,
+            unassessed: unassessed.0,
+        }
+    }
+}
+
+async fn open_round(central: &super::accounts::Client, name: &str) -> String {
+    let response = central
+        .post_form(
+            "/priorisierung/runden/neu",
+            &[("name", name), ("frist", "2099-12-31")],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    response.header("location").expect("the round").to_owned()
 }
 
 impl Fixtures {
@@ -112,6 +203,18 @@ impl Fixtures {
                 self.measure, self.comment
             )),
             "/verwaltung/konten/{id}" => one(format!("/verwaltung/konten/{}", self.user)),
+            "/priorisierung/runden/{id}" => {
+                Some(vec![self.rounds.open.clone(), self.rounds.frozen.clone()])
+            }
+            "/priorisierung/runden/{id}/bewerten" => one(format!("{}/bewerten", self.rounds.open)),
+            "/priorisierung/runden/{id}/einfrieren" => {
+                one(format!("{}/einfrieren", self.rounds.open))
+            }
+            "/priorisierung/runden/{id}/massnahmen/{measure}" => Some(vec![
+                format!("{}/massnahmen/{}", self.rounds.open, self.rounds.assessed),
+                format!("{}/massnahmen/{}", self.rounds.open, self.rounds.unassessed),
+                format!("{}/massnahmen/{}", self.rounds.frozen, self.rounds.assessed),
+            ]),
             // Version 2 is written by the fixtures, so version 1 shows as an older one.
             "/priorisierung/kriterien/versionen/{version}" => Some(vec![
                 "/priorisierung/kriterien/versionen/1".to_owned(),
@@ -215,6 +318,7 @@ impl Fixtures {
         .fetch_all(&app.db)
         .await
         .expect("goals");
+        let rounds = Rounds::create(app, user).await;
         Self {
             user,
             measure,
@@ -222,6 +326,7 @@ impl Fixtures {
             example,
             fields,
             goals,
+            rounds,
         }
     }
 }

@@ -2,3 +2,4 @@
 //! assessments in them (who may see which value when). The maths is `crate::scoring`.
 
 pub mod criteria;
+pub mod rounds;

@@ -91,7 +91,9 @@ async fn page(
         .user
         .as_ref()
         .is_some_and(|user| user.user.roles.contains(&Role::CentralOfficer));
-    let shell = Shell::new(visitor, "Kriterienkatalog").in_section(Section::Prioritisation);
+    let shell = Shell::new(visitor, "Kriterienkatalog")
+        .in_section(Section::Prioritisation)
+        .crumb("Priorisierung", "/priorisierung/runden");
     let shell = match newest {
         None => shell.here("Kriterienkatalog"),
         Some(_) => shell

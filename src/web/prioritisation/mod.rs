@@ -2,8 +2,12 @@
 //! rounds, assessments and the ranking. Rules live in `domain::prioritisation`, the maths in
 //! `scoring`; handlers load, call and render.
 
+mod assess;
 mod criteria;
 mod criteria_form;
+mod freeze;
+mod round;
+mod rounds;
 
 use super::layout::{Section, Shell};
 use super::routes::Route;
@@ -11,7 +15,7 @@ use super::visitor::Visitor;
 use crate::domain::permissions::Permission;
 
 pub fn routes() -> Vec<Route> {
-    use Permission::{ManagePrioritisation, SignedIn};
+    use Permission::{Assess, ManagePrioritisation, SignedIn};
     vec![
         Route::get("/priorisierung/kriterien", SignedIn, criteria::current),
         Route::get(
@@ -28,6 +32,46 @@ pub fn routes() -> Vec<Route> {
             "/priorisierung/kriterien/neu",
             ManagePrioritisation,
             criteria_form::save,
+        ),
+        Route::get("/priorisierung/runden", SignedIn, rounds::list),
+        Route::get(
+            "/priorisierung/runden/neu",
+            ManagePrioritisation,
+            rounds::new_form,
+        ),
+        Route::post(
+            "/priorisierung/runden/neu",
+            ManagePrioritisation,
+            rounds::open,
+        ),
+        // What a reader sees of a round's values is decided per measure on the page
+        // (`rounds::sight`, tested in tests/api/rounds.rs): no route refuses anyone by object.
+        Route::get("/priorisierung/runden/{id}", SignedIn, round::show),
+        Route::get("/priorisierung/runden/{id}/bewerten", Assess, assess::mine),
+        Route::get(
+            "/priorisierung/runden/{id}/massnahmen/{measure}",
+            SignedIn,
+            assess::show,
+        ),
+        Route::post(
+            "/priorisierung/runden/{id}/massnahmen/{measure}",
+            Assess,
+            assess::submit,
+        ),
+        Route::post(
+            "/priorisierung/runden/{id}/massnahmen/{measure}/endwert",
+            ManagePrioritisation,
+            assess::set_final,
+        ),
+        Route::get(
+            "/priorisierung/runden/{id}/einfrieren",
+            ManagePrioritisation,
+            freeze::form,
+        ),
+        Route::post(
+            "/priorisierung/runden/{id}/einfrieren",
+            ManagePrioritisation,
+            freeze::freeze,
         ),
     ]
 }

@@ -1,0 +1,342 @@
+//! Prioritisation rounds as the pages and the example data use them: everything about a round
+//! loaded in one place (the round, its catalogue version, its measures, assessments and final
+//! values) with its evaluation, and freezing it. An open round is evaluated by `scoring::round`
+//! on every load; a frozen round is read as it was stored, never re-scored.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::db::criteria::Catalogue;
+use crate::db::rounds::{
+    AssessmentRow, FinalRow, Freezing, FrozenMeasure, Round, RoundMeasure, Written,
+};
+use crate::domain::ids::{MeasureId, RoundId, UserId};
+use crate::domain::prioritisation::rounds::{Decision, RoundStatus};
+use crate::scoring::ranking::{Class, ClassRule, Criterion, Tier};
+use crate::scoring::round::{MeasureInput, evaluate};
+use crate::scoring::values::{Consolidated, HalfPoints, Origin, Spread};
+
+/// One criterion's consolidated value as stored with a frozen round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredValue {
+    pub half_points: u8,
+    /// "median" or "final".
+    pub origin: StoredOrigin,
+    /// How many values the median was taken of.
+    pub n: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredOrigin {
+    Median,
+    Final,
+}
+
+impl StoredValue {
+    pub fn from_consolidated(value: Consolidated) -> Self {
+        let (origin, n) = match value.origin {
+            Origin::Median(n) => (StoredOrigin::Median, n),
+            Origin::Final => (StoredOrigin::Final, 0),
+        };
+        Self {
+            half_points: value.value.half_points(),
+            origin,
+            n,
+        }
+    }
+
+    pub fn consolidated(self) -> Option<Consolidated> {
+        Some(Consolidated {
+            value: HalfPoints::new(self.half_points)?,
+            origin: match self.origin {
+                StoredOrigin::Median => Origin::Median(self.n),
+                StoredOrigin::Final => Origin::Final,
+            },
+        })
+    }
+}
+
+/// What the ranking says of one measure of the round.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub rank: usize,
+    pub tier: Tier,
+    /// Twenty times the score.
+    pub score20: Option<u16>,
+    pub class: Option<Class>,
+    pub consolidated: Vec<Option<Consolidated>>,
+    pub spreads: Vec<Option<Spread>>,
+    /// Positions (from 0) of the criteria whose values lie too far apart.
+    pub disputed: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoundData {
+    pub round: Round,
+    pub catalogue: Catalogue,
+    pub measures: Vec<RoundMeasure>,
+    pub assessments: Vec<AssessmentRow>,
+    pub finals: Vec<FinalRow>,
+    /// In the order of `measures`.
+    pub standings: Vec<Standing>,
+}
+
+impl RoundData {
+    /// The round `id`, or `None` if there is none.
+    pub async fn load(db: &sqlx::PgPool, id: RoundId) -> sqlx::Result<Option<Self>> {
+        let Some(round) = db::rounds::find(db, id).await? else {
+            return Ok(None);
+        };
+        let (catalogue, measures, assessments, finals) = tokio::try_join!(
+            db::criteria::by_id(db, round.catalogue_id),
+            db::rounds::measures(db, id),
+            db::rounds::assessments(db, id),
+            db::rounds::final_values(db, id),
+        )?;
+        let Some(catalogue) = catalogue else {
+            return Ok(None);
+        };
+        let standings = match round.status {
+            RoundStatus::Open => {
+                evaluate_open(&round, &catalogue, &measures, &assessments, &finals)
+            }
+            RoundStatus::Frozen => {
+                let stored = db::rounds::frozen_values(db, id).await?;
+                read_frozen(&catalogue, &measures, &assessments, stored)
+            }
+        };
+        Ok(Some(Self {
+            round,
+            catalogue,
+            measures,
+            assessments,
+            finals,
+            standings,
+        }))
+    }
+
+    /// What the round keeps of each measure when it is frozen.
+    pub fn frozen_results(&self) -> Vec<FrozenMeasure> {
+        self.measures
+            .iter()
+            .zip(&self.standings)
+            .map(|(measure, standing)| FrozenMeasure {
+                measure: measure.id,
+                legal_obligation: measure.legal_obligation.clone(),
+                supports: measure.supports,
+                tier: match standing.tier {
+                    Tier::Mandatory => "mandatory",
+                    Tier::Scored => "scored",
+                    Tier::Incomplete => "incomplete",
+                },
+                score20: standing.score20.and_then(|score| i16::try_from(score).ok()),
+                class: standing.class.map(|class| match class {
+                    Class::A => "A",
+                    Class::B => "B",
+                    Class::C => "C",
+                }),
+                rank: i32::try_from(standing.rank).unwrap_or(i32::MAX),
+                consolidated: serde_json::to_value(
+                    standing
+                        .consolidated
+                        .iter()
+                        .map(|value| value.map(StoredValue::from_consolidated))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default(),
+                robustness: None,
+            })
+            .collect()
+    }
+
+    /// Freezes the round as it stands now with `decision`.
+    pub async fn freeze(
+        &self,
+        db: &sqlx::PgPool,
+        decision: &Decision,
+        by: UserId,
+    ) -> sqlx::Result<Written> {
+        let results = self.frozen_results();
+        db::rounds::freeze(
+            db,
+            &Freezing {
+                round: self.round.id,
+                by,
+                decided_on: decision.decided_on,
+                body: &decision.body,
+                note: &decision.note,
+                seed: None,
+                results: &results,
+            },
+        )
+        .await
+    }
+
+    pub fn criteria(&self) -> Vec<Criterion> {
+        self.catalogue
+            .criteria
+            .iter()
+            .map(|criterion| criterion.scoring())
+            .collect()
+    }
+
+    /// Whether the round's deadline lies behind us (in Hamburg).
+    pub fn deadline_passed(&self) -> bool {
+        crate::domain::time::hamburg(chrono::Utc::now()).date_naive() > self.round.deadline
+    }
+
+    /// Whether `rater` has submitted an assessment of `measure`.
+    pub fn submitted_by(&self, rater: UserId, measure: MeasureId) -> bool {
+        self.assessments
+            .iter()
+            .any(|row| row.rater == rater && row.measure == measure)
+    }
+
+    /// The indexes of `measures` in the order of the ranking.
+    pub fn ranked_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.measures.len()).collect();
+        order.sort_by_key(|index| self.standings[*index].rank);
+        order
+    }
+
+    pub fn index_of(&self, measure: MeasureId) -> Option<usize> {
+        self.measures.iter().position(|row| row.id == measure)
+    }
+}
+
+fn class_rule(round: &Round) -> ClassRule {
+    ClassRule {
+        a_from: u8::try_from(round.class_a_from).unwrap_or(65),
+        b_from: u8::try_from(round.class_b_from).unwrap_or(50),
+    }
+}
+
+/// The submitted points per measure and criterion position (from 0).
+fn submitted(assessments: &[AssessmentRow]) -> HashMap<(MeasureId, usize), Vec<u8>> {
+    let mut values: HashMap<(MeasureId, usize), Vec<u8>> = HashMap::new();
+    for row in assessments {
+        if let (Some(points), Ok(position)) =
+            (row.rating().points(), usize::try_from(row.position - 1))
+        {
+            values
+                .entry((row.measure, position))
+                .or_default()
+                .push(points);
+        }
+    }
+    values
+}
+
+fn evaluate_open(
+    round: &Round,
+    catalogue: &Catalogue,
+    measures: &[RoundMeasure],
+    assessments: &[AssessmentRow],
+    finals: &[FinalRow],
+) -> Vec<Standing> {
+    let criteria: Vec<Criterion> = catalogue.criteria.iter().map(|c| c.scoring()).collect();
+    let n = criteria.len();
+    let values = submitted(assessments);
+    let inputs: Vec<MeasureInput> = measures
+        .iter()
+        .map(|measure| MeasureInput {
+            number: measure.number,
+            mandatory: measure.legal_obligation.is_some(),
+            supports: u32::try_from(measure.supports).unwrap_or_default(),
+            created: measure.created_at.timestamp_micros(),
+            submitted: (0..n)
+                .map(|k| values.get(&(measure.id, k)).cloned().unwrap_or_default())
+                .collect(),
+            finals: (0..n)
+                .map(|k| {
+                    finals
+                        .iter()
+                        .find(|row| row.measure == measure.id && row.position == k as i32 + 1)
+                        .and_then(|row| u8::try_from(row.value).ok())
+                })
+                .collect(),
+        })
+        .collect();
+    evaluate(&criteria, &inputs, class_rule(round))
+        .into_iter()
+        .map(|evaluation| Standing {
+            rank: evaluation.ranked.rank,
+            tier: evaluation.ranked.tier,
+            score20: evaluation.ranked.score.map(|score| score.0),
+            class: evaluation.ranked.class,
+            consolidated: evaluation.consolidated,
+            spreads: evaluation.spreads,
+            disputed: evaluation.disputed,
+        })
+        .collect()
+}
+
+fn read_frozen(
+    catalogue: &Catalogue,
+    measures: &[RoundMeasure],
+    assessments: &[AssessmentRow],
+    stored: Vec<(MeasureId, serde_json::Value)>,
+) -> Vec<Standing> {
+    let values = submitted(assessments);
+    let stored: HashMap<MeasureId, Vec<Option<StoredValue>>> = stored
+        .into_iter()
+        .map(|(measure, json)| (measure, serde_json::from_value(json).unwrap_or_default()))
+        .collect();
+    measures
+        .iter()
+        .map(|measure| {
+            let spreads: Vec<Option<Spread>> = (0..catalogue.criteria.len())
+                .map(|k| {
+                    crate::scoring::values::spread(
+                        values.get(&(measure.id, k)).map_or(&[][..], Vec::as_slice),
+                    )
+                })
+                .collect();
+            let disputed = spreads
+                .iter()
+                .zip(&catalogue.criteria)
+                .enumerate()
+                .filter(|(_, (spread, criterion))| {
+                    spread.is_some_and(|spread| {
+                        crate::scoring::values::disputed(spread, criterion.weight)
+                    })
+                })
+                .map(|(k, _)| k)
+                .collect();
+            Standing {
+                rank: measure
+                    .frozen_rank
+                    .and_then(|rank| usize::try_from(rank).ok())
+                    .unwrap_or(usize::MAX),
+                tier: match measure.frozen_tier.as_deref() {
+                    Some("mandatory") => Tier::Mandatory,
+                    Some("scored") => Tier::Scored,
+                    _ => Tier::Incomplete,
+                },
+                score20: measure
+                    .frozen_score20
+                    .and_then(|score| u16::try_from(score).ok()),
+                class: match measure.frozen_class.as_deref() {
+                    Some("A") => Some(Class::A),
+                    Some("B") => Some(Class::B),
+                    Some("C") => Some(Class::C),
+                    _ => None,
+                },
+                consolidated: stored
+                    .get(&measure.id)
+                    .map(|values| {
+                        values
+                            .iter()
+                            .map(|value| value.and_then(StoredValue::consolidated))
+                            .collect()
+                    })
+                    .unwrap_or_else(|| vec![None; catalogue.criteria.len()]),
+                spreads,
+                disputed,
+            }
+        })
+        .collect()
+}

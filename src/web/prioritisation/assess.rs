@@ -1,0 +1,458 @@
+//! Assessing in a round: "my assessments" with the reader's progress, and one measure's page
+//! with the assessment form (the anchor texts beside each scale) and, once the reader may see
+//! them, the consolidated values, their spread and each office's value; the central officer
+//! sets final values there.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::round::{score_text, tier_label};
+use crate::db;
+use crate::db::rounds::{AssessmentRow, FinalRow, RoundMeasure, Submission, Written};
+use crate::domain::ids::{MeasureId, RoundId};
+use crate::domain::prioritisation::criteria::{ANCHOR_POINTS, CriterionSpec};
+use crate::domain::prioritisation::rounds::{self, FinalValue, Rating, RoundStatus, Sight};
+use crate::domain::roles::Role;
+use crate::rounds::RoundData;
+use crate::scoring::values::{Consolidated, Origin, Spread};
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::extract::{Id, TwoIds};
+use crate::web::format::filters;
+use crate::web::forms::FormErrors;
+use crate::web::layout::{Section, Shell};
+use crate::web::visitor::{CurrentUser, Visitor};
+
+fn shell(visitor: Visitor, data: &RoundData, title: &str) -> Shell {
+    Shell::new(visitor, title)
+        .in_section(Section::Prioritisation)
+        .crumb("Priorisierungsrunden", "/priorisierung/runden")
+        .crumb(
+            data.round.name.clone(),
+            format!("/priorisierung/runden/{}", data.round.id),
+        )
+        .here(title)
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "prioritisation/my_assessments.html")]
+pub struct MyAssessmentsPage {
+    pub shell: Shell,
+    pub data: RoundData,
+    pub open: Vec<RoundMeasure>,
+    pub done: Vec<RoundMeasure>,
+}
+
+impl MyAssessmentsPage {
+    pub fn total(&self) -> usize {
+        self.open.len() + self.done.len()
+    }
+}
+
+pub async fn mine(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<RoundId>,
+) -> Result<MyAssessmentsPage, AppError> {
+    let data = RoundData::load(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (done, open) = data
+        .measures
+        .iter()
+        .cloned()
+        .partition(|measure| data.submitted_by(current.user.id, measure.id));
+    Ok(MyAssessmentsPage {
+        shell: shell(visitor, &data, "Meine Bewertungen"),
+        open,
+        done,
+        data,
+    })
+}
+
+/// One criterion on a measure's assessment page.
+#[derive(Debug, Clone)]
+pub struct CriterionView<'a> {
+    pub position: usize,
+    pub spec: &'a CriterionSpec,
+    /// What the form holds: the reader's rating ("0" … "10", "nb", or "" for none yet) and reason.
+    pub rating: String,
+    pub reason: String,
+    pub consolidated: Option<Consolidated>,
+    pub spread: Option<Spread>,
+    pub disputed: bool,
+    /// Each rater's value, when the reader may see them.
+    pub individual: Vec<&'a AssessmentRow>,
+    pub final_value: Option<&'a FinalRow>,
+    /// The part of the score, in twentieths of a point.
+    pub contribution: Option<u16>,
+}
+
+impl CriterionView<'_> {
+    pub fn consolidated_text(&self) -> String {
+        match self.consolidated {
+            None => "kein Wert".to_owned(),
+            Some(value) => {
+                let points = points_text(value.value.half_points());
+                match value.origin {
+                    Origin::Final => format!("{points} (Endwert)"),
+                    Origin::Median(1) => format!("{points} (eine Bewertung)"),
+                    Origin::Median(n) => format!("{points} (Median aus {n})"),
+                }
+            }
+        }
+    }
+
+    pub fn spread_text(&self) -> String {
+        match self.spread {
+            None => "–".to_owned(),
+            Some(spread) => format!(
+                "{}–{} (mittlere Hälfte {}–{})",
+                points_text(spread.min.half_points()),
+                points_text(spread.max.half_points()),
+                points_text(spread.lower_quartile.half_points()),
+                points_text(spread.upper_quartile.half_points())
+            ),
+        }
+    }
+
+    pub fn contribution_text(&self) -> String {
+        self.contribution.map_or_else(|| "–".to_owned(), score_text)
+    }
+
+    /// The chart's scale: 2.5 units per percent of weight, so a criterion's bar shows its
+    /// largest possible part (its weight) in the background and what it reached in front.
+    pub fn max_width(&self) -> u32 {
+        u32::from(self.spec.weight) * 5 / 2
+    }
+
+    pub fn bar_width(&self) -> u32 {
+        let max = u32::from(self.spec.weight) * 20;
+        match self.contribution {
+            Some(part) if max > 0 => self.max_width() * u32::from(part) / max,
+            _ => 0,
+        }
+    }
+
+    pub fn final_reason(&self) -> &str {
+        self.final_value.map_or("", |value| value.reason.as_str())
+    }
+
+    pub fn checked(&self, value: &str) -> bool {
+        self.rating == value
+    }
+}
+
+fn points_text(half_points: u8) -> String {
+    crate::web::format::decimal(i64::from(half_points) * 5, 1)
+        .trim_end_matches(",0")
+        .to_owned()
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "prioritisation/assess.html")]
+pub struct AssessPage {
+    pub shell: Shell,
+    pub data: RoundData,
+    pub index: usize,
+    pub sight: Sight,
+    pub may_assess: bool,
+    pub may_set_final: bool,
+    pub submitted_own: bool,
+    pub errors: FormErrors,
+    /// Typed ratings and reasons after a refused submission, per criterion.
+    pub typed: Option<Vec<(String, String)>>,
+    pub points: [u8; 6],
+    pub saved: bool,
+}
+
+impl AssessPage {
+    pub fn measure(&self) -> &RoundMeasure {
+        &self.data.measures[self.index]
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.data.round.status == RoundStatus::Open
+    }
+
+    /// The office the reader assesses for.
+    pub fn office_label(&self) -> &'static str {
+        self.shell
+            .visitor
+            .user
+            .as_ref()
+            .map_or("", |user| user.user.office.label())
+    }
+
+    pub fn shows_values(&self) -> bool {
+        self.sight != Sight::Hidden
+    }
+
+    pub fn shows_individual(&self) -> bool {
+        self.sight == Sight::Individual
+    }
+
+    pub fn standing_text(&self) -> String {
+        let standing = &self.data.standings[self.index];
+        let mut text = format!("Rang {}, {}", standing.rank, tier_label(standing.tier));
+        if let Some(score) = standing.score20 {
+            text.push_str(&format!(", {} Punkte", score_text(score)));
+        }
+        if let Some(class) = standing.class {
+            text.push_str(&format!(", Klasse {class:?}"));
+        }
+        text
+    }
+
+    pub fn criteria(&self) -> Vec<CriterionView<'_>> {
+        let measure = self.measure().id;
+        let reader = self.shell.visitor.user.as_ref().map(|user| user.user.id);
+        let standing = &self.data.standings[self.index];
+        let criteria = self.data.criteria();
+        let values: Vec<_> = standing
+            .consolidated
+            .iter()
+            .map(|v| v.map(|v| v.value))
+            .collect();
+        let contributions = crate::scoring::ranking::contributions(&criteria, &values);
+        self.data
+            .catalogue
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(k, spec)| {
+                let position = k as i32 + 1;
+                let rows: Vec<&AssessmentRow> = self
+                    .data
+                    .assessments
+                    .iter()
+                    .filter(|row| row.measure == measure && row.position == position)
+                    .collect();
+                let own = rows.iter().find(|row| Some(row.rater) == reader);
+                let (rating, reason) = match &self.typed {
+                    Some(typed) => typed.get(k).cloned().unwrap_or_default(),
+                    None => own.map_or_else(Default::default, |row| {
+                        (row.rating().slug(), row.reason.clone())
+                    }),
+                };
+                CriterionView {
+                    position: k,
+                    spec,
+                    rating,
+                    reason,
+                    consolidated: standing.consolidated.get(k).copied().flatten(),
+                    spread: standing.spreads.get(k).copied().flatten(),
+                    disputed: standing.disputed.contains(&k),
+                    individual: if self.shows_individual() {
+                        rows
+                    } else {
+                        Vec::new()
+                    },
+                    final_value: self
+                        .data
+                        .finals
+                        .iter()
+                        .find(|row| row.measure == measure && row.position == position),
+                    contribution: contributions.get(k).copied().flatten(),
+                }
+            })
+            .collect()
+    }
+
+    pub fn rating_choices(&self) -> Vec<(String, String)> {
+        (0..=10)
+            .map(|points: u8| (points.to_string(), points.to_string()))
+            .chain(std::iter::once((
+                "nb".to_owned(),
+                "nicht beurteilbar".to_owned(),
+            )))
+            .collect()
+    }
+}
+
+async fn assess_page(
+    state: &AppState,
+    visitor: Visitor,
+    current: &CurrentUser,
+    round: RoundId,
+    measure: MeasureId,
+) -> Result<AssessPage, AppError> {
+    let data = RoundData::load(&state.db, round)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let index = data.index_of(measure).ok_or(AppError::NotFound)?;
+    let actor = current.user.actor();
+    let submitted_own = data.submitted_by(actor.user_id, measure);
+    let sight = rounds::sight(
+        &actor,
+        data.round.status,
+        submitted_own,
+        data.deadline_passed(),
+    );
+    let title = format!("M-{} bewerten", data.measures[index].number);
+    let title = if rounds::may_assess(&actor) && data.round.status == RoundStatus::Open {
+        title
+    } else {
+        format!("M-{} in der Runde", data.measures[index].number)
+    };
+    Ok(AssessPage {
+        shell: shell(visitor, &data, &title),
+        may_assess: rounds::may_assess(&actor),
+        may_set_final: actor.has(Role::CentralOfficer),
+        index,
+        sight,
+        submitted_own,
+        errors: FormErrors::new(),
+        typed: None,
+        points: ANCHOR_POINTS,
+        saved: false,
+        data,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    TwoIds(round, measure): TwoIds<RoundId, MeasureId>,
+    axum::extract::Query(query): axum::extract::Query<SavedQuery>,
+) -> Result<AssessPage, AppError> {
+    let mut page = assess_page(&state, visitor, &current, round, measure).await?;
+    page.saved = query.gespeichert.is_some() && page.submitted_own;
+    Ok(page)
+}
+
+/// The value of the form field `name` (empty when it was not sent).
+fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map_or("", |(_, value)| value.as_str())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SavedQuery {
+    gespeichert: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    TwoIds(round, measure): TwoIds<RoundId, MeasureId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let mut page = assess_page(&state, visitor, &current, round, measure).await?;
+    let typed: Vec<(String, String)> = (0..page.data.catalogue.criteria.len())
+        .map(|k| {
+            let rating = form_value(&pairs, &format!("w{k}"));
+            (
+                rating.to_owned(),
+                form_value(&pairs, &format!("b{k}")).to_owned(),
+            )
+        })
+        .collect();
+    let mut errors = FormErrors::new();
+    let mut ratings = Vec::new();
+    for (k, (rating, reason)) in typed.iter().enumerate() {
+        let rating = Rating::parse(rating).map_err(|message| errors.add(format!("w{k}"), message));
+        let reason =
+            rounds::parse_reason(reason).map_err(|message| errors.add(format!("b{k}"), message));
+        if let (Ok(rating), Ok(reason)) = (rating, reason) {
+            ratings.push((page.data.catalogue.criterion_ids[k], rating, reason));
+        }
+    }
+    if !errors.is_empty() {
+        page.errors = errors;
+        page.typed = Some(typed);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let submission = Submission {
+        round,
+        measure,
+        rater: current.user.id,
+        office: current.user.office,
+        ratings: &ratings,
+    };
+    match db::rounds::submit(&state.db, &submission).await? {
+        Written::Saved => Ok(Redirect::to(&format!(
+            "/priorisierung/runden/{round}/massnahmen/{measure}?gespeichert=1"
+        ))
+        .into_response()),
+        Written::NotInRound => Err(AppError::NotFound),
+        Written::Frozen => {
+            page.errors = FormErrors::one(
+                "bewertung",
+                "Die Runde wurde inzwischen eingefroren; Bewertungen sind nicht mehr möglich.",
+            );
+            page.typed = Some(typed);
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}
+
+pub async fn set_final(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    TwoIds(round, measure): TwoIds<RoundId, MeasureId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let mut page = assess_page(&state, visitor, &current, round, measure).await?;
+    let field = |name: &str| form_value(&pairs, name);
+    let k: usize = field("kriterium").parse().map_err(|_| AppError::NotFound)?;
+    let criterion = *page
+        .data
+        .catalogue
+        .criterion_ids
+        .get(k)
+        .ok_or(AppError::NotFound)?;
+    let value = if field("aktion") == "entfernen" {
+        None
+    } else {
+        match FinalValue::parse(field("endwert"), field("endwert_begruendung")) {
+            Ok(value) => Some(value),
+            Err((points, reason)) => {
+                let mut errors = FormErrors::new();
+                if let Some(message) = points {
+                    errors.add(format!("endwert-{k}"), message);
+                }
+                if let Some(message) = reason {
+                    errors.add(format!("endwert-begruendung-{k}"), message);
+                }
+                page.errors = errors;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+        }
+    };
+    let written = db::rounds::set_final_value(
+        &state.db,
+        round,
+        measure,
+        criterion,
+        value
+            .as_ref()
+            .map(|value| (value.points, value.reason.as_str())),
+        current.user.id,
+    )
+    .await?;
+    match written {
+        Written::Saved => Ok(Redirect::to(&format!(
+            "/priorisierung/runden/{round}/massnahmen/{measure}#werte"
+        ))
+        .into_response()),
+        Written::NotInRound => Err(AppError::NotFound),
+        Written::Frozen => {
+            page.errors = FormErrors::one(
+                format!("endwert-{k}"),
+                "Die Runde wurde inzwischen eingefroren; Endwerte sind nicht mehr möglich.",
+            );
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+    }
+}

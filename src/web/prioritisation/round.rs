@@ -1,0 +1,196 @@
+//! A round's page: its facts, how far each office has got, and the ranking as far as the reader
+//! may see it (an assessor sees a measure's values only after submitting their own, in an open
+//! round); the measures flagged for discussion.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use crate::db::rounds::RoundMeasure;
+use crate::domain::ids::RoundId;
+use crate::domain::office::Office;
+use crate::domain::permissions::Actor;
+use crate::domain::prioritisation::rounds::{self, RoundStatus, Sight};
+use crate::domain::roles::Role;
+use crate::rounds::{RoundData, Standing};
+use crate::scoring::ranking::Tier;
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::extract::Id;
+use crate::web::format::filters;
+use crate::web::layout::{Section, Shell};
+use crate::web::visitor::{CurrentUser, Visitor};
+
+/// A row of the ranking as the reader sees it.
+#[derive(Debug, Clone)]
+pub struct RankRow<'a> {
+    pub measure: &'a RoundMeasure,
+    pub standing: &'a Standing,
+    /// The names of the criteria whose values lie too far apart.
+    pub disputed: Vec<&'a str>,
+}
+
+impl RankRow<'_> {
+    pub fn tier_label(&self) -> &'static str {
+        tier_label(self.standing.tier)
+    }
+
+    pub fn score(&self) -> Option<String> {
+        self.standing.score20.map(score_text)
+    }
+
+    pub fn class(&self) -> Option<String> {
+        self.standing.class.map(|class| format!("{class:?}"))
+    }
+}
+
+pub fn tier_label(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Mandatory => "Pflicht",
+        Tier::Scored => "bewertet",
+        Tier::Incomplete => "unvollständig bewertet",
+    }
+}
+
+/// Twenty times a score as people read it: "67,25".
+pub fn score_text(score20: u16) -> String {
+    crate::web::format::decimal(i64::from(score20) * 5, 2)
+}
+
+/// How far one office has got.
+#[derive(Debug, Clone)]
+pub struct OfficeProgress {
+    pub office: Office,
+    pub assessed: usize,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "prioritisation/round.html")]
+pub struct RoundPage {
+    pub shell: Shell,
+    pub data: RoundData,
+    pub is_assessor: bool,
+    pub is_central: bool,
+    /// The reader's own progress: measures assessed.
+    pub own_done: usize,
+    pub offices: Vec<OfficeProgress>,
+}
+
+impl RoundPage {
+    pub fn is_open(&self) -> bool {
+        self.data.round.status == RoundStatus::Open
+    }
+
+    fn actor(&self) -> Option<Actor> {
+        self.shell
+            .visitor
+            .user
+            .as_ref()
+            .map(|user| user.user.actor())
+    }
+
+    fn sight(&self, index: usize) -> Sight {
+        let Some(actor) = self.actor() else {
+            return Sight::Hidden;
+        };
+        let own = self
+            .data
+            .submitted_by(actor.user_id, self.data.measures[index].id);
+        rounds::sight(
+            &actor,
+            self.data.round.status,
+            own,
+            self.data.deadline_passed(),
+        )
+    }
+
+    /// The ranking without the measures the reader may not see yet.
+    pub fn ranking(&self) -> Vec<RankRow<'_>> {
+        self.data
+            .ranked_order()
+            .into_iter()
+            .filter(|index| self.sight(*index) != Sight::Hidden)
+            .map(|index| self.row(index))
+            .collect()
+    }
+
+    /// The measures whose values the reader sees only after assessing them.
+    pub fn hidden(&self) -> Vec<&RoundMeasure> {
+        (0..self.data.measures.len())
+            .filter(|index| self.sight(*index) == Sight::Hidden)
+            .map(|index| &self.data.measures[index])
+            .collect()
+    }
+
+    fn row(&self, index: usize) -> RankRow<'_> {
+        let standing = &self.data.standings[index];
+        RankRow {
+            measure: &self.data.measures[index],
+            standing,
+            disputed: standing
+                .disputed
+                .iter()
+                .filter_map(|k| self.data.catalogue.criteria.get(*k))
+                .map(|criterion| criterion.name.as_str())
+                .collect(),
+        }
+    }
+
+    /// The visible measures flagged for discussion.
+    pub fn flagged(&self) -> Vec<RankRow<'_>> {
+        self.ranking()
+            .into_iter()
+            .filter(|row| !row.disputed.is_empty())
+            .collect()
+    }
+
+    pub fn total(&self) -> usize {
+        self.data.measures.len()
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<RoundId>,
+) -> Result<RoundPage, AppError> {
+    let data = RoundData::load(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let actor = current.user.actor();
+    let own_done = data
+        .measures
+        .iter()
+        .filter(|measure| data.submitted_by(actor.user_id, measure.id))
+        .count();
+    let offices = Office::ALL
+        .into_iter()
+        .map(|office| {
+            let mut measures: Vec<_> = data
+                .assessments
+                .iter()
+                .filter(|row| row.office == office)
+                .map(|row| row.measure)
+                .collect();
+            measures.sort_unstable();
+            measures.dedup();
+            OfficeProgress {
+                office,
+                assessed: measures.len(),
+            }
+        })
+        .collect();
+    let title = data.round.name.clone();
+    Ok(RoundPage {
+        shell: Shell::new(visitor, title.clone())
+            .in_section(Section::Prioritisation)
+            .crumb("Priorisierungsrunden", "/priorisierung/runden")
+            .here(title),
+        is_assessor: rounds::may_assess(&actor),
+        is_central: actor.has(Role::CentralOfficer),
+        own_done,
+        offices,
+        data,
+    })
+}

@@ -1,0 +1,399 @@
+//! Prioritisation rounds: opening one, blind assessments by every office, the median and the
+//! final value, and a frozen round that never changes, not even through SQL.
+
+use axum::http::StatusCode;
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+
+use crate::support::accounts::Client;
+use crate::support::{TestApp, spawn_app};
+
+/// A measure in `status` (by its slug in the database), proposed by a new staff member.
+async fn measure(app: &TestApp, title: &str, status: &str) -> uuid::Uuid {
+    let author = app.create_user(&[Role::Staff], Office::Harburg).await;
+    sqlx::query_scalar(
+        "insert into measures (id, title, status, lead_office, author_id)
+         values (gen_random_uuid(), $1, $2::measure_status, 'harburg', $3) returning id",
+    )
+    .bind(title)
+    .bind(status)
+    .bind(author.id.0)
+    .fetch_one(&app.db)
+    .await
+    .expect("a measure")
+}
+
+/// Opens a round of the accepted and deferred measures; returns its path.
+async fn open_round(central: &Client, name: &str) -> String {
+    let response = central
+        .post_form(
+            "/priorisierung/runden/neu",
+            &[("name", name), ("frist", "2099-01-31")],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    response
+        .header("location")
+        .expect("to the round")
+        .to_owned()
+}
+
+/// Sends an assessment with the same points for every one of the 7 criteria.
+async fn assess(
+    client: &Client,
+    round: &str,
+    measure: uuid::Uuid,
+    points: &[&str; 7],
+) -> StatusCode {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (k, value) in points.iter().enumerate() {
+        fields.push((format!("w{k}"), (*value).to_owned()));
+        fields.push((format!("b{k}"), format!("Grund {k}")));
+    }
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    client
+        .post_form(&format!("{round}/massnahmen/{measure}"), &refs)
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn a_round_takes_the_accepted_and_deferred_measures_and_tells_every_district_officer() {
+    let app = spawn_app().await;
+    let accepted = measure(&app, "Angenommene Maßnahme", "accepted").await;
+    measure(&app, "Zurückgestellte Maßnahme", "deferred").await;
+    measure(&app, "Eingereichte Maßnahme", "submitted").await;
+    let wandsbek = app
+        .create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+        .await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Priorisierung 2027").await;
+
+    let page = central.page(&round).await;
+    let titles = page.texts(".ranking-row th a, .hidden-list a");
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles.iter().all(|title| !title.contains("Eingereichte")));
+    assert!(page.text(".round-summary").contains("Version 1"));
+
+    let officer = app.login(&wandsbek).await;
+    let notes = officer.page("/benachrichtigungen").await;
+    assert!(
+        notes
+            .text(".notification-message")
+            .contains("Priorisierung 2027")
+    );
+    assert_eq!(
+        notes.links(".notification-message a"),
+        std::slice::from_ref(&round)
+    );
+    let mine = officer.page(&format!("{round}/bewerten")).await;
+    assert_eq!(mine.text(".assessment-progress label"), "0 von 2 bewertet");
+    assert!(
+        mine.links(".assessment-list--open a")
+            .iter()
+            .any(|link| link.ends_with(&accepted.to_string()))
+    );
+
+    let list = officer.page("/priorisierung/runden").await;
+    assert_eq!(list.count(".round-row"), 1);
+}
+
+#[tokio::test]
+async fn opening_refuses_a_past_deadline_and_a_taken_name_and_keeps_the_input() {
+    let app = spawn_app().await;
+    measure(&app, "Angenommen", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    open_round(&central, "Runde A").await;
+    let refused = central
+        .post_form(
+            "/priorisierung/runden/neu",
+            &[
+                ("name", "Runde A"),
+                ("frist", "2020-01-01"),
+                ("amt", "wandsbek"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.page();
+    assert!(page.text("#frist-fehler").contains("Vergangenheit"));
+    assert_eq!(
+        page.select("#name")[0].value().attr("value"),
+        Some("Runde A")
+    );
+    let again = central
+        .post_form(
+            "/priorisierung/runden/neu",
+            &[("name", "Runde A"), ("frist", "2099-01-01")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.page().text("#name-fehler").contains("gibt es schon"));
+    let none = central
+        .post_form(
+            "/priorisierung/runden/neu",
+            &[
+                ("name", "Runde B"),
+                ("frist", "2099-01-01"),
+                ("status", "umgesetzt"),
+            ],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        none.page()
+            .text("#status-fehler")
+            .contains("keine Maßnahme")
+    );
+}
+
+#[tokio::test]
+async fn values_stay_hidden_until_ones_own_is_submitted_and_staff_never_see_who_gave_which() {
+    let app = spawn_app().await;
+    let target = measure(&app, "Blind bewertet", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Blindrunde").await;
+    let altona = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    let wandsbek = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+                .await,
+        )
+        .await;
+    let staff = app.signed_in(Role::Staff).await;
+    let page_path = format!("{round}/massnahmen/{target}");
+
+    assert_eq!(
+        assess(&altona, &round, target, &["9"; 7]).await,
+        StatusCode::SEE_OTHER
+    );
+    let before = wandsbek.page(&page_path).await;
+    assert_eq!(before.count(".round-values"), 0, "nothing before one's own");
+    assert_eq!(before.count(".individual-values"), 0);
+    assert!(!before.text("main").contains("Grund 0"));
+    let ranking = wandsbek.page(&round).await;
+    assert_eq!(ranking.count(".ranking-row"), 0);
+    assert_eq!(ranking.count(".hidden-list li"), 1);
+
+    assert_eq!(
+        assess(&wandsbek, &round, target, &["3"; 7]).await,
+        StatusCode::SEE_OTHER
+    );
+    let after = wandsbek.page(&page_path).await;
+    let individual = after.texts(".value-row .individual-values");
+    assert!(
+        individual[0].contains("Altona: 9 – Grund 0"),
+        "{individual:?}"
+    );
+    assert!(individual[0].contains("Wandsbek: 3"));
+    assert!(after.texts(".value-row__value")[0].starts_with("6 (Median aus 2)"));
+    assert_eq!(wandsbek.page(&round).await.count(".ranking-row"), 1);
+
+    let seen_by_staff = staff.page(&page_path).await;
+    assert_eq!(seen_by_staff.count(".individual-values"), 0);
+    assert!(!seen_by_staff.text("main").contains("Grund 0"));
+    assert!(seen_by_staff.texts(".value-row__value")[0].starts_with("6 (Median aus 2)"));
+    assert_eq!(seen_by_staff.count("form.assessment-form"), 0);
+    assert_eq!(
+        assess(&staff, &round, target, &["5"; 7]).await,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_median_and_a_final_value_with_its_reason_make_the_score() {
+    let app = spawn_app().await;
+    let target = measure(&app, "Gemessen", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Rechenrunde").await;
+    // Four offices: benefit criteria 4, 6, 8, 9 → median 7; the cost criteria (positions 5, 6)
+    // 2, 2, 3, "nicht beurteilbar" → median 2.
+    let values = [
+        ["4", "4", "4", "4", "4", "2", "2"],
+        ["6", "6", "6", "6", "6", "2", "2"],
+        ["8", "8", "8", "8", "8", "3", "3"],
+        ["9", "9", "9", "9", "9", "nb", "nb"],
+    ];
+    for (office, points) in [
+        Office::Altona,
+        Office::Bergedorf,
+        Office::Eimsbuettel,
+        Office::Harburg,
+    ]
+    .into_iter()
+    .zip(values)
+    {
+        let officer = app
+            .login(&app.create_user(&[Role::DistrictOfficer], office).await)
+            .await;
+        assert_eq!(
+            assess(&officer, &round, target, &points).await,
+            StatusCode::SEE_OTHER
+        );
+    }
+    // Score: benefit 80 % × 7 / 10 = 56; cost 20 % × (10 − 2) / 10 = 16 → 72. Staff see it;
+    // the central officer, who has not assessed and whose deadline has not passed, does not.
+    let staff = app.signed_in(Role::Staff).await;
+    assert_eq!(central.page(&round).await.count(".ranking-row"), 0);
+    let ranking = staff.page(&round).await;
+    assert_eq!(ranking.text(".ranking-row__score"), "72,00");
+    assert_eq!(ranking.text(".ranking-row__class"), "A");
+    assert!(
+        ranking.text(".flagged-list").contains("Gemessen"),
+        "4 to 9 is 5 points apart"
+    );
+
+    let refused = central
+        .post_form(
+            &format!("{round}/massnahmen/{target}/endwert"),
+            &[
+                ("kriterium", "0"),
+                ("endwert", "10"),
+                ("endwert_begruendung", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .page()
+            .text("#endwert-begruendung-0-fehler")
+            .contains("Begründung")
+    );
+    let set = central
+        .post_form(
+            &format!("{round}/massnahmen/{target}/endwert"),
+            &[
+                ("kriterium", "0"),
+                ("endwert", "10"),
+                ("endwert_begruendung", "Klärung am 1.12."),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    // Criterion 1 weighs 25 %: (10 − 7) × 25 / 10 = 7.5 more.
+    assert_eq!(
+        staff.page(&round).await.text(".ranking-row__score"),
+        "79,50"
+    );
+    let officer = app.signed_in(Role::DistrictOfficer).await;
+    let district_final = officer
+        .post_form(
+            &format!("{round}/massnahmen/{target}/endwert"),
+            &[
+                ("kriterium", "1"),
+                ("endwert", "0"),
+                ("endwert_begruendung", "Versuch"),
+            ],
+        )
+        .await;
+    assert_eq!(district_final.status, StatusCode::FORBIDDEN);
+    let page = staff.page(&format!("{round}/massnahmen/{target}")).await;
+    assert!(page.texts(".value-row__value")[0].starts_with("10 (Endwert)"));
+    assert!(page.text(".values-table").contains("Klärung am 1.12."));
+}
+
+#[tokio::test]
+async fn a_frozen_round_never_changes_not_even_through_sql() {
+    let app = spawn_app().await;
+    let target = measure(&app, "Eingefroren", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Frostrunde").await;
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    assert_eq!(
+        assess(&officer, &round, target, &["7"; 7]).await,
+        StatusCode::SEE_OTHER
+    );
+    let district_freeze = officer
+        .post_form(
+            &format!("{round}/einfrieren"),
+            &[("beschlossen_am", "2026-12-01"), ("gremium", "x")],
+        )
+        .await;
+    assert_eq!(district_freeze.status, StatusCode::FORBIDDEN);
+
+    let refused = central
+        .post_form(
+            &format!("{round}/einfrieren"),
+            &[("beschlossen_am", "2026-12-01"), ("gremium", " ")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.page().text("#gremium-fehler").contains("Gremium"));
+    let frozen = central
+        .post_form(
+            &format!("{round}/einfrieren"),
+            &[
+                ("beschlossen_am", "2026-12-01"),
+                ("gremium", "Konferenz der Bezirksamtsleitungen"),
+                ("notiz", "einstimmig"),
+            ],
+        )
+        .await;
+    assert_eq!(frozen.status, StatusCode::SEE_OTHER, "{}", frozen.body);
+    let before = central.page(&round).await;
+    // 7 on every criterion: benefit 80 % × 7 + cost 20 % × 3 → 62.
+    assert_eq!(before.text(".ranking-row__score"), "62,00");
+    assert!(
+        before
+            .text(".decision")
+            .contains("Konferenz der Bezirksamtsleitungen")
+    );
+
+    // A later reassessment is refused, and so is a final value.
+    assert_eq!(
+        assess(&officer, &round, target, &["1"; 7]).await,
+        StatusCode::CONFLICT
+    );
+    let late_final = central
+        .post_form(
+            &format!("{round}/massnahmen/{target}/endwert"),
+            &[
+                ("kriterium", "0"),
+                ("endwert", "0"),
+                ("endwert_begruendung", "zu spät"),
+            ],
+        )
+        .await;
+    assert_eq!(late_final.status, StatusCode::CONFLICT);
+    // PostgreSQL refuses every change to the round's rows.
+    for statement in [
+        "update assessments set value = 0",
+        "delete from assessments",
+        "update round_measures set score20 = 0",
+        "delete from round_measures",
+        "update prioritisation_rounds set name = 'anders'",
+        "delete from prioritisation_rounds",
+        "delete from final_values",
+        "truncate assessments",
+    ] {
+        let result = sqlx::query(statement).execute(&app.db).await;
+        let refused_by_trigger = match &result {
+            Ok(done) => done.rows_affected() == 0 && statement.contains("final_values"),
+            Err(error) => error.to_string().contains("frozen"),
+        };
+        assert!(refused_by_trigger, "{statement}: {result:?}");
+    }
+    // What changes outside the round does not move it.
+    sqlx::query("update measures set support_count = 99 where id = $1")
+        .bind(target)
+        .execute(&app.db)
+        .await
+        .expect("supports change");
+    let after = central.page(&round).await;
+    assert_eq!(after.text(".ranking-table"), before.text(".ranking-table"));
+    assert_eq!(after.count("a[href$='/einfrieren']"), 0);
+}
