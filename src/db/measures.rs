@@ -404,3 +404,55 @@ async fn replace_links(
     .await?;
     Ok(required)
 }
+
+/// Records (or, with `None`, removes) the legal obligation that puts a measure in the tier
+/// "Pflicht", with a history entry, in one transaction. `false` if the measure does not exist.
+pub async fn set_legal_obligation(
+    pool: &PgPool,
+    measure: MeasureId,
+    reason: Option<&str>,
+    actor: UserId,
+) -> sqlx::Result<bool> {
+    let mut transaction = pool.begin().await?;
+    let Some(before) = sqlx::query!(
+        "select legal_obligation, version from measures where id = $1 for update",
+        measure as MeasureId
+    )
+    .fetch_optional(&mut *transaction)
+    .await?
+    else {
+        return Ok(false);
+    };
+    if before.legal_obligation.as_deref() == reason {
+        return Ok(true);
+    }
+    let version = sqlx::query_scalar!(
+        "update measures set legal_obligation = $2, version = version + 1, updated_at = now()
+         where id = $1 returning version",
+        measure as MeasureId,
+        reason
+    )
+    .fetch_one(&mut *transaction)
+    .await?;
+    let words = |text: Option<&str>| text.map_or_else(|| "keine".to_owned(), str::to_owned);
+    history::record(
+        &mut *transaction,
+        &NewEvent {
+            measure,
+            actor,
+            version,
+            kind: "updated",
+            from_status: None,
+            to_status: None,
+            reason: None,
+            changes: &[Change {
+                field: "Gesetzliche Pflicht".to_owned(),
+                before: words(before.legal_obligation.as_deref()),
+                after: words(reason),
+            }],
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(true)
+}

@@ -397,3 +397,57 @@ async fn a_frozen_round_never_changes_not_even_through_sql() {
     assert_eq!(after.text(".ranking-table"), before.text(".ranking-table"));
     assert_eq!(after.count("a[href$='/einfrieren']"), 0);
 }
+
+#[tokio::test]
+async fn a_legal_obligation_puts_a_measure_above_every_scored_one_and_is_in_its_history() {
+    let app = spawn_app().await;
+    let strong = measure(&app, "Stark bewertet", "accepted").await;
+    let required = measure(&app, "Gesetzlich vorgeschrieben", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Pflichtrunde").await;
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    assert_eq!(
+        assess(&officer, &round, strong, &["10"; 7]).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        assess(&officer, &round, required, &["1"; 7]).await,
+        StatusCode::SEE_OTHER
+    );
+    let path = format!("{round}/massnahmen/{required}/pflicht");
+
+    let refused = central.post_form(&path, &[("pflicht", "  ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.page().text("#pflicht-fehler").contains("Grundlage"));
+    assert_eq!(
+        officer
+            .post_form(&path, &[("pflicht", "Versuch")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let set = central
+        .post_form(&path, &[("pflicht", "OZG-Umsetzungsfrist 31.12.2026")])
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+
+    let ranking = officer.page(&round).await;
+    let titles = ranking.texts(".ranking-row th a");
+    assert!(
+        titles[0].contains("Gesetzlich vorgeschrieben"),
+        "{titles:?}"
+    );
+    assert_eq!(ranking.texts(".ranking-row__tier"), ["Pflicht", "bewertet"]);
+    let history = officer.page(&format!("/massnahmen/{required}")).await;
+    assert!(history.text("main").contains("Gesetzliche Pflicht"));
+    assert!(
+        history
+            .text("main")
+            .contains("OZG-Umsetzungsfrist 31.12.2026")
+    );
+}

@@ -8,7 +8,7 @@ use fantoccini::key::Key;
 use prima::domain::office::Office;
 use prima::domain::roles::Role;
 
-use crate::support::browser::{axe_violations, press, sign_in, wait_for, with_browser};
+use crate::support::browser::{axe_violations, press, sign_in, value_of, wait_for, with_browser};
 use crate::support::pages::with_failing_routes;
 use crate::support::spawn_app_with;
 
@@ -209,6 +209,139 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
                     .contains("Elektronischer Workflow für Umlaufmappen")
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_and_freezes_with_the_keyboard_alone()
+ {
+    let app = spawn_app_with(with_failing_routes()).await;
+    let officer = app
+        .create_user(&[Role::DistrictOfficer], Office::Altona)
+        .await;
+    let central = app
+        .create_user(&[Role::CentralOfficer], Office::Central)
+        .await;
+    let measure: uuid::Uuid = sqlx::query_scalar(
+        "insert into measures (id, title, status, lead_office)
+         values (gen_random_uuid(), 'Online-Terminbuchung im Kundenzentrum', 'accepted', 'altona')
+         returning id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a measure");
+    let catalogue = prima::db::criteria::current(&app.db)
+        .await
+        .expect("read")
+        .expect("the default catalogue");
+    let name =
+        prima::domain::prioritisation::rounds::RoundName::parse("Tastaturrunde").expect("a name");
+    let round = prima::db::rounds::open(
+        &app.db,
+        &prima::db::rounds::NewRound {
+            name: &name,
+            deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 31).expect("a date"),
+            catalogue_id: catalogue.id,
+            measures: &[prima::domain::ids::MeasureId(measure)],
+            by: central.id,
+            notice: "Bitte bewerten.",
+        },
+    )
+    .await
+    .expect("a round");
+
+    with_browser(move |client| async move {
+        // The district officer assesses: 0–10 on each criterion with the arrow keys.
+        sign_in(&client, &app, &officer).await;
+        client
+            .goto(&app.url(&format!("/priorisierung/runden/{round}/bewerten")))
+            .await
+            .expect("my assessments");
+        tab_to(&client, "M-1 Online-Terminbuchung im Kundenzentrum").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "form.assessment-form").await;
+        let violations = axe_violations(&client).await;
+        assert!(
+            violations.is_empty(),
+            "axe on the assessment form: {violations:?}"
+        );
+        for (k, points) in [7, 6, 8, 4, 2, 3, 5].into_iter().enumerate() {
+            tab_to(&client, &format!("w{k}-0")).await;
+            for _ in 0..points {
+                press(&client, Key::Right).await;
+            }
+        }
+        tab_to(&client, "b0").await;
+        type_text(&client, "Viele Anliegen erreichen uns telefonisch.").await;
+        tab_to(&client, "Bewertung speichern").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".round-values").await;
+        // Now the officer sees the values: (25·7 + 20·6 + 20·8 + 10·4 + 5·2 + 10·(10−3) + 10·(10−5)) / 10.
+        assert!(
+            text_of(&client, ".standing").await.contains("62,50 Punkte"),
+            "{}",
+            text_of(&client, ".standing").await
+        );
+        assert_eq!(value_of(&client, "#w0-7").await.as_deref(), Some("7"));
+
+        // The central officer sets a final value and freezes the round.
+        client.delete_all_cookies().await.expect("sign out");
+        sign_in(&client, &app, &central).await;
+        client
+            .goto(&app.url(&format!(
+                "/priorisierung/runden/{round}/massnahmen/{measure}"
+            )))
+            .await
+            .expect("the measure in the round");
+        tab_to(&client, "endwert-0").await;
+        type_text(&client, "9").await;
+        tab_to(&client, "endwert-begruendung-0").await;
+        type_text(&client, "In der Runde am 1.12. geklärt").await;
+        tab_to(&client, "Endwert setzen").await;
+        press(&client, Key::Enter).await;
+        for _ in 0..50 {
+            let legend = client
+                .find(fantoccini::Locator::Css(".final-value legend"))
+                .await
+                .expect("the first final value")
+                .text()
+                .await
+                .unwrap_or_default();
+            if legend.contains("Endwert 9") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            text_of(&client, ".final-value legend")
+                .await
+                .contains("Endwert 9")
+        );
+        client
+            .goto(&app.url(&format!("/priorisierung/runden/{round}")))
+            .await
+            .expect("the round");
+        tab_to(&client, "Runde einfrieren").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "#gremium").await;
+        tab_to(&client, "gremium").await;
+        type_text(&client, "Konferenz der Bezirksamtsleitungen").await;
+        tab_to(&client, "Runde einfrieren").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".decision").await;
+        assert!(
+            text_of(&client, ".decision")
+                .await
+                .contains("Konferenz der Bezirksamtsleitungen")
+        );
+        // 9 instead of 7 on a criterion of 25 %: 5 points more.
+        assert_eq!(text_of(&client, ".ranking-row__score").await, "67,50");
+        let violations = axe_violations(&client).await;
+        assert!(
+            violations.is_empty(),
+            "axe on the frozen round: {violations:?}"
+        );
     })
     .await;
 }

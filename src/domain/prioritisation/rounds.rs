@@ -150,6 +150,29 @@ pub fn parse_reason(text: &str) -> Result<String, &'static str> {
     Ok(text.to_owned())
 }
 
+/// The reason a measure is required by law (an OZG deadline, a statute): 1–500 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalObligation(String);
+
+impl LegalObligation {
+    pub fn parse(text: &str) -> Result<Self, &'static str> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(
+                "Bitte nennen Sie die gesetzliche Grundlage oder Frist, z. B. „OZG-Umsetzungsfrist 31.12.2026“.",
+            );
+        }
+        if text.chars().count() > 500 {
+            return Err("Die Begründung der Pflicht hat höchstens 500 Zeichen.");
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The central officer's final value of a criterion: points 0–10 and a reason, which it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FinalValue {

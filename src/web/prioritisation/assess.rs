@@ -15,7 +15,9 @@ use crate::db;
 use crate::db::rounds::{AssessmentRow, FinalRow, RoundMeasure, Submission, Written};
 use crate::domain::ids::{MeasureId, RoundId};
 use crate::domain::prioritisation::criteria::{ANCHOR_POINTS, CriterionSpec};
-use crate::domain::prioritisation::rounds::{self, FinalValue, Rating, RoundStatus, Sight};
+use crate::domain::prioritisation::rounds::{
+    self, FinalValue, LegalObligation, Rating, RoundStatus, Sight,
+};
 use crate::domain::roles::Role;
 use crate::rounds::RoundData;
 use crate::scoring::values::{Consolidated, Origin, Spread};
@@ -169,6 +171,8 @@ pub struct AssessPage {
     pub typed: Option<Vec<(String, String)>>,
     pub points: [u8; 6],
     pub saved: bool,
+    /// The legal obligation's reason as typed, after a refusal.
+    pub typed_obligation: Option<String>,
 }
 
 impl AssessPage {
@@ -178,6 +182,18 @@ impl AssessPage {
 
     pub fn is_open(&self) -> bool {
         self.data.round.status == RoundStatus::Open
+    }
+
+    /// What the obligation field holds: as typed, else as recorded.
+    pub fn obligation_text(&self) -> &str {
+        match &self.typed_obligation {
+            Some(typed) => typed,
+            None => self
+                .measure()
+                .legal_obligation
+                .as_deref()
+                .unwrap_or_default(),
+        }
     }
 
     /// The office the reader assesses for.
@@ -311,6 +327,7 @@ async fn assess_page(
         typed: None,
         points: ANCHOR_POINTS,
         saved: false,
+        typed_obligation: None,
         data,
     })
 }
@@ -455,4 +472,42 @@ pub async fn set_final(
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
+}
+
+/// Records or removes the measure's legal obligation (the tier "Pflicht"), from a round's page
+/// of the measure; it holds for the measure in every open round.
+pub async fn set_obligation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    TwoIds(round, measure): TwoIds<RoundId, MeasureId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let mut page = assess_page(&state, visitor, &current, round, measure).await?;
+    if !page.is_open() {
+        page.errors = FormErrors::one(
+            "pflicht",
+            "Die Runde ist eingefroren; die Pflicht gilt dort, wie sie beschlossen wurde.",
+        );
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    let reason = match form_value(&pairs, "aktion") {
+        "entfernen" => None,
+        _ => match LegalObligation::parse(form_value(&pairs, "pflicht")) {
+            Ok(obligation) => Some(obligation),
+            Err(message) => {
+                page.errors = FormErrors::one("pflicht", message);
+                page.typed_obligation = Some(form_value(&pairs, "pflicht").to_owned());
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+        },
+    };
+    let reason = reason.as_ref().map(LegalObligation::as_str);
+    if !db::measures::set_legal_obligation(&state.db, measure, reason, current.user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&format!(
+        "/priorisierung/runden/{round}/massnahmen/{measure}#pflicht"
+    ))
+    .into_response())
 }

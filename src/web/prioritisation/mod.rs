@@ -63,6 +63,11 @@ pub fn routes() -> Vec<Route> {
             ManagePrioritisation,
             assess::set_final,
         ),
+        Route::post(
+            "/priorisierung/runden/{id}/massnahmen/{measure}/pflicht",
+            ManagePrioritisation,
+            assess::set_obligation,
+        ),
         Route::get(
             "/priorisierung/runden/{id}/einfrieren",
             ManagePrioritisation,
