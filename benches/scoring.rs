@@ -1,11 +1,14 @@
 //! Scoring and ranking at the size the issue names: 100,000 measures × 10 criteria (target
 //! < 20 ms), and tipping points for 10,000 neighbouring pairs × 10 criteria. The inputs come from
 //! a fixed xorshift sequence, so every run measures the same work.
+//! Robustness (SMAA-2) with seven raters' values per criterion: 10,000 samples × 1,000 measures
+//! and 1,000 samples × 10,000 measures (targets < 1 s each, on two threads).
 //! Run: `cargo bench --bench scoring`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion as Bench, criterion_group, criterion_main};
+use prima::scoring::robustness::{Alternative, Settings, WeightModel, analyse};
 use prima::scoring::tipping::tipping_weights;
 use prima::scoring::{Candidate, ClassRule, Criterion, Group, HalfPoints, rank};
 
@@ -76,5 +79,53 @@ fn bench(c: &mut Bench) {
     );
 }
 
-criterion_group!(benches, bench);
+/// Measures as the robustness analysis takes them: seven raters' values per criterion, each
+/// value near a measure's own level.
+fn alternatives(count: usize, criteria: usize) -> Vec<Alternative> {
+    let mut sequence = Sequence(0xD1B5_4A32_D192_ED03);
+    (0..count)
+        .map(|i| {
+            let level = sequence.next() % 15;
+            Alternative {
+                mandatory: false,
+                choices: (0..criteria)
+                    .map(|_| {
+                        (0..7)
+                            .map(|_| {
+                                HalfPoints::new((level + sequence.next() % 6) as u8).expect("0–20")
+                            })
+                            .collect()
+                    })
+                    .collect(),
+                supports: (sequence.next() % 8) as u32,
+                created: i as i64,
+                number: i as i64 + 1,
+                above: i.checked_sub(1),
+            }
+        })
+        .collect()
+}
+
+fn robustness(c: &mut Bench) {
+    let criteria = criteria();
+    let mut group = c.benchmark_group("robustness");
+    group.sample_size(10);
+    for (samples, measures) in [(10_000u32, 1_000usize), (1_000, 10_000)] {
+        let alternatives = alternatives(measures, criteria.len());
+        let settings = Settings {
+            samples,
+            seed: 42,
+            top_k: 10,
+            model: WeightModel::AroundAgreed { percent: 20 },
+            threads: 2,
+        };
+        group.bench_function(
+            format!("{samples} samples x {measures} measures x 10 criteria, 2 threads"),
+            |b| b.iter(|| analyse(black_box(&criteria), black_box(&alternatives), settings)),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, robustness);
 criterion_main!(benches);

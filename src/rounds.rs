@@ -15,6 +15,7 @@ use crate::db::rounds::{
 use crate::domain::ids::{MeasureId, RoundId, UserId};
 use crate::domain::prioritisation::rounds::{Decision, RoundStatus};
 use crate::scoring::ranking::{Class, ClassRule, Criterion, Tier};
+use crate::scoring::robustness::{Alternative, Robustness, Settings, WeightModel, analyse};
 use crate::scoring::round::{MeasureInput, evaluate};
 use crate::scoring::values::{Consolidated, HalfPoints, Origin, Spread};
 
@@ -118,12 +119,14 @@ impl RoundData {
         }))
     }
 
-    /// What the round keeps of each measure when it is frozen.
-    pub fn frozen_results(&self) -> Vec<FrozenMeasure> {
+    /// What the round keeps of each measure when it is frozen, with the robustness figures of
+    /// `robustness` (computed with [`FROZEN_ROBUSTNESS`]).
+    pub fn frozen_results(&self, robustness: &Robustness) -> Vec<FrozenMeasure> {
         self.measures
             .iter()
             .zip(&self.standings)
-            .map(|(measure, standing)| FrozenMeasure {
+            .enumerate()
+            .map(|(index, (measure, standing))| FrozenMeasure {
                 measure: measure.id,
                 legal_obligation: measure.legal_obligation.clone(),
                 supports: measure.supports,
@@ -147,7 +150,7 @@ impl RoundData {
                         .collect::<Vec<_>>(),
                 )
                 .unwrap_or_default(),
-                robustness: None,
+                robustness: Some(stored_robustness(robustness, index)),
             })
             .collect()
     }
@@ -158,8 +161,14 @@ impl RoundData {
         db: &sqlx::PgPool,
         decision: &Decision,
         by: UserId,
-    ) -> sqlx::Result<Written> {
-        let results = self.frozen_results();
+    ) -> anyhow::Result<Written> {
+        let criteria = self.criteria();
+        let alternatives = self.alternatives();
+        let robustness = tokio::task::spawn_blocking(move || {
+            analyse(&criteria, &alternatives, FROZEN_ROBUSTNESS)
+        })
+        .await?;
+        let results = self.frozen_results(&robustness);
         db::rounds::freeze(
             db,
             &Freezing {
@@ -168,11 +177,12 @@ impl RoundData {
                 decided_on: decision.decided_on,
                 body: &decision.body,
                 note: &decision.note,
-                seed: None,
+                seed: i64::try_from(FROZEN_ROBUSTNESS.seed).ok(),
                 results: &results,
             },
         )
         .await
+        .map_err(Into::into)
     }
 
     pub fn criteria(&self) -> Vec<Criterion> {
@@ -202,9 +212,79 @@ impl RoundData {
         order
     }
 
+    /// The round's measures as the robustness analysis takes them: per criterion each rater's
+    /// value, or the final value alone; the measure right above each in the ranking.
+    pub fn alternatives(&self) -> Vec<Alternative> {
+        let order = self.ranked_order();
+        let mut above = vec![None; self.measures.len()];
+        for pair in order.windows(2) {
+            above[pair[1]] = Some(pair[0]);
+        }
+        let n = self.catalogue.criteria.len();
+        self.measures
+            .iter()
+            .enumerate()
+            .map(|(index, measure)| Alternative {
+                mandatory: measure.legal_obligation.is_some(),
+                choices: (0..n)
+                    .map(|k| {
+                        let position = k as i32 + 1;
+                        let fixed = self
+                            .finals
+                            .iter()
+                            .find(|row| row.measure == measure.id && row.position == position)
+                            .and_then(|row| u8::try_from(row.value).ok())
+                            .and_then(HalfPoints::from_points);
+                        match fixed {
+                            Some(value) => vec![value],
+                            None => self
+                                .assessments
+                                .iter()
+                                .filter(|row| row.measure == measure.id && row.position == position)
+                                .filter_map(|row| row.rating().points())
+                                .filter_map(HalfPoints::from_points)
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+                supports: u32::try_from(measure.supports).unwrap_or_default(),
+                created: measure.created_at.timestamp_micros(),
+                number: measure.number,
+                above: above[index],
+            })
+            .collect()
+    }
+
     pub fn index_of(&self, measure: MeasureId) -> Option<usize> {
         self.measures.iter().position(|row| row.id == measure)
     }
+}
+
+/// The robustness a round stores when it is frozen: around the agreed weights (±20 %), 10,000
+/// samples, the first 10, a fixed seed; on two threads (the figures do not depend on it).
+pub const FROZEN_ROBUSTNESS: Settings = Settings {
+    samples: 10_000,
+    seed: 2026,
+    top_k: 10,
+    model: WeightModel::AroundAgreed { percent: 20 },
+    threads: 2,
+};
+
+/// One measure's robustness figures as stored with a frozen round.
+fn stored_robustness(robustness: &Robustness, index: usize) -> serde_json::Value {
+    let figures = &robustness.acceptability[index];
+    serde_json::json!({
+        "samples": robustness.settings.samples,
+        "seed": robustness.settings.seed,
+        "weight_model": "around_agreed_20",
+        "top_k": robustness.settings.top_k,
+        "rank_p5": robustness.rank_percentile(index, 0.05),
+        "rank_median": robustness.rank_percentile(index, 0.5),
+        "rank_p95": robustness.rank_percentile(index, 0.95),
+        "top_k_share": robustness.share(figures.top_k),
+        "first_share": robustness.share(figures.first),
+        "beats_above_share": figures.beats_above.map(|count| robustness.share(count)),
+    })
 }
 
 fn class_rule(round: &Round) -> ClassRule {

@@ -8,9 +8,11 @@
 //! - `ranking`: the score in integers, tiers, the total order, classes and quadrants;
 //! - `round`: a round's evaluation from the raters' values: consolidated values, spreads,
 //!   disagreement flags, the ranking;
+//! - `robustness`: SMAA-2 rank acceptabilities over sampled weights and values, seeded;
 //! - `tipping`: the weight of one criterion at which two measures swap.
 
 pub mod ranking;
+pub mod robustness;
 pub mod round;
 pub mod tipping;
 pub mod values;

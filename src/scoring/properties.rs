@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::ranking::{Candidate, ClassRule, Criterion, Group, rank, score};
+use super::robustness::{Alternative, Settings, WeightModel, analyse};
 use super::tipping::{score_with_weight, tipping_weights};
 use super::values::HalfPoints;
 
@@ -124,6 +125,92 @@ proptest! {
                 prop_assert!((first - second).abs() < 1e-6, "k {} at {}: {} vs {}", k, weight, first, second);
             }
         }
+    }
+}
+
+/// Measures for the robustness analysis: per criterion one to three raters' values.
+fn alternatives(n: usize) -> impl Strategy<Value = Vec<Alternative>> {
+    let choices = proptest::collection::vec(
+        proptest::collection::vec(
+            (0u8..=10).prop_map(|p| HalfPoints::from_points(p).expect("0–10")),
+            1..=3,
+        ),
+        n,
+    );
+    proptest::collection::vec((choices, 0u32..3), 2..25).prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (choices, supports))| Alternative {
+                mandatory: false,
+                choices,
+                supports,
+                created: i as i64,
+                number: i as i64 + 1,
+                above: i.checked_sub(1),
+            })
+            .collect()
+    })
+}
+
+fn models() -> impl Strategy<Value = WeightModel> {
+    prop_oneof![
+        Just(WeightModel::Uniform),
+        Just(WeightModel::OrderOnly),
+        Just(WeightModel::AroundAgreed { percent: 20 }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn the_same_seed_gives_the_same_robustness_with_one_thread_or_two_and_shares_add_up(
+        (criteria, alternatives, model, seed) in criteria().prop_flat_map(|c| { let n = c.len(); (Just(c), alternatives(n), models(), any::<u64>()) })
+    ) {
+        let settings = Settings { samples: 600, seed, top_k: 3, model, threads: 1 };
+        let one = analyse(&criteria, &alternatives, settings);
+        let two = analyse(&criteria, &alternatives, Settings { threads: 2, ..settings });
+        prop_assert_eq!(&one.acceptability, &two.acceptability);
+        for acceptability in &one.acceptability {
+            prop_assert_eq!(acceptability.histogram.iter().sum::<u32>(), 600);
+        }
+        let firsts: u32 = one.acceptability.iter().map(|a| a.first).sum();
+        prop_assert_eq!(firsts, 600, "exactly one measure is first in each sample");
+    }
+
+    #[test]
+    fn a_measure_at_least_as_good_everywhere_and_better_somewhere_is_always_first(
+        (criteria, alternatives, model) in criteria().prop_flat_map(|c| { let n = c.len(); (Just(c), alternatives(n), models()) })
+    ) {
+        // A new measure: on every criterion at least the best any rater gave any other measure
+        // (in utility), and strictly better on one.
+        let best: Vec<HalfPoints> = criteria
+            .iter()
+            .enumerate()
+            .map(|(k, criterion)| {
+                let all = alternatives.iter().flat_map(|a| a.choices[k].iter().copied());
+                match criterion.group {
+                    Group::Benefit => all.max().expect("values"),
+                    Group::Cost => all.min().expect("values"),
+                }
+            })
+            .collect();
+        let mut dominant: Vec<Vec<HalfPoints>> = best.iter().map(|value| vec![*value]).collect();
+        let improvable = criteria.iter().enumerate().find(|(k, criterion)| match criterion.group {
+            Group::Benefit => best[*k] < HalfPoints::MAX,
+            Group::Cost => best[*k].half_points() > 0,
+        });
+        prop_assume!(improvable.is_some());
+        let (k, criterion) = improvable.expect("assumed");
+        let half = best[k].half_points();
+        dominant[k] = vec![HalfPoints::new(if criterion.group == Group::Benefit { half + 1 } else { half - 1 }).expect("0–20")];
+        let mut all = alternatives.clone();
+        // Scores that differ by less than the sampled scores' resolution (a weight close to 0)
+        // tie; its tie-breaks win too, as they should for a measure that is never worse.
+        all.push(Alternative { mandatory: false, choices: dominant, supports: 1000, created: -1, number: 0, above: None });
+        let result = analyse(&criteria, &all, Settings { samples: 300, seed: 1, top_k: 1, model, threads: 1 });
+        let last = all.len() - 1;
+        prop_assert_eq!(result.acceptability[last].first, 300);
     }
 }
 

@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::db::catalogue::{Filter, Hit};
 use crate::db::measures::MeasureListItem;
-use crate::domain::ids::{GoalId, MeasureId};
+use crate::domain::ids::{GoalId, MeasureId, RoundId};
+use crate::scoring::robustness::{Robustness, Settings};
 use crate::web::measures::show;
 
 /// The caches of one instance.
@@ -28,6 +29,9 @@ pub struct Caches {
     pub measure_count: GenerationCache<(), i64>,
     /// The measures of each goal (the goal pages).
     pub goal_measures: GenerationCache<GoalId, Vec<MeasureListItem>>,
+    /// Robustness analyses of a round (SMAA-2): seconds of work for large rounds, the same for
+    /// the same inputs and settings.
+    pub robustness: GenerationCache<(RoundId, Settings), Robustness>,
 }
 
 impl Default for Caches {
@@ -38,6 +42,8 @@ impl Default for Caches {
             measures: GenerationCache::new(2_000),
             measure_count: GenerationCache::new(1),
             goal_measures: GenerationCache::new(500),
+            // About 4 MB for a round of 10,000 measures.
+            robustness: GenerationCache::new(20),
         }
     }
 }

@@ -451,3 +451,110 @@ async fn a_legal_obligation_puts_a_measure_above_every_scored_one_and_is_in_its_
             .contains("OZG-Umsetzungsfrist 31.12.2026")
     );
 }
+
+#[tokio::test]
+async fn the_robustness_page_gives_the_same_figures_for_the_same_seed_and_a_frozen_round_keeps_them()
+ {
+    let app = spawn_app().await;
+    let clear = measure(&app, "Klar vorn", "accepted").await;
+    let disputed = measure(&app, "Umstritten", "accepted").await;
+    let behind = measure(&app, "Klar hinten", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Robustheitsrunde").await;
+    // "Klar vorn" scores 70 everywhere; "Umstritten" 64 by its medians, but 10, 1 or 6 points
+    // depending on the office drawn, so it passes "Klar vorn" in some samples; "Klar hinten"
+    // never leaves the last place.
+    for (office, disputed_points) in [
+        (Office::Altona, "10"),
+        (Office::Wandsbek, "1"),
+        (Office::Harburg, "6"),
+    ] {
+        let officer = app
+            .login(&app.create_user(&[Role::DistrictOfficer], office).await)
+            .await;
+        assert_eq!(
+            assess(
+                &officer,
+                &round,
+                clear,
+                &["7", "7", "7", "7", "7", "3", "3"]
+            )
+            .await,
+            StatusCode::SEE_OTHER
+        );
+        let d = disputed_points;
+        assert_eq!(
+            assess(&officer, &round, disputed, &[d, d, d, d, d, "2", "2"]).await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            assess(
+                &officer,
+                &round,
+                behind,
+                &["1", "1", "1", "1", "1", "9", "9"]
+            )
+            .await,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let staff = app.signed_in(Role::Staff).await;
+    let path = format!("{round}/robustheit?stichproben=1000&k=1&seed=5");
+    let page = staff.page(&path).await;
+    assert_eq!(page.count(".robustness-row"), 3);
+    let sentences = page.texts(".robustness-row__sentence");
+    assert_eq!(
+        sentences[2], "kommt in 0 % der Fälle unter die ersten 1",
+        "{sentences:?}"
+    );
+    assert!(sentences[0].starts_with("bleibt in "), "{sentences:?}");
+    assert_eq!(page.texts(".robustness-row__range")[2], "immer 3");
+    assert!(
+        page.text(".accuracy").contains("±3,1 Prozentpunkte"),
+        "{}",
+        page.text(".accuracy")
+    );
+    // The disputed measure moves: now and then it is first, "Klar vorn" then second.
+    let firsts = page.texts(".robustness-row__first");
+    assert_ne!(firsts[1], "0 %", "{firsts:?}");
+    assert_ne!(firsts[0], "100 %", "{firsts:?}");
+    // A new request with the same seed (the cache is emptied by any change) gives the same.
+    sqlx::query("update measures set summary = 'geändert' where id = $1")
+        .bind(clear)
+        .execute(&app.db)
+        .await
+        .expect("a change");
+    assert_eq!(
+        staff.page(&path).await.text(".robustness-table"),
+        page.text(".robustness-table")
+    );
+
+    let frozen = central
+        .post_form(
+            &format!("{round}/einfrieren"),
+            &[
+                ("beschlossen_am", "2026-12-01"),
+                ("gremium", "Konferenz der Bezirksamtsleitungen"),
+            ],
+        )
+        .await;
+    assert_eq!(frozen.status, StatusCode::SEE_OTHER, "{}", frozen.body);
+    let stored: Vec<serde_json::Value> = sqlx::query_scalar(
+        "select robustness from round_measures rm join measures m on m.id = rm.measure_id
+         where rm.round_id = (select id from prioritisation_rounds where name = 'Robustheitsrunde')
+         order by rm.rank",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("stored figures");
+    assert_eq!(stored.len(), 3);
+    assert_eq!(stored[0]["samples"], 10_000);
+    assert_eq!(stored[0]["seed"], 2026);
+    assert_eq!(stored[2]["rank_p5"], 3);
+    assert_eq!(stored[2]["first_share"], 0.0);
+    assert!(
+        stored[1]["first_share"]
+            .as_f64()
+            .is_some_and(|share| share > 0.0)
+    );
+}

@@ -207,6 +207,13 @@ impl Fixtures {
                 Some(vec![self.rounds.open.clone(), self.rounds.frozen.clone()])
             }
             "/priorisierung/runden/{id}/bewerten" => one(format!("{}/bewerten", self.rounds.open)),
+            "/priorisierung/runden/{id}/robustheit" => Some(vec![
+                format!("{}/robustheit", self.rounds.open),
+                format!(
+                    "{}/robustheit?modell=reihenfolge&stichproben=1000&k=3&seed=7",
+                    self.rounds.frozen
+                ),
+            ]),
             "/priorisierung/runden/{id}/einfrieren" => {
                 one(format!("{}/einfrieren", self.rounds.open))
             }

@@ -6,6 +6,7 @@ mod assess;
 mod criteria;
 mod criteria_form;
 mod freeze;
+mod robustness;
 mod round;
 mod rounds;
 
@@ -48,6 +49,11 @@ pub fn routes() -> Vec<Route> {
         // (`rounds::sight`, tested in tests/api/rounds.rs): no route refuses anyone by object.
         Route::get("/priorisierung/runden/{id}", SignedIn, round::show),
         Route::get("/priorisierung/runden/{id}/bewerten", Assess, assess::mine),
+        Route::get(
+            "/priorisierung/runden/{id}/robustheit",
+            SignedIn,
+            robustness::show,
+        ),
         Route::get(
             "/priorisierung/runden/{id}/massnahmen/{measure}",
             SignedIn,

@@ -1,0 +1,194 @@
+//! How robust a round's ranking is (SMAA-2): the reader chooses the weight model, the number of
+//! samples, k and the seed in a GET form (the URL can be shared); the analysis runs off the async
+//! threads and is kept for the round's inputs and these settings.
+
+use std::sync::Arc;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use crate::domain::ids::RoundId;
+use crate::domain::prioritisation::rounds::{self, Sight};
+use crate::rounds::RoundData;
+use crate::scoring::robustness::{Robustness, Settings, WeightModel, analyse};
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::extract::Id;
+use crate::web::format::filters;
+use crate::web::layout::{Section, Shell};
+use crate::web::visitor::{CurrentUser, Visitor};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RobustnessQuery {
+    #[serde(default)]
+    pub modell: String,
+    #[serde(default)]
+    pub stichproben: String,
+    #[serde(default)]
+    pub k: String,
+    #[serde(default)]
+    pub seed: String,
+}
+
+/// The default seed: any fixed number does; this one is the year the method entered PriMa.
+pub const DEFAULT_SEED: u64 = 2026;
+
+impl RobustnessQuery {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            samples: match self.stichproben.as_str() {
+                "1000" => 1_000,
+                _ => 10_000,
+            },
+            seed: self.seed.trim().parse().unwrap_or(DEFAULT_SEED),
+            top_k: self
+                .k
+                .trim()
+                .parse()
+                .ok()
+                .filter(|k| (1..=100).contains(k))
+                .unwrap_or(10),
+            model: match self.modell.as_str() {
+                "reihenfolge" => WeightModel::OrderOnly,
+                "beliebig" => WeightModel::Uniform,
+                _ => WeightModel::AroundAgreed { percent: 20 },
+            },
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
+}
+
+pub fn model_slug(model: WeightModel) -> &'static str {
+    match model {
+        WeightModel::AroundAgreed { .. } => "ungefaehr",
+        WeightModel::OrderOnly => "reihenfolge",
+        WeightModel::Uniform => "beliebig",
+    }
+}
+
+/// A measure's row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub rank: usize,
+    pub number: i64,
+    pub title: String,
+    pub id: crate::domain::ids::MeasureId,
+    pub p5: usize,
+    pub median: usize,
+    pub p95: usize,
+    pub top_k: f64,
+    pub first: f64,
+    pub beats_above: Option<f64>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "prioritisation/robustness.html")]
+pub struct RobustnessPage {
+    pub shell: Shell,
+    pub round_id: RoundId,
+    pub round_name: String,
+    pub settings: Settings,
+    pub model: &'static str,
+    pub rows: Vec<Row>,
+    pub hidden: usize,
+    pub accuracy: f64,
+}
+
+impl RobustnessPage {
+    pub fn percent(&self, share: &f64) -> String {
+        crate::web::format::decimal((share * 100.0).round() as i64, 0) + " %"
+    }
+
+    /// The plain sentence for a row.
+    pub fn sentence(&self, row: &Row) -> String {
+        let k = self.settings.top_k;
+        let share = self.percent(&row.top_k);
+        if row.rank <= k {
+            format!("bleibt in {share} der Fälle unter den ersten {k}")
+        } else {
+            format!("kommt in {share} der Fälle unter die ersten {k}")
+        }
+    }
+
+    pub fn is_model(&self, slug: &str) -> bool {
+        self.model == slug
+    }
+
+    pub fn accuracy_text(&self) -> String {
+        crate::web::format::decimal((self.accuracy * 1000.0).round() as i64, 1)
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<RoundId>,
+    Query(query): Query<RobustnessQuery>,
+) -> Result<RobustnessPage, AppError> {
+    let data = RoundData::load(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let settings = query.settings();
+    let criteria = data.criteria();
+    let alternatives = data.alternatives();
+    let result: Arc<Robustness> = state
+        .caches
+        .robustness
+        .get_or_load(visitor.generation(), (id, settings), async move {
+            tokio::task::spawn_blocking(move || analyse(&criteria, &alternatives, settings))
+                .await
+                .map_err(|error| AppError::Internal(error.into()))
+        })
+        .await?;
+    let actor = current.user.actor();
+    let deadline_passed = data.deadline_passed();
+    let mut hidden = 0;
+    let rows = data
+        .ranked_order()
+        .into_iter()
+        .filter(|index| {
+            let own = data.submitted_by(actor.user_id, data.measures[*index].id);
+            let visible =
+                rounds::sight(&actor, data.round.status, own, deadline_passed) != Sight::Hidden;
+            hidden += usize::from(!visible);
+            visible
+        })
+        .map(|index| {
+            let measure = &data.measures[index];
+            let figures = &result.acceptability[index];
+            Row {
+                rank: data.standings[index].rank,
+                number: measure.number,
+                title: measure.title.clone(),
+                id: measure.id,
+                p5: result.rank_percentile(index, 0.05),
+                median: result.rank_percentile(index, 0.5),
+                p95: result.rank_percentile(index, 0.95),
+                top_k: result.share(figures.top_k),
+                first: result.share(figures.first),
+                beats_above: figures.beats_above.map(|count| result.share(count)),
+            }
+        })
+        .collect();
+    let title = format!("Robustheit: {}", data.round.name);
+    Ok(RobustnessPage {
+        shell: Shell::new(visitor, title)
+            .in_section(Section::Prioritisation)
+            .crumb("Priorisierungsrunden", "/priorisierung/runden")
+            .crumb(
+                data.round.name.clone(),
+                format!("/priorisierung/runden/{id}"),
+            )
+            .here("Robustheit"),
+        round_id: id,
+        round_name: data.round.name.clone(),
+        model: model_slug(settings.model),
+        accuracy: result.accuracy(),
+        settings,
+        rows,
+        hidden,
+    })
+}
