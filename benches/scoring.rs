@@ -1,6 +1,7 @@
 //! Scoring and ranking at the size the issue names: 100,000 measures × 10 criteria (target
 //! < 20 ms), and tipping points for 10,000 neighbouring pairs × 10 criteria. The inputs come from
-//! a fixed xorshift sequence, so every run measures the same work.
+//! a fixed xorshift sequence, so every run measures the same work. The stability intervals of the
+//! whole order of those 10,000 (target: tipping points and intervals < 50 ms).
 //! Robustness (SMAA-2) with seven raters' values per criterion: 10,000 samples × 1,000 measures
 //! and 1,000 samples × 10,000 measures (targets < 1 s each, on two threads).
 //! Run: `cargo bench --bench scoring`.
@@ -9,7 +10,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion as Bench, criterion_group, criterion_main};
 use prima::scoring::robustness::{Alternative, Settings, WeightModel, analyse};
-use prima::scoring::tipping::tipping_weights;
+use prima::scoring::tipping::{stability_intervals, tipping_weights};
 use prima::scoring::{Candidate, ClassRule, Criterion, Group, HalfPoints, rank};
 
 struct Sequence(u64);
@@ -76,6 +77,15 @@ fn bench(c: &mut Bench) {
                     .sum::<usize>()
             })
         },
+    );
+    let ordered: Vec<Vec<Option<HalfPoints>>> = ranked
+        .iter()
+        .filter(|entry| entry.score.is_some())
+        .map(|entry| measures[entry.index].values.clone())
+        .collect();
+    c.bench_function(
+        "stability intervals of the whole order of 10,000 measures x 10 criteria",
+        |b| b.iter(|| stability_intervals(black_box(&criteria), black_box(&ordered))),
     );
 }
 

@@ -9,7 +9,8 @@
 //! - `round`: a round's evaluation from the raters' values: consolidated values, spreads,
 //!   disagreement flags, the ranking;
 //! - `robustness`: SMAA-2 rank acceptabilities over sampled weights and values, seeded;
-//! - `tipping`: the weight of one criterion at which two measures swap.
+//! - `tipping`: the weight of one criterion at which two measures swap, and the weight stability
+//!   intervals of the first k.
 
 pub mod ranking;
 pub mod robustness;

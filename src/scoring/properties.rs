@@ -5,7 +5,7 @@ use proptest::prelude::*;
 
 use super::ranking::{Candidate, ClassRule, Criterion, Group, rank, score};
 use super::robustness::{Alternative, Settings, WeightModel, analyse};
-use super::tipping::{score_with_weight, tipping_weights};
+use super::tipping::{score_with_weight, stability_intervals, tipping_weights};
 use super::values::HalfPoints;
 
 /// Criteria with whole-percent weights that add up to 100.
@@ -158,6 +158,39 @@ fn models() -> impl Strategy<Value = WeightModel> {
         Just(WeightModel::OrderOnly),
         Just(WeightModel::AroundAgreed { percent: 20 }),
     ]
+}
+
+proptest! {
+    #[test]
+    fn inside_a_stability_interval_the_order_holds_and_just_outside_it_does_not(
+        (criteria, rows) in criteria().prop_flat_map(|c| { let n = c.len(); (Just(c), proptest::collection::vec(values(n), 2..8)) })
+    ) {
+        // The rows in the order of their scores, best first.
+        let mut ranked = rows.clone();
+        ranked.sort_by_key(|row| std::cmp::Reverse(score(&criteria, row).expect("complete")));
+        let intervals = stability_intervals(&criteria, &ranked);
+        for (k, (low, high)) in intervals.into_iter().enumerate() {
+            prop_assert!(low <= f64::from(criteria[k].weight) + 1e-9 && f64::from(criteria[k].weight) <= high + 1e-9);
+            let scores_at = |weight: f64| -> Vec<f64> {
+                ranked.iter().map(|row| score_with_weight(&criteria, row, k, weight).expect("scored")).collect()
+            };
+            // Anywhere inside, no pair changes its order (ties allowed at the ends).
+            for weight in [low, (low + high) / 2.0, high] {
+                let scores = scores_at(weight);
+                for pair in scores.windows(2) {
+                    prop_assert!(pair[0] >= pair[1] - 1e-6, "k {} at {}: {:?}", k, weight, scores);
+                }
+            }
+            // Just outside a bound that is not 0 or 100, some pair is out of order.
+            for (bound, outside) in [(low, low - 0.01), (high, high + 0.01)] {
+                if bound > 0.01 && bound < 99.99 {
+                    let scores = scores_at(outside);
+                    let swapped = scores.windows(2).any(|pair| pair[0] < pair[1] - 1e-9);
+                    prop_assert!(swapped, "k {} just outside {}: {:?}", k, bound, scores);
+                }
+            }
+        }
+    }
 }
 
 proptest! {

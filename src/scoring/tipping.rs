@@ -69,25 +69,105 @@ pub fn score_with_weight(
     Some(total / 10.0)
 }
 
+/// The weight stability intervals (O'Shea, Deeney, Triantaphyllou et al. 2026): for each
+/// criterion the range of its weight, in percent, the other weights keeping their proportions,
+/// over which the order of `ranked` (the first k + 1 measures of a ranking, best first, all
+/// scored) stays the same, so the first k stay the same measures in the same order. Scores are
+/// linear in the weight, so the first swap is always between neighbours: the interval is the
+/// intersection of the neighbouring pairs' intervals, O(k · n). Measures that tie exactly and
+/// stay tied for every weight set no bound (their order comes from the tie-breaks).
+pub fn stability_intervals(
+    criteria: &[Criterion],
+    ranked: &[Vec<Option<HalfPoints>>],
+) -> Vec<(f64, f64)> {
+    criteria
+        .iter()
+        .enumerate()
+        .map(|(k, criterion)| {
+            let w = f64::from(criterion.weight) / 100.0;
+            let (mut low, mut high) = (0.0_f64, 1.0_f64);
+            for pair in ranked.windows(2) {
+                let (Some(first), Some(second)) =
+                    (score(criteria, &pair[0]), score(criteria, &pair[1]))
+                else {
+                    continue;
+                };
+                let (Some(a), Some(b)) = (
+                    pair[0].get(k).copied().flatten(),
+                    pair[1].get(k).copied().flatten(),
+                ) else {
+                    continue;
+                };
+                // As fractions: D = S_a − S_b ≥ 0, d = (u_a − u_b)/10 on criterion k. The gap at
+                // weight t is g(t) = (1 − t)/(1 − w) · (D − w·d) + t·d: linear, g(w) = D.
+                let gap = (f64::from(first.0) - f64::from(second.0)) / 2000.0;
+                let d = (f64::from(utility(criterion.group, a))
+                    - f64::from(utility(criterion.group, b)))
+                    / 20.0;
+                let slope = d - gap;
+                if slope == 0.0 {
+                    continue;
+                }
+                if gap == 0.0 {
+                    // Tied now: any move that favours the second swaps them.
+                    if d > 0.0 {
+                        low = low.max(w);
+                    } else {
+                        high = high.min(w);
+                    }
+                    continue;
+                }
+                // g(t) = 0 at t* = (D − w·d)/(D − d); the order holds on w's side of it.
+                let tie = (gap - w * d) / (gap - d);
+                if tie < w {
+                    low = low.max(tie);
+                } else {
+                    high = high.min(tie);
+                }
+            }
+            (low.clamp(0.0, 1.0) * 100.0, high.clamp(0.0, 1.0) * 100.0)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scoring::ranking::Group;
 
+    /// METHOD.md's example: w = (50 %, 50 %), u_i = (10, 0), u_j = (0, 8).
+    fn method_example() -> (
+        [Criterion; 2],
+        Vec<Option<HalfPoints>>,
+        Vec<Option<HalfPoints>>,
+    ) {
+        let half = Criterion {
+            group: Group::Benefit,
+            weight: 50,
+        };
+        let points = |a: u8, b: u8| vec![HalfPoints::from_points(a), HalfPoints::from_points(b)];
+        ([half, half], points(10, 0), points(0, 8))
+    }
+
+    #[test]
+    fn the_example_of_the_method_holds_between_its_tipping_weights() {
+        // i leads 50 to 40; they tie at 44.4 % on the first criterion, so i stays ahead from
+        // there up; on the second, from 0 up to 55.6 %.
+        let (criteria, ahead, behind) = method_example();
+        let intervals = stability_intervals(&criteria, &[ahead, behind]);
+        assert!(
+            (intervals[0].0 - 44.444).abs() < 0.01 && intervals[0].1 == 100.0,
+            "{intervals:?}"
+        );
+        assert!(
+            intervals[1].0 == 0.0 && (intervals[1].1 - 55.556).abs() < 0.01,
+            "{intervals:?}"
+        );
+    }
+
     #[test]
     fn the_example_of_the_method_ties_at_four_ninths() {
-        let criteria = [
-            Criterion {
-                group: Group::Benefit,
-                weight: 50,
-            },
-            Criterion {
-                group: Group::Benefit,
-                weight: 50,
-            },
-        ];
-        let points = |a: u8, b: u8| vec![HalfPoints::from_points(a), HalfPoints::from_points(b)];
-        let (ahead, behind) = (points(10, 0), points(0, 8));
+        let (criteria, ahead, behind) = method_example();
         let weights = tipping_weights(&criteria, &ahead, &behind);
         let t = weights[0].expect("a tipping weight");
         assert!((t - 44.444_444).abs() < 1e-4, "{t}");

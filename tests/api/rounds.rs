@@ -515,6 +515,14 @@ async fn the_robustness_page_gives_the_same_figures_for_the_same_seed_and_a_froz
         page.text(".accuracy")
     );
     // The disputed measure moves: now and then it is first, "Klar vorn" then second.
+    // Exact, without sampling: how far each weight may move before the first one changes.
+    let stability = page.texts(".stability-item");
+    assert_eq!(stability.len(), 7, "{stability:?}");
+    assert!(stability[0].starts_with("„Nutzen für Bürgerinnen, Bürger und Unternehmen“: "));
+    assert!(
+        stability[0].ends_with("(beschlossen: 25 %)"),
+        "{stability:?}"
+    );
     let firsts = page.texts(".robustness-row__first");
     assert_ne!(firsts[1], "0 %", "{firsts:?}");
     assert_ne!(firsts[0], "100 %", "{firsts:?}");
@@ -556,5 +564,47 @@ async fn the_robustness_page_gives_the_same_figures_for_the_same_seed_and_a_froz
         stored[1]["first_share"]
             .as_f64()
             .is_some_and(|share| share > 0.0)
+    );
+}
+
+#[tokio::test]
+async fn a_measure_says_which_single_weight_would_swap_it_with_the_one_above() {
+    let app = spawn_app().await;
+    let first = measure(&app, "Breiter Nutzen", "accepted").await;
+    let second = measure(&app, "Schneller Erfolg", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Kipprunde").await;
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    // The first is strong on the citizens' benefit (25 %), the second on a quick success (5 %):
+    // 25·10 + 5·2 vs 25·4 + 5·10 with the rest equal; more weight on the quick success swaps them.
+    let strong = ["10", "5", "5", "5", "2", "5", "5"];
+    let quick = ["4", "5", "5", "5", "10", "5", "5"];
+    assert_eq!(
+        assess(&officer, &round, first, &strong).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        assess(&officer, &round, second, &quick).await,
+        StatusCode::SEE_OTHER
+    );
+    let top = officer.page(&format!("{round}/massnahmen/{first}")).await;
+    assert_eq!(top.count(".tipping"), 0, "the first has nobody above it");
+    let page = officer.page(&format!("{round}/massnahmen/{second}")).await;
+    let text = page.text(".tipping");
+    assert!(
+        text.starts_with("Mit M-1 (Rang 1) tauscht sie den Platz, wenn"),
+        "{text}"
+    );
+    // Scores 61 and 50 (D = 0.11). Quick success (5 %, d = (2 − 10)/10 = −0.8): they tie at
+    // t = (D − w·d)/(D − d) = (0.11 + 0.04)/0.91 = 16.5 %, 11.5 points away; the citizens'
+    // benefit (25 %, d = 0.6) would tie at 8.2 %, 16.8 points away. The nearest is named.
+    assert_eq!(
+        text,
+        "Mit M-1 (Rang 1) tauscht sie den Platz, wenn „Schnell sichtbarer Erfolg“ mit mehr als 16,5 % statt 5 % gewichtet wird (die übrigen Gewichte im selben Verhältnis)."
     );
 }

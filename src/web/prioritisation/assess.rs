@@ -20,6 +20,8 @@ use crate::domain::prioritisation::rounds::{
 };
 use crate::domain::roles::Role;
 use crate::rounds::RoundData;
+use crate::scoring::ranking::Tier;
+use crate::scoring::tipping::tipping_weights;
 use crate::scoring::values::{Consolidated, Origin, Spread};
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -211,6 +213,56 @@ impl AssessPage {
 
     pub fn shows_individual(&self) -> bool {
         self.sight == Sight::Individual
+    }
+
+    /// The smallest change of one weight that swaps this measure with the one ranked right
+    /// above it (both scored; the other weights keep their proportions), in words.
+    pub fn tipping_text(&self) -> Option<String> {
+        let order = self.data.ranked_order();
+        let place = order.iter().position(|index| *index == self.index)?;
+        let above = *order.get(place.checked_sub(1)?)?;
+        let (mine, theirs) = (
+            &self.data.standings[self.index],
+            &self.data.standings[above],
+        );
+        if mine.tier != Tier::Scored || theirs.tier != Tier::Scored {
+            return None;
+        }
+        let values = |standing: &crate::rounds::Standing| -> Vec<_> {
+            standing
+                .consolidated
+                .iter()
+                .map(|v| v.map(|v| v.value))
+                .collect()
+        };
+        let criteria = self.data.criteria();
+        let other = &self.data.measures[above];
+        let nearest = tipping_weights(&criteria, &values(theirs), &values(mine))
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, weight)| weight.map(|weight| (k, weight)))
+            .min_by(|(a, wa), (b, wb)| {
+                let da = (wa - f64::from(criteria[*a].weight)).abs();
+                let db = (wb - f64::from(criteria[*b].weight)).abs();
+                da.total_cmp(&db)
+            });
+        let above_name = format!("M-{} (Rang {})", other.number, theirs.rank);
+        Some(match nearest {
+            None => format!(
+                "Mit {above_name} tauscht sie durch kein einzelnes Gewicht den Platz: dazu müssten sich Bewertungen ändern."
+            ),
+            Some((k, weight)) => format!(
+                "Mit {above_name} tauscht sie den Platz, wenn „{}“ mit {} {} % statt {} % gewichtet wird (die übrigen Gewichte im selben Verhältnis).",
+                self.data.catalogue.criteria[k].name,
+                if weight > f64::from(criteria[k].weight) {
+                    "mehr als"
+                } else {
+                    "weniger als"
+                },
+                crate::web::format::decimal((weight * 10.0).round() as i64, 1),
+                criteria[k].weight
+            ),
+        })
     }
 
     pub fn standing_text(&self) -> String {

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use crate::domain::ids::RoundId;
 use crate::domain::prioritisation::rounds::{self, Sight};
 use crate::rounds::RoundData;
+use crate::scoring::ranking::Tier;
 use crate::scoring::robustness::{Robustness, Settings, WeightModel, analyse};
+use crate::scoring::tipping::stability_intervals;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
@@ -94,6 +96,9 @@ pub struct RobustnessPage {
     pub rows: Vec<Row>,
     pub hidden: usize,
     pub accuracy: f64,
+    /// Per criterion: its name, agreed weight, and the weight range over which the first k of
+    /// the ranking stay the same (empty while measures are hidden from the reader).
+    pub stability: Vec<(String, u8, f64, f64)>,
 }
 
 impl RobustnessPage {
@@ -114,6 +119,22 @@ impl RobustnessPage {
 
     pub fn is_model(&self, slug: &str) -> bool {
         self.model == slug
+    }
+
+    /// "Die ersten 10 bleiben dieselben, solange „…“ zwischen 14 % und 31 % gewichtet ist."
+    pub fn stability_text(&self, entry: &(String, u8, f64, f64)) -> String {
+        let (name, _, low, high) = entry;
+        let percent = |value: f64| crate::web::format::decimal((value * 10.0).round() as i64, 1);
+        match (*low <= 0.0, *high >= 100.0) {
+            (true, true) => format!("„{name}“: jedes Gewicht von 0 % bis 100 %"),
+            (true, false) => format!("„{name}“: bis {} %", percent(*high)),
+            (false, true) => format!("„{name}“: ab {} %", percent(*low)),
+            (false, false) => format!(
+                "„{name}“: zwischen {} % und {} %",
+                percent(*low),
+                percent(*high)
+            ),
+        }
     }
 
     pub fn accuracy_text(&self) -> String {
@@ -173,6 +194,29 @@ pub async fn show(
             }
         })
         .collect();
+    // The stability of the agreed order of the first k scored measures, weight by weight.
+    let stability = if hidden > 0 {
+        Vec::new()
+    } else {
+        let ranked: Vec<_> = data
+            .ranked_order()
+            .into_iter()
+            .filter(|index| data.standings[*index].tier == Tier::Scored)
+            .take(settings.top_k + 1)
+            .map(|index| {
+                data.standings[index]
+                    .consolidated
+                    .iter()
+                    .map(|value| value.map(|value| value.value))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        stability_intervals(&data.criteria(), &ranked)
+            .into_iter()
+            .zip(&data.catalogue.criteria)
+            .map(|((low, high), criterion)| (criterion.name.clone(), criterion.weight, low, high))
+            .collect()
+    };
     let title = format!("Robustheit: {}", data.round.name);
     Ok(RobustnessPage {
         shell: Shell::new(visitor, title)
@@ -190,5 +234,6 @@ pub async fn show(
         settings,
         rows,
         hidden,
+        stability,
     })
 }
