@@ -95,6 +95,8 @@ pub struct CriterionView<'a> {
     pub final_value: Option<&'a FinalRow>,
     /// The part of the score, in twentieths of a point.
     pub contribution: Option<u16>,
+    /// The largest weight of the catalogue (the chart's scale).
+    pub heaviest: u8,
 }
 
 impl CriterionView<'_> {
@@ -129,10 +131,11 @@ impl CriterionView<'_> {
         self.contribution.map_or_else(|| "–".to_owned(), score_text)
     }
 
-    /// The chart's scale: 2.5 units per percent of weight, so a criterion's bar shows its
-    /// largest possible part (its weight) in the background and what it reached in front.
+    /// The chart's scale: the heaviest criterion's bar is 240 units long (of the chart's 320),
+    /// so a criterion's bar shows its largest possible part (its weight) in the background and
+    /// what it reached in front, comparable across criteria.
     pub fn max_width(&self) -> u32 {
-        u32::from(self.spec.weight) * 5 / 2
+        u32::from(self.spec.weight) * 240 / u32::from(self.heaviest.max(1))
     }
 
     pub fn bar_width(&self) -> u32 {
@@ -288,6 +291,7 @@ impl AssessPage {
             .map(|v| v.map(|v| v.value))
             .collect();
         let contributions = crate::scoring::ranking::contributions(&criteria, &values);
+        let heaviest = criteria.iter().map(|c| c.weight).max().unwrap_or(1);
         self.data
             .catalogue
             .criteria
@@ -327,6 +331,7 @@ impl AssessPage {
                         .iter()
                         .find(|row| row.measure == measure && row.position == position),
                     contribution: contributions.get(k).copied().flatten(),
+                    heaviest,
                 }
             })
             .collect()
