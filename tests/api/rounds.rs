@@ -608,3 +608,109 @@ async fn a_measure_says_which_single_weight_would_swap_it_with_the_one_above() {
         "Mit M-1 (Rang 1) tauscht sie den Platz, wenn „Schnell sichtbarer Erfolg“ mit mehr als 16,5 % statt 5 % gewichtet wird (die übrigen Gewichte im selben Verhältnis)."
     );
 }
+
+#[tokio::test]
+async fn the_round_as_json_can_be_recomputed_from_its_values_and_weights_and_keeps_the_blind_rule()
+{
+    let app = spawn_app().await;
+    let target = measure(&app, "Nachrechenbar", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Datenrunde").await;
+    let altona = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    let wandsbek = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+                .await,
+        )
+        .await;
+    let values = ["8", "3", "6", "nb", "10", "4", "7"];
+    assert_eq!(
+        assess(&altona, &round, target, &values).await,
+        StatusCode::SEE_OTHER
+    );
+    let other = ["5", "4", "6", "2", "9", "4", "2"];
+    assert_eq!(
+        assess(&wandsbek, &round, target, &other).await,
+        StatusCode::SEE_OTHER
+    );
+
+    let staff = app.signed_in(Role::Staff).await;
+    let response = staff.get(&format!("{round}.json")).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(
+        response
+            .header("content-type")
+            .is_some_and(|kind| kind.starts_with("application/json"))
+    );
+    let document: serde_json::Value = serde_json::from_str(&response.body).expect("JSON");
+    let criteria = document["catalogue"]["criteria"]
+        .as_array()
+        .expect("criteria");
+    assert_eq!(criteria.len(), 7);
+    let weights: Vec<f64> = criteria
+        .iter()
+        .map(|c| c["weight"].as_f64().expect("a weight"))
+        .collect();
+    assert_eq!(weights.iter().sum::<f64>(), 100.0);
+    let measure = &document["measures"][0];
+    assert_eq!(measure["number"], 1);
+    assert_eq!(measure["tier"], "scored");
+    // Every number traced: Σ w · u / 10 from the values and weights in the document itself.
+    let recomputed: f64 = measure["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .zip(criteria)
+        .map(|(value, criterion)| {
+            let v = value["value"].as_f64().expect("a value");
+            let u = if criterion["group"] == "cost" {
+                10.0 - v
+            } else {
+                v
+            };
+            criterion["weight"].as_f64().expect("a weight") * u / 10.0
+        })
+        .sum();
+    assert!(
+        (recomputed - measure["score"].as_f64().expect("a score")).abs() < 1e-9,
+        "{recomputed} vs {}",
+        measure["score"]
+    );
+    // Criterion 4: "nicht beurteilbar" from Altona, so the median of Wandsbek's 2 alone.
+    assert_eq!(measure["values"][3]["value"], 2.0);
+    assert_eq!(measure["values"][3]["submitted"], 1);
+    assert_eq!(measure["values"][0]["value"], 6.5, "the median of 8 and 5");
+    assert!(
+        measure["values"][0].get("individual").is_none(),
+        "staff see no individual values"
+    );
+    assert!(!response.body.contains("Grund 0"));
+
+    let officer = altona.get(&format!("{round}.json")).await;
+    let seen: serde_json::Value = serde_json::from_str(&officer.body).expect("JSON");
+    let individual = seen["measures"][0]["values"][3]["individual"]
+        .as_array()
+        .expect("after one's own");
+    assert_eq!(individual.len(), 2);
+    assert!(
+        individual
+            .iter()
+            .any(|row| row["office"] == "Bezirksamt Altona" && row["value"].is_null())
+    );
+
+    let blind = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Harburg)
+                .await,
+        )
+        .await;
+    let unseen: serde_json::Value =
+        serde_json::from_str(&blind.get(&format!("{round}.json")).await.body).expect("JSON");
+    assert_eq!(unseen["hidden_for_reader"], 1);
+    assert_eq!(unseen["measures"].as_array().map(Vec::len), Some(0));
+}

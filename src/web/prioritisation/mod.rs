@@ -8,6 +8,7 @@ mod criteria_form;
 mod freeze;
 mod robustness;
 mod round;
+mod round_json;
 mod rounds;
 
 use super::layout::{Section, Shell};

@@ -4,7 +4,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 
 use crate::db::rounds::RoundMeasure;
 use crate::domain::ids::RoundId;
@@ -16,7 +17,6 @@ use crate::rounds::{RoundData, Standing};
 use crate::scoring::ranking::Tier;
 use crate::web::AppState;
 use crate::web::errors::AppError;
-use crate::web::extract::Id;
 use crate::web::format::filters;
 use crate::web::layout::{Section, Shell};
 use crate::web::visitor::{CurrentUser, Visitor};
@@ -149,11 +149,27 @@ impl RoundPage {
     }
 }
 
+/// The round's page, or with ".json" after the id its data (`super::round_json`): the router
+/// cannot tell the two apart by a suffix, so one handler serves both.
 pub async fn show(
     State(state): State<AppState>,
     visitor: Visitor,
     current: CurrentUser,
-    Id(id): Id<RoundId>,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    if let Some(id) = raw.strip_suffix(".json") {
+        let id: RoundId = id.parse().map_err(|_| AppError::NotFound)?;
+        return super::round_json::json(&state, &current, id).await;
+    }
+    let id: RoundId = raw.parse().map_err(|_| AppError::NotFound)?;
+    Ok(page(&state, visitor, current, id).await?.into_response())
+}
+
+async fn page(
+    state: &AppState,
+    visitor: Visitor,
+    current: CurrentUser,
+    id: RoundId,
 ) -> Result<RoundPage, AppError> {
     let data = RoundData::load(&state.db, id)
         .await?
