@@ -103,7 +103,7 @@ impl Shell {
             ),
             NavItem::new(
                 "Priorisierung",
-                "/priorisierung/runden",
+                "/priorisierung",
                 self.section == Section::Prioritisation,
             ),
         ];

@@ -714,3 +714,67 @@ async fn the_round_as_json_can_be_recomputed_from_its_values_and_weights_and_kee
     assert_eq!(unseen["hidden_for_reader"], 1);
     assert_eq!(unseen["measures"].as_array().map(Vec::len), Some(0));
 }
+
+#[tokio::test]
+async fn the_ranking_shows_the_newest_round_as_a_list_a_value_effort_matrix_and_classes() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let empty = staff.page("/priorisierung").await;
+    assert!(
+        empty
+            .text("main")
+            .contains("noch keine Priorisierungsrunde")
+    );
+
+    let quick = measure(&app, "Schnell und nützlich", "accepted").await;
+    let costly = measure(&app, "Teuer und nützlich", "accepted").await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Matrixrunde").await;
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    // Benefit criteria first, then the two cost criteria (Aufwand, Umsetzungsrisiko).
+    let cheap = ["8", "8", "8", "8", "8", "2", "2"];
+    let dear = ["7", "7", "7", "7", "7", "9", "9"];
+    assert_eq!(
+        assess(&officer, &round, quick, &cheap).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        assess(&officer, &round, costly, &dear).await,
+        StatusCode::SEE_OTHER
+    );
+
+    let list = staff.page("/priorisierung").await;
+    let titles = list.texts(".ranking-row th a");
+    assert_eq!(titles.len(), 2);
+    assert!(titles[0].contains("Schnell und nützlich"), "{titles:?}");
+    let matrix = staff.page("/priorisierung?ansicht=matrix").await;
+    assert_eq!(matrix.count("svg.value-matrix circle"), 2);
+    assert_eq!(
+        matrix.texts(".matrix-row__quadrant"),
+        ["Quick Wins", "Strategische Vorhaben"]
+    );
+    let classes = staff.page("/priorisierung?ansicht=klassen").await;
+    assert!(
+        classes.text("#klasse-A").contains("(1)"),
+        "{}",
+        classes.text("main")
+    );
+    // Filters narrow the ranking like the catalogue.
+    let filtered = staff.page("/priorisierung?suche=Teuer").await;
+    assert_eq!(filtered.texts(".ranking-row th a").len(), 1);
+    // A blind assessor sees neither until they have assessed.
+    let blind = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+                .await,
+        )
+        .await;
+    let hidden = blind.page("/priorisierung").await;
+    assert_eq!(hidden.count(".ranking-row"), 0);
+    assert!(hidden.text(".result-count").contains("2 noch verdeckt"));
+}

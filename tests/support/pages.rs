@@ -190,6 +190,11 @@ impl Fixtures {
                 pattern.to_owned(),
                 "/massnahmen/umsetzung?status=in-umsetzung".to_owned(),
             ]),
+            "/priorisierung" => Some(vec![
+                pattern.to_owned(),
+                "/priorisierung?ansicht=matrix".to_owned(),
+                "/priorisierung?ansicht=klassen&status=angenommen".to_owned(),
+            ]),
             _ if !pattern.contains('{') => one(pattern.to_owned()),
             "/massnahmen/{id}" => Some(vec![
                 format!("/massnahmen/{}", self.measure),

@@ -6,6 +6,7 @@ mod assess;
 mod criteria;
 mod criteria_form;
 mod freeze;
+pub mod ranking;
 mod robustness;
 mod round;
 mod round_json;
@@ -19,6 +20,7 @@ use crate::domain::permissions::Permission;
 pub fn routes() -> Vec<Route> {
     use Permission::{Assess, ManagePrioritisation, SignedIn};
     vec![
+        Route::get("/priorisierung", SignedIn, ranking::show),
         Route::get("/priorisierung/kriterien", SignedIn, criteria::current),
         Route::get(
             "/priorisierung/kriterien/versionen/{version}",

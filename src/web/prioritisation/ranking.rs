@@ -1,0 +1,258 @@
+//! The ranking of the newest round as a person scans it (`/priorisierung`): filterable like the
+//! catalogue, as a ranked list, as the value/effort matrix (an SVG with the numbers as a table
+//! beside it) or grouped by class. A measure still hidden from a blind assessor is left out.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use crate::db;
+use crate::db::catalogue::Scope;
+use crate::domain::ids::MeasureId;
+use crate::domain::lifecycle::Status;
+use crate::domain::prioritisation::rounds::{self, Sight};
+use crate::rounds::RoundData;
+use crate::scoring::ranking::{Class, Quadrant, Tier, benefit_and_cost, quadrant};
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::format::filters;
+use crate::web::layout::{Section, Shell};
+use crate::web::measures::catalogue::{CatalogueQuery, FilterChoices, FilterPanel};
+use crate::web::visitor::{CurrentUser, Visitor};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ViewQuery {
+    #[serde(default)]
+    ansicht: String,
+}
+
+/// How the ranking is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    List,
+    Matrix,
+    Classes,
+}
+
+impl View {
+    fn from_slug(slug: &str) -> Self {
+        match slug {
+            "matrix" => Self::Matrix,
+            "klassen" => Self::Classes,
+            _ => Self::List,
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::List => "liste",
+            Self::Matrix => "matrix",
+            Self::Classes => "klassen",
+        }
+    }
+}
+
+/// One measure of the ranking.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: MeasureId,
+    pub number: i64,
+    pub title: String,
+    pub rank: usize,
+    pub tier: Tier,
+    pub score20: Option<u16>,
+    pub class: Option<Class>,
+    /// Benefit and cost scores, 0–100.
+    pub benefit: Option<f64>,
+    pub cost: Option<f64>,
+    pub quadrant: Option<Quadrant>,
+}
+
+impl Entry {
+    pub fn tier_label(&self) -> &'static str {
+        super::round::tier_label(self.tier)
+    }
+
+    pub fn score(&self) -> Option<String> {
+        self.score20.map(super::round::score_text)
+    }
+
+    pub fn class_label(&self) -> Option<String> {
+        self.class.map(|class| format!("{class:?}"))
+    }
+
+    /// A point of the matrix: x = cost (0–100 → 40–360), y = benefit (100 at the top).
+    pub fn x(&self) -> i64 {
+        40 + (self.cost.unwrap_or_default() * 3.2).round() as i64
+    }
+
+    pub fn y(&self) -> i64 {
+        20 + ((100.0 - self.benefit.unwrap_or_default()) * 3.2).round() as i64
+    }
+
+    pub fn one_decimal(value: &Option<f64>) -> String {
+        value.map_or_else(
+            || "–".to_owned(),
+            |value| crate::web::format::decimal((value * 10.0).round() as i64, 1),
+        )
+    }
+
+    pub fn benefit_text(&self) -> String {
+        Self::one_decimal(&self.benefit)
+    }
+
+    pub fn cost_text(&self) -> String {
+        Self::one_decimal(&self.cost)
+    }
+
+    pub fn quadrant_label(&self) -> &'static str {
+        self.quadrant.map_or("–", Quadrant::label)
+    }
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "prioritisation/ranking.html")]
+pub struct RankingPage {
+    pub shell: Shell,
+    pub round: Option<crate::db::rounds::Round>,
+    pub view: View,
+    pub entries: Vec<Entry>,
+    pub hidden: usize,
+    pub query: CatalogueQuery,
+    pub panel: FilterPanel,
+    pub choices: FilterChoices,
+}
+
+impl RankingPage {
+    pub fn view_href(&self, view: &str) -> String {
+        let mut pairs = vec![("ansicht", view.to_owned())];
+        for (key, value) in [
+            ("suche", &self.query.suche),
+            ("status", &self.query.status),
+            ("amt", &self.query.amt),
+            ("feld", &self.query.feld),
+            ("schnell", &self.query.schnell),
+            ("ozg", &self.query.ozg),
+            ("schlagwort", &self.query.schlagwort),
+        ] {
+            if !value.is_empty() {
+                pairs.push((key, value.clone()));
+            }
+        }
+        format!(
+            "/priorisierung?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+
+    pub fn in_class(&self, class: &str) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .filter(|entry| entry.class_label().as_deref() == Some(class))
+            .collect()
+    }
+
+    pub fn in_quadrant(&self, quadrant: Quadrant) -> usize {
+        self.entries
+            .iter()
+            .filter(|entry| entry.quadrant == Some(quadrant))
+            .count()
+    }
+
+    pub fn quadrants(&self) -> [Quadrant; 4] {
+        [
+            Quadrant::QuickWin,
+            Quadrant::Strategic,
+            Quadrant::Filler,
+            Quadrant::Defer,
+        ]
+    }
+
+    pub fn placed(&self) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .filter(|entry| entry.quadrant.is_some())
+            .collect()
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Query(query): Query<CatalogueQuery>,
+    Query(view): Query<ViewQuery>,
+) -> Result<RankingPage, AppError> {
+    let path = "/priorisierung";
+    let (tree, rounds) = tokio::try_join!(
+        state.strategy.current_tree(&state.db),
+        db::rounds::list(&state.db)
+    )?;
+    let statuses = Status::ALL
+        .into_iter()
+        .filter(|status| *status != Status::Draft)
+        .collect();
+    let panel = FilterPanel::new(&query, path, "rangfolge", tree.as_deref());
+    let choices = FilterChoices::new(tree, statuses);
+    let shell = Shell::new(visitor, "Rangfolge")
+        .in_section(Section::Prioritisation)
+        .here("Priorisierung");
+    let mut page = RankingPage {
+        shell,
+        round: None,
+        view: View::from_slug(&view.ansicht),
+        entries: Vec::new(),
+        hidden: 0,
+        panel,
+        choices,
+        query,
+    };
+    let Some(newest) = rounds.first() else {
+        return Ok(page);
+    };
+    let filter = page.query.filter();
+    let (data, matching) = tokio::try_join!(
+        RoundData::load(&state.db, newest.id),
+        db::catalogue::ids(&state.db, &filter, Scope::Catalogue)
+    )?;
+    let data = data.ok_or(AppError::NotFound)?;
+    let matching: HashSet<MeasureId> = matching.into_iter().collect();
+    let actor = current.user.actor();
+    let deadline_passed = data.deadline_passed();
+    let criteria = data.criteria();
+    for index in data.ranked_order() {
+        let measure = &data.measures[index];
+        if !matching.contains(&measure.id) {
+            continue;
+        }
+        let own = data.submitted_by(actor.user_id, measure.id);
+        if rounds::sight(&actor, data.round.status, own, deadline_passed) == Sight::Hidden {
+            page.hidden += 1;
+            continue;
+        }
+        let standing = &data.standings[index];
+        let values: Vec<_> = standing
+            .consolidated
+            .iter()
+            .map(|value| value.map(|value| value.value))
+            .collect();
+        let scores = benefit_and_cost(&criteria, &values);
+        page.entries.push(Entry {
+            id: measure.id,
+            number: measure.number,
+            title: measure.title.clone(),
+            rank: standing.rank,
+            tier: standing.tier,
+            score20: standing.score20,
+            class: standing.class,
+            benefit: scores.map(|(benefit, _)| benefit),
+            cost: scores.map(|(_, cost)| cost),
+            quadrant: quadrant(&criteria, &values),
+        });
+    }
+    page.round = Some(data.round);
+    Ok(page)
+}
