@@ -63,6 +63,8 @@ pub struct RoundMeasure {
     pub frozen_score20: Option<i16>,
     pub frozen_class: Option<String>,
     pub frozen_rank: Option<i32>,
+    /// The measures of the round this one depends on ("setzt voraus").
+    pub requires: Vec<MeasureId>,
 }
 
 /// One rater's value of one criterion of one measure.
@@ -219,7 +221,12 @@ pub async fn measures(pool: &PgPool, id: RoundId) -> sqlx::Result<Vec<RoundMeasu
                   case when r.status = 'frozen' then rm.legal_obligation else m.legal_obligation end
                       as legal_obligation,
                   rm.tier as frozen_tier, rm.score20 as frozen_score20, rm.class as frozen_class,
-                  rm.rank as frozen_rank
+                  rm.rank as frozen_rank,
+                  array(select d.requires_id from measure_dependencies d
+                        join round_measures other on other.measure_id = d.requires_id
+                                                 and other.round_id = rm.round_id
+                        where d.measure_id = m.id order by d.requires_id)
+                      as "requires!: Vec<MeasureId>"
            from round_measures rm
            join prioritisation_rounds r on r.id = rm.round_id
            join measures m on m.id = rm.measure_id

@@ -778,3 +778,35 @@ async fn the_ranking_shows_the_newest_round_as_a_list_a_value_effort_matrix_and_
     assert_eq!(hidden.count(".ranking-row"), 0);
     assert!(hidden.text(".result-count").contains("2 noch verdeckt"));
 }
+
+#[tokio::test]
+async fn a_measure_ranked_above_what_it_depends_on_is_flagged() {
+    let app = spawn_app().await;
+    let portal = measure(&app, "Online-Portal", "accepted").await;
+    let basis = measure(&app, "Basisdienst Identität", "accepted").await;
+    sqlx::query("insert into measure_dependencies (measure_id, requires_id) values ($1, $2)")
+        .bind(portal)
+        .bind(basis)
+        .execute(&app.db)
+        .await
+        .expect("a dependency");
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Abhängigkeitsrunde").await;
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    assert_eq!(
+        assess(&officer, &round, portal, &["9"; 7]).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        assess(&officer, &round, basis, &["2"; 7]).await,
+        StatusCode::SEE_OTHER
+    );
+    let page = officer.page(&round).await;
+    let flags = page.texts(".prerequisite-below");
+    assert_eq!(flags, ["setzt voraus, steht aber tiefer: M-2 (Rang 2)"]);
+}

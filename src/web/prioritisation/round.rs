@@ -28,6 +28,8 @@ pub struct RankRow<'a> {
     pub standing: &'a Standing,
     /// The names of the criteria whose values lie too far apart.
     pub disputed: Vec<&'a str>,
+    /// Measures it depends on that rank below it ("M-12 (Rang 9)").
+    pub prerequisites_below: Vec<String>,
 }
 
 impl RankRow<'_> {
@@ -124,8 +126,22 @@ impl RoundPage {
 
     fn row(&self, index: usize) -> RankRow<'_> {
         let standing = &self.data.standings[index];
+        let measure = &self.data.measures[index];
+        let prerequisites_below = measure
+            .requires
+            .iter()
+            .filter_map(|required| self.data.index_of(*required))
+            .filter(|other| self.data.standings[*other].rank > standing.rank)
+            .map(|other| {
+                format!(
+                    "M-{} (Rang {})",
+                    self.data.measures[other].number, self.data.standings[other].rank
+                )
+            })
+            .collect();
         RankRow {
-            measure: &self.data.measures[index],
+            measure,
+            prerequisites_below,
             standing,
             disputed: standing
                 .disputed
