@@ -3,7 +3,7 @@
 //! values) with its evaluation, and freezing it. An open round is evaluated by `scoring::round`
 //! on every load; a frozen round is read as it was stored, never re-scored.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ use crate::db::rounds::{
 };
 use crate::domain::ids::{MeasureId, RoundId, UserId};
 use crate::domain::prioritisation::rounds::{Decision, RoundStatus};
-use crate::scoring::ranking::{Class, ClassRule, Criterion, Tier};
+use crate::scoring::ranking::{Candidate, Class, ClassRule, Criterion, Tier};
 use crate::scoring::robustness::{Alternative, Robustness, Settings, WeightModel, analyse};
 use crate::scoring::round::{MeasureInput, evaluate};
 use crate::scoring::values::{Consolidated, HalfPoints, Origin, Spread};
@@ -83,6 +83,8 @@ pub struct RoundData {
     pub finals: Vec<FinalRow>,
     /// In the order of `measures`.
     pub standings: Vec<Standing>,
+    /// Who has submitted an assessment of which measure.
+    submitted: HashSet<(UserId, MeasureId)>,
 }
 
 impl RoundData {
@@ -109,6 +111,10 @@ impl RoundData {
                 read_frozen(&catalogue, &measures, &assessments, stored)
             }
         };
+        let submitted = assessments
+            .iter()
+            .map(|row| (row.rater, row.measure))
+            .collect();
         Ok(Some(Self {
             round,
             catalogue,
@@ -116,6 +122,7 @@ impl RoundData {
             assessments,
             finals,
             standings,
+            submitted,
         }))
     }
 
@@ -200,9 +207,7 @@ impl RoundData {
 
     /// Whether `rater` has submitted an assessment of `measure`.
     pub fn submitted_by(&self, rater: UserId, measure: MeasureId) -> bool {
-        self.assessments
-            .iter()
-            .any(|row| row.rater == rater && row.measure == measure)
+        self.submitted.contains(&(rater, measure))
     }
 
     /// The indexes of `measures` in the order of the ranking.
@@ -221,30 +226,22 @@ impl RoundData {
             above[pair[1]] = Some(pair[0]);
         }
         let n = self.catalogue.criteria.len();
+        let finals = final_points(&self.finals);
+        let rated = submitted(&self.assessments);
         self.measures
             .iter()
             .enumerate()
             .map(|(index, measure)| Alternative {
                 mandatory: measure.legal_obligation.is_some(),
                 choices: (0..n)
-                    .map(|k| {
-                        let position = k as i32 + 1;
-                        let fixed = self
-                            .finals
+                    .map(|k| match finals.get(&(measure.id, k)) {
+                        Some(value) => HalfPoints::from_points(*value).into_iter().collect(),
+                        None => rated
+                            .get(&(measure.id, k))
+                            .map_or(&[][..], Vec::as_slice)
                             .iter()
-                            .find(|row| row.measure == measure.id && row.position == position)
-                            .and_then(|row| u8::try_from(row.value).ok())
-                            .and_then(HalfPoints::from_points);
-                        match fixed {
-                            Some(value) => vec![value],
-                            None => self
-                                .assessments
-                                .iter()
-                                .filter(|row| row.measure == measure.id && row.position == position)
-                                .filter_map(|row| row.rating().points())
-                                .filter_map(HalfPoints::from_points)
-                                .collect(),
-                        }
+                            .filter_map(|points| HalfPoints::from_points(*points))
+                            .collect(),
                     })
                     .collect(),
                 supports: u32::try_from(measure.supports).unwrap_or_default(),
@@ -253,6 +250,31 @@ impl RoundData {
                 above: above[index],
             })
             .collect()
+    }
+
+    /// The measures as the ranking takes them, with their consolidated values (as stored for a
+    /// frozen round), in the order of `measures`: what the what-if pages re-rank.
+    pub fn candidates(&self) -> Vec<Candidate> {
+        self.measures
+            .iter()
+            .zip(&self.standings)
+            .map(|(measure, standing)| Candidate {
+                number: measure.number,
+                mandatory: measure.legal_obligation.is_some(),
+                values: standing
+                    .consolidated
+                    .iter()
+                    .map(|value| value.map(|value| value.value))
+                    .collect(),
+                supports: u32::try_from(measure.supports).unwrap_or_default(),
+                created: measure.created_at.timestamp_micros(),
+            })
+            .collect()
+    }
+
+    /// The round's class thresholds.
+    pub fn class_rule(&self) -> ClassRule {
+        class_rule(&self.round)
     }
 
     pub fn index_of(&self, measure: MeasureId) -> Option<usize> {
@@ -294,6 +316,17 @@ fn class_rule(round: &Round) -> ClassRule {
     }
 }
 
+/// The final values per measure and criterion position (from 0).
+fn final_points(finals: &[FinalRow]) -> HashMap<(MeasureId, usize), u8> {
+    finals
+        .iter()
+        .filter_map(|row| {
+            let position = usize::try_from(row.position - 1).ok()?;
+            Some(((row.measure, position), u8::try_from(row.value).ok()?))
+        })
+        .collect()
+}
+
 /// The submitted points per measure and criterion position (from 0).
 fn submitted(assessments: &[AssessmentRow]) -> HashMap<(MeasureId, usize), Vec<u8>> {
     let mut values: HashMap<(MeasureId, usize), Vec<u8>> = HashMap::new();
@@ -320,6 +353,7 @@ fn evaluate_open(
     let criteria: Vec<Criterion> = catalogue.criteria.iter().map(|c| c.scoring()).collect();
     let n = criteria.len();
     let values = submitted(assessments);
+    let finals = final_points(finals);
     let inputs: Vec<MeasureInput> = measures
         .iter()
         .map(|measure| MeasureInput {
@@ -331,12 +365,7 @@ fn evaluate_open(
                 .map(|k| values.get(&(measure.id, k)).cloned().unwrap_or_default())
                 .collect(),
             finals: (0..n)
-                .map(|k| {
-                    finals
-                        .iter()
-                        .find(|row| row.measure == measure.id && row.position == k as i32 + 1)
-                        .and_then(|row| u8::try_from(row.value).ok())
-                })
+                .map(|k| finals.get(&(measure.id, k)).copied())
                 .collect(),
         })
         .collect();

@@ -13,6 +13,7 @@ pub mod measure_details;
 pub mod measures;
 pub mod notifications;
 pub mod rounds;
+pub mod scenarios;
 pub mod security_log;
 pub mod seed;
 pub mod sessions;

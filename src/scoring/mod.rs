@@ -10,13 +10,15 @@
 //!   disagreement flags, the ranking;
 //! - `robustness`: SMAA-2 rank acceptabilities over sampled weights and values, seeded;
 //! - `tipping`: the weight of one criterion at which two measures swap, and the weight stability
-//!   intervals of the first k.
+//!   intervals of the first k;
+//! - `what_if`: the ranking under other weights and its movements against the agreed one.
 
 pub mod ranking;
 pub mod robustness;
 pub mod round;
 pub mod tipping;
 pub mod values;
+pub mod what_if;
 
 #[cfg(test)]
 mod properties;

@@ -7,6 +7,7 @@ use super::ranking::{Candidate, ClassRule, Criterion, Group, rank, score};
 use super::robustness::{Alternative, Settings, WeightModel, analyse};
 use super::tipping::{score_with_weight, stability_intervals, tipping_weights};
 use super::values::HalfPoints;
+use super::what_if::{reweigh, what_if};
 
 /// Criteria with whole-percent weights that add up to 100.
 fn criteria() -> impl Strategy<Value = Vec<Criterion>> {
@@ -61,6 +62,28 @@ fn order_of(criteria: &[Criterion], candidates: &[Candidate]) -> Vec<i64> {
 }
 
 proptest! {
+    #[test]
+    fn what_if_with_the_agreed_weights_moves_nothing_and_movements_sum_to_zero(
+        (criteria, candidates, other) in criteria().prop_flat_map(|c| {
+            let n = c.len();
+            (Just(c.clone()), candidates(n), criteria().prop_filter("same size", move |o| o.len() == n))
+        })
+    ) {
+        let agreed: Vec<usize> = {
+            let mut ranked = rank(&criteria, &candidates, ClassRule::default());
+            ranked.sort_unstable_by_key(|entry| entry.index);
+            ranked.iter().map(|entry| entry.rank).collect()
+        };
+        let same = what_if(&criteria, &candidates, ClassRule::default(), &agreed, 5);
+        prop_assert!(same.movement.iter().all(|m| *m == 0));
+        prop_assert!(same.entering.is_empty() && same.leaving.is_empty());
+        let weights: Vec<u8> = other.iter().map(|c| c.weight).collect();
+        let reweighed = reweigh(&criteria, &weights).expect("they add up to 100");
+        let moved = what_if(&reweighed, &candidates, ClassRule::default(), &agreed, 5);
+        prop_assert_eq!(moved.movement.iter().sum::<i64>(), 0);
+        prop_assert_eq!(moved.entering.len(), moved.leaving.len());
+    }
+
     #[test]
     fn scores_stay_within_0_and_100(
         (criteria, values) in criteria().prop_flat_map(|c| { let n = c.len(); (Just(c), values(n)) })

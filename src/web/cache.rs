@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use crate::db::catalogue::{Filter, Hit};
 use crate::db::measures::MeasureListItem;
 use crate::domain::ids::{GoalId, MeasureId, RoundId};
+use crate::rounds::RoundData;
 use crate::scoring::robustness::{Robustness, Settings};
 use crate::web::measures::show;
 
@@ -32,6 +33,9 @@ pub struct Caches {
     /// Robustness analyses of a round (SMAA-2): seconds of work for large rounds, the same for
     /// the same inputs and settings.
     pub robustness: GenerationCache<(RoundId, Settings), Robustness>,
+    /// A round with its assessments and evaluation: every prioritisation page starts from it,
+    /// and for a large round reading and scoring it costs far more than rendering.
+    pub rounds: GenerationCache<RoundId, RoundData>,
 }
 
 impl Default for Caches {
@@ -44,6 +48,8 @@ impl Default for Caches {
             goal_measures: GenerationCache::new(500),
             // About 4 MB for a round of 10,000 measures.
             robustness: GenerationCache::new(20),
+            // About 60 MB for a round of 10,000 measures assessed by eight officers.
+            rounds: GenerationCache::new(4),
         }
     }
 }

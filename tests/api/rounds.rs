@@ -567,31 +567,55 @@ async fn the_robustness_page_gives_the_same_figures_for_the_same_seed_and_a_froz
     );
 }
 
+/// Two measures of one round, assessed by one officer: the first strong on the citizens'
+/// benefit (25 %), the second on a quick success (5 %): 25·10 + 5·2 vs 25·4 + 5·10 with the rest
+/// equal, so that more weight on the quick success swaps them.
+struct Pair {
+    first: uuid::Uuid,
+    second: uuid::Uuid,
+    round: String,
+    officer: Client,
+}
+
+impl Pair {
+    async fn assessed(app: &TestApp, name: &str) -> Self {
+        let first = measure(app, "Breiter Nutzen", "accepted").await;
+        let second = measure(app, "Schneller Erfolg", "accepted").await;
+        let central = app.signed_in(Role::CentralOfficer).await;
+        let round = open_round(&central, name).await;
+        let officer = app
+            .login(
+                &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                    .await,
+            )
+            .await;
+        let strong = ["10", "5", "5", "5", "2", "5", "5"];
+        let quick = ["4", "5", "5", "5", "10", "5", "5"];
+        for (measure, points) in [(first, &strong), (second, &quick)] {
+            assert_eq!(
+                assess(&officer, &round, measure, points).await,
+                StatusCode::SEE_OTHER
+            );
+        }
+        Self {
+            first,
+            second,
+            round,
+            officer,
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_measure_says_which_single_weight_would_swap_it_with_the_one_above() {
     let app = spawn_app().await;
-    let first = measure(&app, "Breiter Nutzen", "accepted").await;
-    let second = measure(&app, "Schneller Erfolg", "accepted").await;
-    let central = app.signed_in(Role::CentralOfficer).await;
-    let round = open_round(&central, "Kipprunde").await;
-    let officer = app
-        .login(
-            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
-                .await,
-        )
-        .await;
-    // The first is strong on the citizens' benefit (25 %), the second on a quick success (5 %):
-    // 25·10 + 5·2 vs 25·4 + 5·10 with the rest equal; more weight on the quick success swaps them.
-    let strong = ["10", "5", "5", "5", "2", "5", "5"];
-    let quick = ["4", "5", "5", "5", "10", "5", "5"];
-    assert_eq!(
-        assess(&officer, &round, first, &strong).await,
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        assess(&officer, &round, second, &quick).await,
-        StatusCode::SEE_OTHER
-    );
+    let Pair {
+        first,
+        second,
+        round,
+        officer,
+        ..
+    } = Pair::assessed(&app, "Kipprunde").await;
     let top = officer.page(&format!("{round}/massnahmen/{first}")).await;
     assert_eq!(top.count(".tipping"), 0, "the first has nobody above it");
     let page = officer.page(&format!("{round}/massnahmen/{second}")).await;
@@ -809,4 +833,161 @@ async fn a_measure_ranked_above_what_it_depends_on_is_flagged() {
     let page = officer.page(&round).await;
     let flags = page.texts(".prerequisite-below");
     assert_eq!(flags, ["setzt voraus, steht aber tiefer: M-2 (Rang 2)"]);
+}
+
+/// The weights of the default catalogue with `citizens` % on the first criterion and `quick` %
+/// on "Schnell sichtbarer Erfolg", as the what-if form sends them.
+fn weights(citizens: u8, quick: u8) -> String {
+    [citizens, 20, 20, 10, quick, 10, 10]
+        .iter()
+        .enumerate()
+        .map(|(k, weight)| format!("gewicht{}={weight}", k + 1))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn what_if_shows_the_ranking_under_other_weights_and_scenarios_are_compared_with_the_agreed()
+{
+    let app = spawn_app().await;
+    let Pair { round, officer, .. } = Pair::assessed(&app, "Szenariorunde").await;
+
+    // Agreed (25 % / 5 %): 61 and 50. With 5 % / 25 %: 45 and 62, so they swap.
+    let agreed = officer.page(&format!("{round}/was-waere-wenn")).await;
+    assert_eq!(
+        agreed.texts(".what-if-row__rank"),
+        ["1", "2"],
+        "the agreed weights by default"
+    );
+    assert_eq!(
+        agreed.count(".scenario-save"),
+        0,
+        "nothing changed, nothing to save"
+    );
+    let path = format!("{round}/was-waere-wenn?{}&k=1", weights(5, 25));
+    let page = officer.page(&path).await;
+    let titles: Vec<String> = page
+        .texts(".what-if-row .results-table__title")
+        .into_iter()
+        .collect();
+    assert_eq!(titles, ["M-2 Schneller Erfolg", "M-1 Breiter Nutzen"]);
+    assert_eq!(
+        page.texts(".what-if-row__movement"),
+        ["↑11 Platz nach oben", "↓11 Platz nach unten"]
+    );
+    let scores: Vec<String> = page
+        .select(".what-if-row")
+        .into_iter()
+        .map(|row| crate::support::html::within(row, "td[data-label='Punkte']").join(""))
+        .collect();
+    assert_eq!(scores, ["62,00", "45,00"]);
+    let changes = page.texts(".top-changes__list li");
+    assert_eq!(
+        changes,
+        [
+            "M-2 Schneller Erfolg (Rang 1 statt 2)",
+            "M-1 Breiter Nutzen (Rang 2 statt 1)"
+        ]
+    );
+
+    // Weights that do not add up to 100: the message next to the weights, the input kept.
+    let wrong = officer
+        .page(&format!("{round}/was-waere-wenn?{}", weights(5, 20)))
+        .await;
+    assert_eq!(
+        wrong.text("#gewichte-fehler"),
+        "Die Gewichte ergeben zusammen 95 %; sie müssen genau 100 % ergeben."
+    );
+    assert_eq!(
+        wrong.select("#gewicht5")[0].value().attr("value"),
+        Some("20"),
+        "the input is kept"
+    );
+    assert_eq!(wrong.count(".what-if-row"), 0);
+    let letters = officer
+        .page(&format!("{round}/was-waere-wenn?gewicht1=viel"))
+        .await;
+    assert!(letters.text("#gewicht1-fehler").contains("von 0 bis 100"));
+
+    // Saved as a scenario: opened by its address, compared side by side with the agreed.
+    let mut fields: Vec<(String, String)> = weights(5, 25)
+        .split('&')
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or_default();
+            (key.to_owned(), value.to_owned())
+        })
+        .collect();
+    fields.push(("name".to_owned(), "Schnelle Erfolge".to_owned()));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let saved = officer
+        .post_form(&format!("{round}/szenarien"), &refs)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let location = saved
+        .header("location")
+        .expect("to the scenario")
+        .to_owned();
+    assert!(location.contains("was-waere-wenn?szenario="), "{location}");
+    let opened = officer.page(&location).await;
+    assert!(opened.text("h1").contains("Szenario „Schnelle Erfolge“"));
+    assert_eq!(
+        opened.select("#gewicht5")[0].value().attr("value"),
+        Some("25")
+    );
+    assert_eq!(opened.texts(".what-if-row__rank"), ["1", "2"]);
+    let again = officer
+        .post_form(&format!("{round}/szenarien"), &refs)
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("gibt es in dieser Runde schon"));
+    assert!(
+        again.body.contains(r#"value="Schnelle Erfolge""#),
+        "the name is kept"
+    );
+
+    let compared = officer.page(&format!("{round}/szenarien?k=1")).await;
+    assert_eq!(
+        compared.texts(".scenario-ranks thead th"),
+        ["Maßnahme", "Beschlossen", "Schnelle Erfolge"]
+    );
+    let rows: Vec<Vec<String>> = compared
+        .select(".scenario-row")
+        .into_iter()
+        .map(|row| crate::support::html::within(row, "th, td"))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["M-1 Breiter Nutzen", "1", "2 (↓1)"],
+            ["M-2 Schneller Erfolg", "2", "1 (↑1)"]
+        ]
+    );
+
+    // An officer who has assessed nothing sees no measure of the round in any of it.
+    let blind = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+                .await,
+        )
+        .await;
+    let hidden = blind.page(&path).await;
+    assert_eq!(hidden.count(".what-if-row"), 0);
+    assert!(
+        hidden
+            .text(".what-if-result [role=status]")
+            .contains("2 sind für Sie noch verdeckt")
+    );
+    assert_eq!(
+        blind
+            .page(&format!("{round}/szenarien"))
+            .await
+            .count(".scenario-row"),
+        0
+    );
+    // Staff do not assess, and do not play with weights either.
+    let staff = app.signed_in(Role::Staff).await;
+    assert_eq!(staff.get(&path).await.status, StatusCode::FORBIDDEN);
 }

@@ -147,6 +147,16 @@ impl Rounds {
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        prima::db::scenarios::save(
+            &app.db,
+            round_id(&open),
+            "Mehr Entlastung",
+            &[15, 40, 15, 10, 5, 10, 5],
+            UserId(viewer),
+        )
+        .await
+        .map_err(|error| format!("{error:?}"))
+        .expect("a scenario");
         Self {
             open,
             frozen,
@@ -218,6 +228,18 @@ impl Fixtures {
                     "{}/robustheit?modell=reihenfolge&stichproben=1000&k=3&seed=7",
                     self.rounds.frozen
                 ),
+            ]),
+            "/priorisierung/runden/{id}/was-waere-wenn" => Some(vec![
+                format!(
+                    "{}/was-waere-wenn?gewicht1=5&gewicht2=20&gewicht3=20&gewicht4=10&gewicht5=25&gewicht6=10&gewicht7=10&k=1",
+                    self.rounds.open
+                ),
+                format!("{}/was-waere-wenn?gewicht1=90&k=0", self.rounds.open),
+                format!("{}/was-waere-wenn", self.rounds.frozen),
+            ]),
+            "/priorisierung/runden/{id}/szenarien" => Some(vec![
+                format!("{}/szenarien", self.rounds.open),
+                format!("{}/szenarien", self.rounds.frozen),
             ]),
             "/priorisierung/runden/{id}/einfrieren" => {
                 one(format!("{}/einfrieren", self.rounds.open))

@@ -46,7 +46,7 @@ fn shell(visitor: Visitor, data: &RoundData, title: &str) -> Shell {
 #[template(path = "prioritisation/my_assessments.html")]
 pub struct MyAssessmentsPage {
     pub shell: Shell,
-    pub data: RoundData,
+    pub data: std::sync::Arc<RoundData>,
     pub open: Vec<RoundMeasure>,
     pub done: Vec<RoundMeasure>,
 }
@@ -63,9 +63,7 @@ pub async fn mine(
     current: CurrentUser,
     Id(id): Id<RoundId>,
 ) -> Result<MyAssessmentsPage, AppError> {
-    let data = RoundData::load(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let data = super::load_round(&state, &current, id).await?;
     let (done, open) = data
         .measures
         .iter()
@@ -165,7 +163,7 @@ fn points_text(half_points: u8) -> String {
 #[template(path = "prioritisation/assess.html")]
 pub struct AssessPage {
     pub shell: Shell,
-    pub data: RoundData,
+    pub data: std::sync::Arc<RoundData>,
     pub index: usize,
     pub sight: Sight,
     pub may_assess: bool,
@@ -355,9 +353,7 @@ async fn assess_page(
     round: RoundId,
     measure: MeasureId,
 ) -> Result<AssessPage, AppError> {
-    let data = RoundData::load(&state.db, round)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let data = super::load_round(state, current, round).await?;
     let index = data.index_of(measure).ok_or(AppError::NotFound)?;
     let actor = current.user.actor();
     let submitted_own = data.submitted_by(actor.user_id, measure);

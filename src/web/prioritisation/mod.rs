@@ -11,6 +11,7 @@ mod robustness;
 mod round;
 mod round_json;
 mod rounds;
+mod what_if;
 
 use super::layout::{Section, Shell};
 use super::routes::Route;
@@ -58,6 +59,21 @@ pub fn routes() -> Vec<Route> {
             robustness::show,
         ),
         Route::get(
+            "/priorisierung/runden/{id}/was-waere-wenn",
+            Assess,
+            what_if::show,
+        ),
+        Route::get(
+            "/priorisierung/runden/{id}/szenarien",
+            Assess,
+            what_if::compare,
+        ),
+        Route::post(
+            "/priorisierung/runden/{id}/szenarien",
+            Assess,
+            what_if::save,
+        ),
+        Route::get(
             "/priorisierung/runden/{id}/massnahmen/{measure}",
             SignedIn,
             assess::show,
@@ -88,6 +104,23 @@ pub fn routes() -> Vec<Route> {
             freeze::freeze,
         ),
     ]
+}
+
+/// The round `id` as the request's content generation sees it (kept in `caches.rounds`).
+pub async fn load_round(
+    state: &super::AppState,
+    current: &super::visitor::CurrentUser,
+    id: crate::domain::ids::RoundId,
+) -> Result<std::sync::Arc<crate::rounds::RoundData>, super::errors::AppError> {
+    state
+        .caches
+        .rounds
+        .get_or_load(Some(current.generation), id, async {
+            crate::rounds::RoundData::load(&state.db, id)
+                .await?
+                .ok_or(super::errors::AppError::NotFound)
+        })
+        .await
 }
 
 /// The frame of a prioritisation page below the criteria catalogue.

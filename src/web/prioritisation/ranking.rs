@@ -14,7 +14,6 @@ use crate::db::catalogue::Scope;
 use crate::domain::ids::MeasureId;
 use crate::domain::lifecycle::Status;
 use crate::domain::prioritisation::rounds::{self, Sight};
-use crate::rounds::RoundData;
 use crate::scoring::ranking::{Class, Quadrant, Tier, benefit_and_cost, quadrant};
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -214,11 +213,12 @@ pub async fn show(
         return Ok(page);
     };
     let filter = page.query.filter();
-    let (data, matching) = tokio::try_join!(
-        RoundData::load(&state.db, newest.id),
-        db::catalogue::ids(&state.db, &filter, Scope::Catalogue)
-    )?;
-    let data = data.ok_or(AppError::NotFound)?;
+    let (data, matching) =
+        tokio::try_join!(super::load_round(&state, &current, newest.id), async {
+            db::catalogue::ids(&state.db, &filter, Scope::Catalogue)
+                .await
+                .map_err(AppError::from)
+        })?;
     let matching: HashSet<MeasureId> = matching.into_iter().collect();
     let actor = current.user.actor();
     let deadline_passed = data.deadline_passed();
@@ -253,6 +253,6 @@ pub async fn show(
             quadrant: quadrant(&criteria, &values),
         });
     }
-    page.round = Some(data.round);
+    page.round = Some(data.round.clone());
     Ok(page)
 }

@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use crate::domain::ids::RoundId;
 use crate::domain::prioritisation::rounds::{self, Sight};
-use crate::rounds::RoundData;
 use crate::scoring::ranking::Tier;
 use crate::scoring::robustness::{Robustness, Settings, WeightModel, analyse};
 use crate::scoring::tipping::stability_intervals;
@@ -149,9 +148,7 @@ pub async fn show(
     Id(id): Id<RoundId>,
     Query(query): Query<RobustnessQuery>,
 ) -> Result<RobustnessPage, AppError> {
-    let data = RoundData::load(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let data = super::load_round(&state, &current, id).await?;
     let settings = query.settings();
     let criteria = data.criteria();
     let alternatives = data.alternatives();

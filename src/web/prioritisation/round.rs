@@ -70,7 +70,7 @@ pub struct OfficeProgress {
 #[template(path = "prioritisation/round.html")]
 pub struct RoundPage {
     pub shell: Shell,
-    pub data: RoundData,
+    pub data: std::sync::Arc<RoundData>,
     pub is_assessor: bool,
     pub is_central: bool,
     /// The reader's own progress: measures assessed.
@@ -187,9 +187,7 @@ async fn page(
     current: CurrentUser,
     id: RoundId,
 ) -> Result<RoundPage, AppError> {
-    let data = RoundData::load(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let data = super::load_round(state, &current, id).await?;
     let actor = current.user.actor();
     let own_done = data
         .measures

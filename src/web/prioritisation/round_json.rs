@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use crate::domain::ids::{MeasureId, RoundId};
 use crate::domain::prioritisation::rounds::{self, Sight};
-use crate::rounds::RoundData;
 use crate::scoring::ranking::{Class, Tier};
 use crate::scoring::values::Origin;
 use crate::web::AppState;
@@ -110,9 +109,7 @@ pub async fn json(
     current: &CurrentUser,
     id: RoundId,
 ) -> Result<Response, AppError> {
-    let data = RoundData::load(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let data = super::load_round(state, current, id).await?;
     let actor = current.user.actor();
     let deadline_passed = data.deadline_passed();
     let mut hidden = 0;
