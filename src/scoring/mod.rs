@@ -11,8 +11,10 @@
 //! - `robustness`: SMAA-2 rank acceptabilities over sampled weights and values, seeded;
 //! - `tipping`: the weight of one criterion at which two measures swap, and the weight stability
 //!   intervals of the first k;
-//! - `what_if`: the ranking under other weights and its movements against the agreed one.
+//! - `what_if`: the ranking under other weights and its movements against the agreed one;
+//! - `comparison`: two rankings compared (new, dropped, moved up or down).
 
+pub mod comparison;
 pub mod ranking;
 pub mod robustness;
 pub mod round;

@@ -991,3 +991,111 @@ async fn what_if_shows_the_ranking_under_other_weights_and_scenarios_are_compare
     let staff = app.signed_in(Role::Staff).await;
     assert_eq!(staff.get(&path).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn two_rounds_compared_name_the_new_the_dropped_and_who_moved_by_how_much() {
+    let app = spawn_app().await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Bergedorf)
+                .await,
+        )
+        .await;
+    let first = measure(&app, "Erste", "accepted").await;
+    let second = measure(&app, "Zweite", "accepted").await;
+    let third = measure(&app, "Dritte", "deferred").await;
+    let earlier = open_round(&central, "Runde 2025").await;
+    for (id, points) in [(first, "10"), (second, "5"), (third, "2")] {
+        assert_eq!(
+            assess(&officer, &earlier, id, &[points; 7]).await,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let frozen = central
+        .post_form(
+            &format!("{earlier}/einfrieren"),
+            &[("beschlossen_am", "2026-12-01"), ("gremium", "Konferenz")],
+        )
+        .await;
+    assert_eq!(frozen.status, StatusCode::SEE_OTHER, "{}", frozen.body);
+    // The third was rejected since; a fourth came in.
+    sqlx::query("update measures set status = 'rejected' where id = $1")
+        .bind(third)
+        .execute(&app.db)
+        .await
+        .expect("rejected");
+    let fourth = measure(&app, "Vierte", "accepted").await;
+    let later = open_round(&central, "Runde 2027").await;
+    for (id, points) in [(first, "5"), (second, "10"), (fourth, "2")] {
+        assert_eq!(
+            assess(&officer, &later, id, &[points; 7]).await,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let ids = |path: &str| path.rsplit('/').next().unwrap_or_default().to_owned();
+    let page = officer
+        .page(&format!(
+            "/priorisierung/vergleich?von={}&zu={}",
+            ids(&earlier),
+            ids(&later)
+        ))
+        .await;
+    let group = |id: &str| -> Vec<Vec<String>> {
+        page.select(&format!("section[aria-labelledby='{id}'] .compare-row"))
+            .into_iter()
+            .map(|row| crate::support::html::within(row, "th, td"))
+            .collect()
+    };
+    assert_eq!(
+        group("neu"),
+        [["M-4 Vierte", "–", "3", "neu", "–", "32,00"]]
+    );
+    assert_eq!(
+        group("aufgestiegen"),
+        [[
+            "M-2 Zweite",
+            "2",
+            "1",
+            "↑11 Platz nach oben",
+            "50,00",
+            "80,00"
+        ]]
+    );
+    assert_eq!(
+        group("abgestiegen"),
+        [[
+            "M-1 Erste",
+            "1",
+            "2",
+            "↓11 Platz nach unten",
+            "80,00",
+            "50,00"
+        ]]
+    );
+    assert_eq!(
+        group("nicht-mehr-dabei"),
+        [["M-3 Dritte", "3", "–", "entfällt", "32,00", "–"]]
+    );
+    // By default the newest round against the one before it.
+    let default = officer.page("/priorisierung/vergleich").await;
+    assert!(
+        default
+            .text(".compare-summary")
+            .starts_with("Von Runde 2025 zu Runde 2027")
+    );
+    // A district officer who has not assessed the open round sees none of its measures there.
+    let blind = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Eimsbuettel)
+                .await,
+        )
+        .await;
+    let hidden = blind.page("/priorisierung/vergleich").await;
+    assert_eq!(hidden.count(".compare-row"), 1, "only the dropped one");
+    assert!(
+        hidden
+            .text(".compare-summary")
+            .contains("3 Maßnahmen sind für Sie")
+    );
+}

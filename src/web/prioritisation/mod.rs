@@ -3,6 +3,7 @@
 //! `scoring`; handlers load, call and render.
 
 mod assess;
+mod compare;
 mod criteria;
 mod criteria_form;
 mod freeze;
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<Route> {
             criteria_form::save,
         ),
         Route::get("/priorisierung/runden", SignedIn, rounds::list),
+        Route::get("/priorisierung/vergleich", SignedIn, compare::show),
         Route::get(
             "/priorisierung/runden/neu",
             ManagePrioritisation,
@@ -121,6 +123,44 @@ pub async fn load_round(
                 .ok_or(super::errors::AppError::NotFound)
         })
         .await
+}
+
+/// Whether the reader may see each measure of the round, in the round's order (the blind rule:
+/// `rounds::sight`).
+pub fn visibility(
+    data: &crate::rounds::RoundData,
+    current: &super::visitor::CurrentUser,
+) -> Vec<bool> {
+    use crate::domain::prioritisation::rounds::{Sight, sight};
+    let actor = current.user.actor();
+    let deadline_passed = data.deadline_passed();
+    data.measures
+        .iter()
+        .map(|measure| {
+            let own = data.submitted_by(actor.user_id, measure.id);
+            sight(&actor, data.round.status, own, deadline_passed) != Sight::Hidden
+        })
+        .collect()
+}
+
+/// A movement in places as an arrow: "↑3", "↓5", "–".
+pub fn movement_arrow(places: i64) -> String {
+    match places {
+        0 => "–".to_owned(),
+        up if up > 0 => format!("↑{up}"),
+        down => format!("↓{}", -down),
+    }
+}
+
+/// A movement in places in words, for screen readers beside the arrow.
+pub fn movement_words(places: i64) -> String {
+    match places {
+        0 => "unverändert".to_owned(),
+        1 => "1 Platz nach oben".to_owned(),
+        -1 => "1 Platz nach unten".to_owned(),
+        up if up > 0 => format!("{up} Plätze nach oben"),
+        down => format!("{} Plätze nach unten", -down),
+    }
 }
 
 /// The frame of a prioritisation page below the criteria catalogue.

@@ -17,7 +17,6 @@ use super::round::score_text;
 use crate::db;
 use crate::db::scenarios::{SaveError, Scenario};
 use crate::domain::ids::{MeasureId, RoundId};
-use crate::domain::prioritisation::rounds::{self, Sight};
 use crate::rounds::RoundData;
 use crate::scoring::what_if::{WeightError, WhatIf, reweigh, what_if};
 use crate::web::AppState;
@@ -59,21 +58,11 @@ pub struct Row {
 impl Row {
     /// "↑3", "↓5" or "–", with the words for a screen reader beside it in the template.
     pub fn arrow(&self) -> String {
-        match self.movement {
-            0 => "–".to_owned(),
-            up if up > 0 => format!("↑{up}"),
-            down => format!("↓{}", -down),
-        }
+        super::movement_arrow(self.movement)
     }
 
     pub fn movement_words(&self) -> String {
-        match self.movement {
-            0 => "unverändert".to_owned(),
-            1 => "1 Platz nach oben".to_owned(),
-            -1 => "1 Platz nach unten".to_owned(),
-            up if up > 0 => format!("{up} Plätze nach oben"),
-            down => format!("{} Plätze nach unten", -down),
-        }
+        super::movement_words(self.movement)
     }
 
     pub fn movement_class(&self) -> &'static str {
@@ -327,7 +316,7 @@ async fn build(
             k,
         )
     });
-    let visible = visibility(&data, current);
+    let visible = super::visibility(&data, current);
     let hidden = visible.iter().filter(|visible| !**visible).count();
     let mut page = WhatIfPage {
         shell: Shell::new(visitor, format!("Was wäre, wenn …: {}", data.round.name))
@@ -366,19 +355,6 @@ async fn build(
         fill(&mut page, &data, &result, &visible, typed.page);
     }
     Ok(page)
-}
-
-/// Whether the reader may see each measure of the round (the blind rule).
-fn visibility(data: &RoundData, current: &CurrentUser) -> Vec<bool> {
-    let actor = current.user.actor();
-    let deadline_passed = data.deadline_passed();
-    data.measures
-        .iter()
-        .map(|measure| {
-            let own = data.submitted_by(actor.user_id, measure.id);
-            rounds::sight(&actor, data.round.status, own, deadline_passed) != Sight::Hidden
-        })
-        .collect()
 }
 
 fn fill(page: &mut WhatIfPage, data: &RoundData, result: &WhatIf, visible: &[bool], at: usize) {
@@ -583,7 +559,7 @@ pub async fn compare(
             ranks: result.ranked.iter().map(|ranked| ranked.rank).collect(),
         });
     }
-    let visible = visibility(&data, &current);
+    let visible = super::visibility(&data, &current);
     let mut indexes: Vec<usize> = (0..data.measures.len())
         .filter(|index| visible[*index])
         .filter(|index| columns.iter().any(|column| column.ranks[*index] <= k))
