@@ -30,14 +30,17 @@ pub enum Sort {
     Newest,
     MostSupported,
     Title,
+    /// By the rank of the newest frozen round (the decided ranking), measures without one last.
+    Rank,
 }
 
 impl Sort {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Relevance,
         Self::Newest,
         Self::MostSupported,
         Self::Title,
+        Self::Rank,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Sort {
             Self::Newest => "neueste",
             Self::MostSupported => "unterstuetzung",
             Self::Title => "titel",
+            Self::Rank => "rang",
         }
     }
 
@@ -55,6 +59,7 @@ impl Sort {
             Self::Newest => "Neueste zuerst",
             Self::MostSupported => "Meiste Unterstützung",
             Self::Title => "Titel (A–Z)",
+            Self::Rank => "Rang der letzten beschlossenen Priorisierung",
         }
     }
 
@@ -90,6 +95,8 @@ pub struct Hit {
     pub support_count: i32,
     /// The design fields and themes of its goals, in no particular order.
     pub field_ids: Vec<FieldId>,
+    /// Its rank in the newest frozen round of the strategy in force, if it took part.
+    pub decided_rank: Option<i32>,
 }
 
 /// A hit as read, with the total of all hits (the same on every row).
@@ -100,11 +107,24 @@ struct CountedHit {
     total: i64,
 }
 
-const HIT_COLUMNS: &str = "m.id, m.number, m.title, m.summary, m.status, m.lead_office, \
-                           m.quick_win, m.support_count, \
-                           array(select distinct g.field_id from measure_goals mg \
-                           join goals g on g.id = mg.goal_id where mg.measure_id = m.id) \
-                           as field_ids";
+/// A measure's rank in the newest frozen round of the strategy in force (the ranking decided
+/// last), null if it did not take part: one index probe per measure, the round found once.
+macro_rules! decided_rank {
+    () => {
+        "(select rm.rank from round_measures rm where rm.measure_id = m.id and rm.round_id = \
+         (select r.id from prioritisation_rounds r join strategies s on s.id = r.strategy_id \
+         where s.status = 'published' and r.status = 'frozen' \
+         order by r.frozen_at desc, r.id limit 1))"
+    };
+}
+
+const HIT_COLUMNS: &str = concat!(
+    "m.id, m.number, m.title, m.summary, m.status, m.lead_office, m.quick_win, m.support_count, \
+     array(select distinct g.field_id from measure_goals mg \
+     join goals g on g.id = mg.goal_id where mg.measure_id = m.id) as field_ids, ",
+    decided_rank!(),
+    " as decided_rank"
+);
 
 /// Which measures a view shows, besides the search text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,6 +299,11 @@ fn browse(query: &mut QueryBuilder<'static, Postgres>, filter: &Filter, limit: i
         Sort::Relevance | Sort::Newest => " order by m.created_at desc, m.id",
         Sort::MostSupported => " order by m.support_count desc, m.created_at desc, m.id",
         Sort::Title => " order by lower(m.title), m.created_at desc, m.id",
+        Sort::Rank => concat!(
+            " order by ",
+            decided_rank!(),
+            " nulls last, m.created_at desc, m.id"
+        ),
     });
     push_page(query, limit, offset);
 }
@@ -294,6 +319,7 @@ fn find(query: &mut QueryBuilder<'static, Postgres>, filter: &Filter, limit: i64
         Sort::Newest => ("null::integer", "h.created_at desc, h.id"),
         Sort::MostSupported => ("m.support_count", "h.key desc, h.created_at desc, h.id"),
         Sort::Title => ("m.title_key", "h.key, h.created_at desc, h.id"),
+        Sort::Rank => (decided_rank!(), "h.key nulls last, h.created_at desc, h.id"),
     };
     query.push(format!(
         "with hits as materialized (select m.id, m.created_at, {key} as key"

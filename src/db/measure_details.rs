@@ -131,6 +131,8 @@ pub struct MeasurePage {
     pub comments: Vec<Comment>,
     pub implementation_rows: Vec<implementation::Row>,
     pub milestones: Vec<implementation::Milestone>,
+    /// Where the ranking decided last put it (the newest frozen round it took part in).
+    pub decided: Option<super::rounds::Decided>,
 }
 
 /// A measure's page in one statement (the lists as JSON or arrays, whatever their lengths).
@@ -188,7 +190,24 @@ pub async fn page(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasurePa
                               'id', s.id, 'title', s.title, 'due_on', s.due_on, 'done', s.done)
                               order by s.due_on nulls last, s.created_at), '[]')
                    from milestones s where s.measure_id = m.id)
-                      as "milestones!: Json<Vec<implementation::Milestone>>"
+                      as "milestones!: Json<Vec<implementation::Milestone>>",
+                  (select json_build_object(
+                              'round', r.id, 'round_name', r.name, 'decided_on', r.decided_on,
+                              'decision_body', r.decision_body,
+                              'measures', (select count(*) from round_measures a
+                                           where a.round_id = r.id),
+                              'rank', rm.rank, 'tier', rm.tier, 'score20', rm.score20,
+                              'class', rm.class, 'consolidated', rm.consolidated,
+                              'criteria', (select json_agg(json_build_object(
+                                                'name', k.name, 'group', k.criterion_group,
+                                                'weight', k.weight) order by k.position)
+                                           from criteria k where k.catalogue_id = r.catalogue_id))
+                   from round_measures rm
+                   join prioritisation_rounds r on r.id = rm.round_id
+                   join strategies s on s.id = r.strategy_id
+                   where rm.measure_id = m.id and r.status = 'frozen' and s.status = 'published'
+                   order by r.frozen_at desc, r.id
+                   limit 1) as "decided?: Json<super::rounds::Decided>"
            from measures m left join users u on u.id = m.author_id
            left join measures target on target.id = m.merged_into
            where m.id = $1"#,
@@ -246,6 +265,7 @@ pub async fn page(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasurePa
         updated_at: record.updated_at,
     };
     Ok(Some(MeasurePage {
+        decided: record.decided.map(|decided| decided.0),
         detail: MeasureDetail {
             row,
             goals: record.goals.0,

@@ -526,3 +526,29 @@ pub async fn frozen_values(
         .map(|row| (row.measure, row.consolidated))
         .collect())
 }
+
+/// A measure's place in the newest frozen round of the strategy in force that it took part in,
+/// with the criteria the round was assessed with (read with the measure's page, as JSON).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Decided {
+    pub round: RoundId,
+    pub round_name: String,
+    pub decided_on: Option<NaiveDate>,
+    pub decision_body: Option<String>,
+    pub measures: i64,
+    pub rank: Option<i32>,
+    pub tier: Option<String>,
+    pub score20: Option<i16>,
+    pub class: Option<String>,
+    /// As stored: `[{"half_points": 13, "origin": "median", "n": 4}, …]`.
+    pub consolidated: Option<serde_json::Value>,
+    pub criteria: Vec<CriterionBrief>,
+}
+
+/// A criterion as a score's explanation needs it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CriterionBrief {
+    pub name: String,
+    pub group: crate::domain::prioritisation::criteria::CriterionGroup,
+    pub weight: u8,
+}

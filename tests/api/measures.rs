@@ -516,6 +516,7 @@ async fn the_filters_in_use_are_listed_and_each_can_be_removed() {
             "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=neueste",
             "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=titel",
             "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=unterstuetzung",
+            "/massnahmen?suche=Termin&status=eingereicht&amt=harburg&sortierung=rang",
         ]
     );
     assert_eq!(

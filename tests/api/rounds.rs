@@ -1019,6 +1019,32 @@ async fn two_rounds_compared_name_the_new_the_dropped_and_who_moved_by_how_much(
         )
         .await;
     assert_eq!(frozen.status, StatusCode::SEE_OTHER, "{}", frozen.body);
+    // The measure's own page explains its place in the ranking decided last.
+    let explained = officer.page(&format!("/massnahmen/{first}")).await;
+    assert_eq!(
+        explained.text(".decided-standing"),
+        "In der Runde Runde 2025 (beschlossen am 01.12.2026 von Konferenz): Rang 1 von 3: 80,00 Punkte, Klasse A."
+    );
+    let rows: Vec<Vec<String>> = explained
+        .select(".contribution-row")
+        .into_iter()
+        .map(|row| crate::support::html::within(row, "th, td"))
+        .collect();
+    assert_eq!(rows.len(), 7);
+    assert_eq!(
+        rows[0],
+        [
+            "Nutzen für Bürgerinnen, Bürger und Unternehmen (Nutzen)",
+            "25 %",
+            "10",
+            "25,00"
+        ]
+    );
+    assert_eq!(rows[5], ["Aufwand (Kosten)", "10 %", "10", "0,00"]);
+    assert_eq!(
+        explained.count(".measure-prioritisation svg[role=img] title"),
+        1
+    );
     // The third was rejected since; a fourth came in.
     sqlx::query("update measures set status = 'rejected' where id = $1")
         .bind(third)

@@ -209,6 +209,8 @@ impl Fixtures {
             "/massnahmen/{id}" => Some(vec![
                 format!("/massnahmen/{}", self.measure),
                 format!("/massnahmen/{}", self.example),
+                // Ranked in the frozen round: its score explained.
+                format!("/massnahmen/{}", self.rounds.assessed),
             ]),
             "/massnahmen/{id}/bearbeiten" => {
                 one(format!("/massnahmen/{}/bearbeiten", self.measure))

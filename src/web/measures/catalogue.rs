@@ -230,6 +230,7 @@ impl SortHeader {
         let (direction, hint) = match sort {
             Sort::Title => ("ascending", "alphabetisch"),
             Sort::MostSupported => ("descending", "meiste zuerst"),
+            Sort::Rank => ("ascending", "nach dem zuletzt beschlossenen Rang"),
             Sort::Newest | Sort::Relevance => ("descending", "neueste zuerst"),
         };
         Self {
@@ -281,8 +282,8 @@ pub struct CataloguePage {
     pub pagination: Pagination,
     pub choices: FilterChoices,
     pub panel: FilterPanel,
-    /// Nr., Maßnahme, Unterstützung.
-    pub headers: [SortHeader; 3],
+    /// Nr., Maßnahme, Unterstützung, Rang.
+    pub headers: [SortHeader; 4],
     /// The address that sorts by relevance again, when searching and sorted otherwise.
     pub relevance_href: Option<String>,
 }
@@ -423,6 +424,7 @@ pub async fn catalogue(
             SortHeader::new(&query, path, "Nr.", Sort::Newest),
             SortHeader::new(&query, path, "Maßnahme", Sort::Title),
             SortHeader::new(&query, path, "Unterstützung", Sort::MostSupported),
+            SortHeader::new(&query, path, "Rang", Sort::Rank),
         ],
         relevance_href: (searching && query.filter().sort != Sort::Relevance)
             .then(|| query.sorted_by(path, Sort::Relevance)),

@@ -90,6 +90,15 @@ impl ShowPage {
     pub fn detail(&self) -> &MeasureDetail {
         &self.shared.page.detail
     }
+
+    /// Its place in the ranking decided last, explained.
+    pub fn prioritised(&self) -> Option<crate::web::prioritisation::explain::Prioritised> {
+        self.shared
+            .page
+            .decided
+            .as_ref()
+            .and_then(crate::web::prioritisation::explain::Prioritised::from_decided)
+    }
 }
 
 /// A comment with what the reader may do with it.

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::explain::{Bar, points_text};
 use super::round::{score_text, tier_label};
 use crate::db;
 use crate::db::rounds::{AssessmentRow, FinalRow, RoundMeasure, Submission, Written};
@@ -93,8 +94,6 @@ pub struct CriterionView<'a> {
     pub final_value: Option<&'a FinalRow>,
     /// The part of the score, in twentieths of a point.
     pub contribution: Option<u16>,
-    /// The largest weight of the catalogue (the chart's scale).
-    pub heaviest: u8,
 }
 
 impl CriterionView<'_> {
@@ -129,21 +128,6 @@ impl CriterionView<'_> {
         self.contribution.map_or_else(|| "–".to_owned(), score_text)
     }
 
-    /// The chart's scale: the heaviest criterion's bar is 240 units long (of the chart's 320),
-    /// so a criterion's bar shows its largest possible part (its weight) in the background and
-    /// what it reached in front, comparable across criteria.
-    pub fn max_width(&self) -> u32 {
-        u32::from(self.spec.weight) * 240 / u32::from(self.heaviest.max(1))
-    }
-
-    pub fn bar_width(&self) -> u32 {
-        let max = u32::from(self.spec.weight) * 20;
-        match self.contribution {
-            Some(part) if max > 0 => self.max_width() * u32::from(part) / max,
-            _ => 0,
-        }
-    }
-
     pub fn final_reason(&self) -> &str {
         self.final_value.map_or("", |value| value.reason.as_str())
     }
@@ -151,12 +135,6 @@ impl CriterionView<'_> {
     pub fn checked(&self, value: &str) -> bool {
         self.rating == value
     }
-}
-
-fn points_text(half_points: u8) -> String {
-    crate::web::format::decimal(i64::from(half_points) * 5, 1)
-        .trim_end_matches(",0")
-        .to_owned()
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -278,6 +256,19 @@ impl AssessPage {
         text
     }
 
+    /// The contribution chart's bars.
+    pub fn bars(&self) -> Vec<Bar> {
+        let values: Vec<_> = self.data.standings[self.index]
+            .consolidated
+            .iter()
+            .map(|v| v.map(|v| v.value))
+            .collect();
+        super::explain::bars(
+            &super::explain::briefs(&self.data.catalogue.criteria),
+            &values,
+        )
+    }
+
     pub fn criteria(&self) -> Vec<CriterionView<'_>> {
         let measure = self.measure().id;
         let reader = self.shell.visitor.user.as_ref().map(|user| user.user.id);
@@ -289,7 +280,6 @@ impl AssessPage {
             .map(|v| v.map(|v| v.value))
             .collect();
         let contributions = crate::scoring::ranking::contributions(&criteria, &values);
-        let heaviest = criteria.iter().map(|c| c.weight).max().unwrap_or(1);
         self.data
             .catalogue
             .criteria
@@ -329,7 +319,6 @@ impl AssessPage {
                         .iter()
                         .find(|row| row.measure == measure && row.position == position),
                     contribution: contributions.get(k).copied().flatten(),
-                    heaviest,
                 }
             })
             .collect()

@@ -6,6 +6,7 @@ mod assess;
 mod compare;
 mod criteria;
 mod criteria_form;
+pub mod explain;
 mod freeze;
 pub mod ranking;
 mod robustness;
