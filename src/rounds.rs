@@ -13,6 +13,7 @@ use crate::db::rounds::{
     AssessmentRow, FinalRow, Freezing, FrozenMeasure, Round, RoundMeasure, Written,
 };
 use crate::domain::ids::{MeasureId, RoundId, UserId};
+use crate::domain::office::Office;
 use crate::domain::prioritisation::rounds::{Decision, RoundStatus};
 use crate::scoring::ranking::{Candidate, Class, ClassRule, Criterion, Tier};
 use crate::scoring::robustness::{Alternative, Robustness, Settings, WeightModel, analyse};
@@ -85,6 +86,10 @@ pub struct RoundData {
     pub standings: Vec<Standing>,
     /// Who has submitted an assessment of which measure.
     submitted: HashSet<(UserId, MeasureId)>,
+    /// Where each measure's assessments lie in `assessments` (read in the measure's order).
+    assessed: HashMap<MeasureId, std::ops::Range<usize>>,
+    /// How many measures each office has assessed (at least one criterion).
+    by_office: HashMap<Office, usize>,
 }
 
 impl RoundData {
@@ -115,6 +120,22 @@ impl RoundData {
             .iter()
             .map(|row| (row.rater, row.measure))
             .collect();
+        let mut assessed: HashMap<MeasureId, std::ops::Range<usize>> = HashMap::new();
+        for (index, row) in assessments.iter().enumerate() {
+            assessed
+                .entry(row.measure)
+                .and_modify(|range| range.end = index + 1)
+                .or_insert(index..index + 1);
+        }
+        let by_office = assessments
+            .iter()
+            .map(|row| (row.office, row.measure))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .fold(HashMap::new(), |mut counts, (office, _)| {
+                *counts.entry(office).or_insert(0) += 1;
+                counts
+            });
         Ok(Some(Self {
             round,
             catalogue,
@@ -123,6 +144,8 @@ impl RoundData {
             finals,
             standings,
             submitted,
+            assessed,
+            by_office,
         }))
     }
 
@@ -208,6 +231,19 @@ impl RoundData {
     /// Whether `rater` has submitted an assessment of `measure`.
     pub fn submitted_by(&self, rater: UserId, measure: MeasureId) -> bool {
         self.submitted.contains(&(rater, measure))
+    }
+
+    /// How many of the round's measures `office` has assessed.
+    pub fn assessed_by(&self, office: Office) -> usize {
+        self.by_office.get(&office).copied().unwrap_or_default()
+    }
+
+    /// The assessments of `measure` (every rater, every criterion, by criterion position).
+    pub fn assessments_of(&self, measure: MeasureId) -> &[AssessmentRow] {
+        self.assessed
+            .get(&measure)
+            .and_then(|range| self.assessments.get(range.clone()))
+            .unwrap_or_default()
     }
 
     /// The indexes of `measures` in the order of the ranking.

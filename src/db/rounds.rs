@@ -63,6 +63,8 @@ pub struct RoundMeasure {
     pub frozen_score20: Option<i16>,
     pub frozen_class: Option<String>,
     pub frozen_rank: Option<i32>,
+    /// The robustness figures stored when the round was frozen (docs/prioritisation.md).
+    pub frozen_robustness: Option<serde_json::Value>,
     /// The measures of the round this one depends on ("setzt voraus").
     pub requires: Vec<MeasureId>,
 }
@@ -221,7 +223,7 @@ pub async fn measures(pool: &PgPool, id: RoundId) -> sqlx::Result<Vec<RoundMeasu
                   case when r.status = 'frozen' then rm.legal_obligation else m.legal_obligation end
                       as legal_obligation,
                   rm.tier as frozen_tier, rm.score20 as frozen_score20, rm.class as frozen_class,
-                  rm.rank as frozen_rank,
+                  rm.rank as frozen_rank, rm.robustness as frozen_robustness,
                   array(select d.requires_id from measure_dependencies d
                         join round_measures other on other.measure_id = d.requires_id
                                                  and other.round_id = rm.round_id

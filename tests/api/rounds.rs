@@ -672,6 +672,11 @@ async fn the_round_as_json_can_be_recomputed_from_its_values_and_weights_and_kee
             .is_some_and(|kind| kind.starts_with("application/json"))
     );
     let document: serde_json::Value = serde_json::from_str(&response.body).expect("JSON");
+    assert_eq!(
+        crate::support::schema::problems("round.schema.json", &document),
+        Vec::<String>::new(),
+        "the documented schema"
+    );
     let criteria = document["catalogue"]["criteria"]
         .as_array()
         .expect("criteria");
@@ -1124,4 +1129,110 @@ async fn two_rounds_compared_name_the_new_the_dropped_and_who_moved_by_how_much(
             .text(".compare-summary")
             .contains("3 Maßnahmen sind für Sie")
     );
+}
+
+#[tokio::test]
+async fn the_ranking_as_json_follows_the_page_s_filters_and_its_documented_schema() {
+    let app = spawn_app().await;
+    let Pair {
+        first,
+        second,
+        round,
+        officer,
+    } = Pair::assessed(&app, "JSON-Runde").await;
+    let check = |document: &serde_json::Value| {
+        assert_eq!(
+            crate::support::schema::problems("ranking.schema.json", document),
+            Vec::<String>::new(),
+            "{document}"
+        );
+    };
+    let read = |client: &Client, path: &'static str| {
+        let client = client.clone();
+        async move {
+            let response = client.get(path).await;
+            assert_eq!(response.status, StatusCode::OK, "{path}");
+            assert!(
+                response
+                    .header("content-type")
+                    .is_some_and(|kind| kind.starts_with("application/json"))
+            );
+            serde_json::from_str::<serde_json::Value>(&response.body).expect("JSON")
+        }
+    };
+    let all = read(&officer, "/priorisierung.json").await;
+    check(&all);
+    assert_eq!(all["round"]["name"], "JSON-Runde");
+    assert_eq!(all["round"]["status"], "open");
+    assert_eq!(all["class_rule"]["a_from"], 65);
+    let measures = all["measures"].as_array().expect("measures");
+    assert_eq!(measures.len(), 2);
+    assert_eq!(measures[0]["id"], first.to_string());
+    assert_eq!(measures[0]["rank"], 1);
+    assert_eq!(measures[0]["score"], 61.0);
+    assert_eq!(measures[0]["class"], "B");
+    assert_eq!(measures[1]["id"], second.to_string());
+    assert_eq!(measures[1]["score"], 50.0);
+    // 25·10 + 20·5 + 20·5 + 10·5 + 5·2 over the benefit weights (80): 63.75; cost 50.
+    assert_eq!(measures[0]["benefit"], 63.75);
+    assert_eq!(measures[0]["cost"], 50.0);
+    assert_eq!(measures[0]["robustness"], serde_json::Value::Null);
+    // The schema is no formality: a tier it does not know is refused.
+    let mut broken = all.clone();
+    broken["measures"][0]["tier"] = "wichtig".into();
+    assert_eq!(
+        crate::support::schema::problems("ranking.schema.json", &broken).len(),
+        1
+    );
+    // The page's filters narrow it the same way.
+    let narrowed = read(&officer, "/priorisierung.json?suche=Schneller").await;
+    check(&narrowed);
+    let ids: Vec<&serde_json::Value> = narrowed["measures"]
+        .as_array()
+        .expect("measures")
+        .iter()
+        .map(|measure| &measure["id"])
+        .collect();
+    assert_eq!(ids, [&serde_json::Value::String(second.to_string())]);
+    assert_eq!(
+        narrowed["measures"][0]["rank"], 2,
+        "its place in the whole round"
+    );
+    // The blind rule: an officer who has assessed nothing gets nothing but the count.
+    let blind = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::HamburgMitte)
+                .await,
+        )
+        .await;
+    let hidden = read(&blind, "/priorisierung.json").await;
+    check(&hidden);
+    assert_eq!(hidden["hidden_for_reader"], 2);
+    assert_eq!(hidden["measures"], serde_json::json!([]));
+    // Frozen, it carries the stored robustness figures.
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let frozen = central
+        .post_form(
+            &format!("{round}/einfrieren"),
+            &[("beschlossen_am", "2026-12-01"), ("gremium", "Konferenz")],
+        )
+        .await;
+    assert_eq!(frozen.status, StatusCode::SEE_OTHER, "{}", frozen.body);
+    let decided = read(&blind, "/priorisierung.json").await;
+    check(&decided);
+    assert_eq!(decided["round"]["status"], "frozen");
+    assert_eq!(decided["measures"][0]["robustness"]["samples"], 10_000);
+    assert_eq!(decided["measures"][0]["robustness"]["rank_p5"], 1);
+    let document = read(&blind, "/priorisierung.json").await;
+    let href = document["round"]["href"]
+        .as_str()
+        .expect("the round")
+        .to_owned();
+    let response = blind.get(&href).await;
+    let round_document: serde_json::Value = serde_json::from_str(&response.body).expect("JSON");
+    assert_eq!(
+        crate::support::schema::problems("round.schema.json", &round_document),
+        Vec::<String>::new()
+    );
+    assert_eq!(round_document["measures"][0]["robustness"]["seed"], 2026);
 }

@@ -15,5 +15,6 @@ pub mod http;
 pub mod logs;
 pub mod pages;
 pub mod process;
+pub mod schema;
 
 pub use http::{TestApp, spawn_app, spawn_app_with};

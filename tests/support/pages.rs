@@ -62,8 +62,8 @@ pub fn with_failing_routes() -> Router<AppState> {
 }
 
 /// Paths of the route table that are not pages: the probes answer plain text to the
-/// orchestrator.
-const NOT_PAGES: [&str; 2] = ["/healthz", "/readyz"];
+/// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs).
+const NOT_PAGES: [&str; 3] = ["/healthz", "/readyz", "/priorisierung.json"];
 
 /// Public pages that send a signed-in person on (the login goes to the start page).
 const ANONYMOUS_ONLY: [&str; 1] = ["/anmelden"];

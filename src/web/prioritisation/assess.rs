@@ -289,9 +289,9 @@ impl AssessPage {
                 let position = k as i32 + 1;
                 let rows: Vec<&AssessmentRow> = self
                     .data
-                    .assessments
+                    .assessments_of(measure)
                     .iter()
-                    .filter(|row| row.measure == measure && row.position == position)
+                    .filter(|row| row.position == position)
                     .collect();
                 let own = rows.iter().find(|row| Some(row.rater) == reader);
                 let (rating, reason) = match &self.typed {

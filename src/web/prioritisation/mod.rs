@@ -9,6 +9,7 @@ mod criteria_form;
 pub mod explain;
 mod freeze;
 pub mod ranking;
+mod ranking_json;
 mod robustness;
 mod round;
 mod round_json;
@@ -24,6 +25,7 @@ pub fn routes() -> Vec<Route> {
     use Permission::{Assess, ManagePrioritisation, SignedIn};
     vec![
         Route::get("/priorisierung", SignedIn, ranking::show),
+        Route::get("/priorisierung.json", SignedIn, ranking_json::json),
         Route::get("/priorisierung/kriterien", SignedIn, criteria::current),
         Route::get(
             "/priorisierung/kriterien/versionen/{version}",

@@ -3,6 +3,7 @@
 //! beside it) or grouped by class. A measure still hidden from a blind assessor is left out.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,7 +14,7 @@ use crate::db;
 use crate::db::catalogue::Scope;
 use crate::domain::ids::MeasureId;
 use crate::domain::lifecycle::Status;
-use crate::domain::prioritisation::rounds::{self, Sight};
+use crate::rounds::RoundData;
 use crate::scoring::ranking::{Class, Quadrant, Tier, benefit_and_cost, quadrant};
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -57,6 +58,8 @@ impl View {
 /// One measure of the ranking.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// Its position among the round's measures.
+    pub index: usize,
     pub id: MeasureId,
     pub number: i64,
     pub title: String,
@@ -186,9 +189,15 @@ pub async fn show(
     Query(view): Query<ViewQuery>,
 ) -> Result<RankingPage, AppError> {
     let path = "/priorisierung";
-    let (tree, rounds) = tokio::try_join!(
-        state.strategy.current_tree(&state.db),
-        db::rounds::list(&state.db)
+    let (tree, ranking) = tokio::try_join!(
+        async {
+            state
+                .strategy
+                .current_tree(&state.db)
+                .await
+                .map_err(AppError::from)
+        },
+        load(&state, &current, &query)
     )?;
     let statuses = Status::ALL
         .into_iter()
@@ -199,38 +208,62 @@ pub async fn show(
     let shell = Shell::new(visitor, "Rangfolge")
         .in_section(Section::Prioritisation)
         .here("Priorisierung");
-    let mut page = RankingPage {
+    let (round, entries, hidden) = ranking.map_or((None, Vec::new(), 0), |ranking| {
+        (
+            Some(ranking.data.round.clone()),
+            ranking.entries,
+            ranking.hidden,
+        )
+    });
+    Ok(RankingPage {
         shell,
-        round: None,
+        round,
         view: View::from_slug(&view.ansicht),
-        entries: Vec::new(),
-        hidden: 0,
+        entries,
+        hidden,
         panel,
         choices,
         query,
-    };
+    })
+}
+
+/// The newest round's ranking as the reader may see it, narrowed by the catalogue's filters.
+#[derive(Debug)]
+pub struct Ranking {
+    pub data: Arc<RoundData>,
+    pub entries: Vec<Entry>,
+    /// Measures left out because they are still hidden from the reader.
+    pub hidden: usize,
+}
+
+/// The ranking of the newest round (none without a round) for `query`.
+pub async fn load(
+    state: &AppState,
+    current: &CurrentUser,
+    query: &CatalogueQuery,
+) -> Result<Option<Ranking>, AppError> {
+    let rounds = db::rounds::list(&state.db).await?;
     let Some(newest) = rounds.first() else {
-        return Ok(page);
+        return Ok(None);
     };
-    let filter = page.query.filter();
-    let (data, matching) =
-        tokio::try_join!(super::load_round(&state, &current, newest.id), async {
-            db::catalogue::ids(&state.db, &filter, Scope::Catalogue)
-                .await
-                .map_err(AppError::from)
-        })?;
+    let filter = query.filter();
+    let (data, matching) = tokio::try_join!(super::load_round(state, current, newest.id), async {
+        db::catalogue::ids(&state.db, &filter, Scope::Catalogue)
+            .await
+            .map_err(AppError::from)
+    })?;
     let matching: HashSet<MeasureId> = matching.into_iter().collect();
-    let actor = current.user.actor();
-    let deadline_passed = data.deadline_passed();
+    let visible = super::visibility(&data, current);
     let criteria = data.criteria();
+    let mut entries = Vec::new();
+    let mut hidden = 0;
     for index in data.ranked_order() {
         let measure = &data.measures[index];
         if !matching.contains(&measure.id) {
             continue;
         }
-        let own = data.submitted_by(actor.user_id, measure.id);
-        if rounds::sight(&actor, data.round.status, own, deadline_passed) == Sight::Hidden {
-            page.hidden += 1;
+        if !visible[index] {
+            hidden += 1;
             continue;
         }
         let standing = &data.standings[index];
@@ -240,7 +273,8 @@ pub async fn show(
             .map(|value| value.map(|value| value.value))
             .collect();
         let scores = benefit_and_cost(&criteria, &values);
-        page.entries.push(Entry {
+        entries.push(Entry {
+            index,
             id: measure.id,
             number: measure.number,
             title: measure.title.clone(),
@@ -253,6 +287,9 @@ pub async fn show(
             quadrant: quadrant(&criteria, &values),
         });
     }
-    page.round = Some(data.round.clone());
-    Ok(page)
+    Ok(Some(Ranking {
+        data,
+        entries,
+        hidden,
+    }))
 }

@@ -196,19 +196,9 @@ async fn page(
         .count();
     let offices = Office::ALL
         .into_iter()
-        .map(|office| {
-            let mut measures: Vec<_> = data
-                .assessments
-                .iter()
-                .filter(|row| row.office == office)
-                .map(|row| row.measure)
-                .collect();
-            measures.sort_unstable();
-            measures.dedup();
-            OfficeProgress {
-                office,
-                assessed: measures.len(),
-            }
+        .map(|office| OfficeProgress {
+            office,
+            assessed: data.assessed_by(office),
         })
         .collect();
     let title = data.round.name.clone();

@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use crate::domain::ids::{MeasureId, RoundId};
 use crate::domain::prioritisation::rounds::{self, Sight};
-use crate::scoring::ranking::{Class, Tier};
 use crate::scoring::values::Origin;
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -70,6 +69,9 @@ pub struct MeasureFacts {
     pub class: Option<&'static str>,
     pub supports: i32,
     pub values: Vec<ValueFacts>,
+    /// The robustness figures stored when the round was frozen; none while it is open (the
+    /// robustness page computes them on demand).
+    pub robustness: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -129,9 +131,9 @@ pub async fn json(
                 let consolidated = standing.consolidated.get(k).copied().flatten();
                 let spread = standing.spreads.get(k).copied().flatten();
                 let rows = data
-                    .assessments
+                    .assessments_of(measure.id)
                     .iter()
-                    .filter(|row| row.measure == measure.id && row.position == position);
+                    .filter(|row| row.position == position);
                 ValueFacts {
                     criterion: k + 1,
                     value: consolidated.map(|value| points(value.value.half_points())),
@@ -171,20 +173,13 @@ pub async fn json(
             number: measure.number,
             title: measure.title.clone(),
             rank: standing.rank,
-            tier: match standing.tier {
-                Tier::Mandatory => "mandatory",
-                Tier::Scored => "scored",
-                Tier::Incomplete => "incomplete",
-            },
+            tier: super::ranking_json::tier_slug(standing.tier),
             legal_obligation: measure.legal_obligation.clone(),
             score: standing.score20.map(|score| f64::from(score) / 20.0),
-            class: standing.class.map(|class| match class {
-                Class::A => "A",
-                Class::B => "B",
-                Class::C => "C",
-            }),
+            class: standing.class.map(super::ranking_json::class_slug),
             supports: measure.supports,
             values,
+            robustness: measure.frozen_robustness.clone(),
         });
     }
     let round = &data.round;
