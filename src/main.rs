@@ -34,7 +34,8 @@ enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Fill the database with example measures: the 60 hand-written ones (once), or with
-    /// --measures N that many generated ones, the same for the same --seed (for load tests).
+    /// --measures N that many generated ones, the same for the same --seed (for load tests),
+    /// and an open prioritisation round of all generated measures assessed by eight officers.
     Demo {
         #[arg(long)]
         measures: Option<usize>,
@@ -196,6 +197,11 @@ async fn demo_command(
             Some(count) => {
                 let loaded = prima::demo::load_generated(pool, count, seed).await?;
                 println!("generated {loaded} measures (seed {seed})");
+                if let Some(round) = prima::demo::load_test_round(pool, seed).await? {
+                    println!(
+                        "opened the round \"Lasttest (Startwert {seed})\" of {round} measures, assessed by 8 officers"
+                    );
+                }
             }
         }
         anyhow::Ok(())

@@ -560,7 +560,8 @@ async fn the_demo_generator_and_explain_work_on_the_embedded_cluster() {
     assert!(generated.status.success());
     assert_eq!(
         String::from_utf8_lossy(&generated.stdout).trim(),
-        "generated 300 measures (seed 3)"
+        "generated 300 measures (seed 3)\n\
+         opened the round \"Lasttest (Startwert 3)\" of 300 measures, assessed by 8 officers"
     );
     let explained = command(&dir)
         .args(["explain", "?suche=Digitalisierung&sortierung=titel&seite=2"])

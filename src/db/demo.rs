@@ -170,3 +170,57 @@ pub async fn require_by_law(pool: &PgPool, ozg_id: &str, reason: &str) -> sqlx::
     .await
     .map(drop)
 }
+
+/// One generated assessment of a load-test round.
+#[derive(Debug, Clone)]
+pub struct BulkAssessment {
+    pub measure: crate::domain::ids::MeasureId,
+    pub criterion: uuid::Uuid,
+    pub rater: crate::domain::ids::UserId,
+    pub office: crate::domain::office::Office,
+    pub value: Option<i16>,
+    pub reason: String,
+}
+
+/// Writes many assessments of `round` in one statement (load tests: hundreds of thousands of
+/// rows would take minutes one submission at a time).
+pub async fn insert_assessments(
+    pool: &PgPool,
+    round: crate::domain::ids::RoundId,
+    rows: &[BulkAssessment],
+) -> sqlx::Result<()> {
+    let measures: Vec<uuid::Uuid> = rows.iter().map(|row| row.measure.0).collect();
+    let criteria: Vec<uuid::Uuid> = rows.iter().map(|row| row.criterion).collect();
+    let raters: Vec<uuid::Uuid> = rows.iter().map(|row| row.rater.0).collect();
+    let offices: Vec<crate::domain::office::Office> = rows.iter().map(|row| row.office).collect();
+    let values: Vec<Option<i16>> = rows.iter().map(|row| row.value).collect();
+    let reasons: Vec<String> = rows.iter().map(|row| row.reason.clone()).collect();
+    sqlx::query!(
+        "insert into assessments (round_id, measure_id, criterion_id, rater_id, rater_office,
+                                  value, reason)
+         select $1, * from unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::office[],
+                                  $6::smallint[], $7::text[])",
+        round as crate::domain::ids::RoundId,
+        &measures,
+        &criteria,
+        &raters,
+        &offices as &[crate::domain::office::Office],
+        &values as &[Option<i16>],
+        &reasons
+    )
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+/// Whether a round of this name exists for the strategy in force.
+pub async fn round_named(pool: &PgPool, name: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from prioritisation_rounds r
+                          join strategies s on s.id = r.strategy_id
+                          where s.status = 'published' and r.name = $1) as "exists!""#,
+        name
+    )
+    .fetch_one(pool)
+    .await
+}

@@ -128,6 +128,19 @@ async fn cast(connection: &mut PgConnection) -> anyhow::Result<Cast> {
     })
 }
 
+/// The example officers who assess in rounds (the seven district officers and the central
+/// officer), created if they are not there yet.
+pub async fn assessors(pool: &PgPool) -> anyhow::Result<Vec<(UserId, Office)>> {
+    let mut connection = pool.acquire().await?;
+    let cast = cast(&mut connection).await?;
+    Ok(cast
+        .officers
+        .iter()
+        .chain(std::iter::once(&cast.central))
+        .map(|person| (person.id, person.actor.office))
+        .collect())
+}
+
 impl Cast {
     fn office_index(office: Office) -> Option<usize> {
         DISTRICT_OFFICES

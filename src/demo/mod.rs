@@ -309,6 +309,14 @@ pub async fn load_generated(pool: &PgPool, count: usize, seed: u64) -> anyhow::R
     Ok(measures.len())
 }
 
+/// For load tests: an open round of every generated measure with assessments from `seed`
+/// (see `rounds::load_test_round`); how many measures it holds, none if it existed.
+pub async fn load_test_round(pool: &PgPool, seed: u64) -> anyhow::Result<Option<usize>> {
+    Ok(rounds::load_test_round(pool, seed)
+        .await?
+        .map(|(_, measures)| measures))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,7 +159,48 @@ async fn open(
 
 /// Every rater assesses the measure: a shared base value per criterion, each office a point or
 /// so above or below it, now and then one office far off (a disagreement worth discussing) and
-/// now and then "nicht beurteilbar". One in `disagree_one_in` criteria has an outlier.
+/// now and then "nicht beurteilbar". One in `disagree_one_in` criteria has an outlier. Per rater
+/// (in the order of `raters`) the ratings of the `criteria` criteria.
+fn ratings(
+    raters: usize,
+    criteria: usize,
+    random: &mut Random,
+    disagree_one_in: usize,
+) -> Vec<Vec<(Rating, String)>> {
+    let bases: Vec<i32> = (0..criteria).map(|_| 2 + random.below(7) as i32).collect();
+    let outliers: Vec<Option<usize>> = (0..criteria)
+        .map(|_| (random.below(disagree_one_in) == 0).then(|| random.below(raters.max(1))))
+        .collect();
+    (0..raters)
+        .map(|position| {
+            (0..criteria)
+                .map(|k| {
+                    if random.below(25) == 0 {
+                        return (
+                            Rating::NotAssessable,
+                            "Dazu fehlen uns Erfahrungen.".to_owned(),
+                        );
+                    }
+                    let mut value = bases[k] + random.below(3) as i32 - 1;
+                    let mut reason = String::new();
+                    if outliers[k] == Some(position) {
+                        value = if bases[k] >= 5 {
+                            bases[k] - 5
+                        } else {
+                            bases[k] + 5
+                        };
+                        reason = "Bei uns sieht das anders aus: der Aufwand im Fachamt wäre hoch."
+                            .to_owned();
+                    }
+                    let points = u8::try_from(value.clamp(0, 10)).unwrap_or_default();
+                    (Rating::Points(points), reason)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Every rater of `raters` assesses the measure (see [`ratings`]), through the pages' function.
 async fn assess_all(
     pool: &PgPool,
     round: RoundId,
@@ -169,40 +210,12 @@ async fn assess_all(
     random: &mut Random,
     disagree_one_in: usize,
 ) -> anyhow::Result<()> {
-    let bases: Vec<i32> = criteria
-        .iter()
-        .map(|_| 2 + random.below(7) as i32)
-        .collect();
-    let outliers: Vec<Option<usize>> = criteria
-        .iter()
-        .map(|_| (random.below(disagree_one_in) == 0).then(|| random.below(raters.len().max(1))))
-        .collect();
-    for (position, (rater, office)) in raters.iter().enumerate() {
+    let all = ratings(raters.len(), criteria.len(), random, disagree_one_in);
+    for ((rater, office), given) in raters.iter().zip(all) {
         let ratings: Vec<(uuid::Uuid, Rating, String)> = criteria
             .iter()
-            .enumerate()
-            .map(|(k, id)| {
-                if random.below(25) == 0 {
-                    return (
-                        *id,
-                        Rating::NotAssessable,
-                        "Dazu fehlen uns Erfahrungen.".to_owned(),
-                    );
-                }
-                let mut value = bases[k] + random.below(3) as i32 - 1;
-                let mut reason = String::new();
-                if outliers[k] == Some(position) {
-                    value = if bases[k] >= 5 {
-                        bases[k] - 5
-                    } else {
-                        bases[k] + 5
-                    };
-                    reason = "Bei uns sieht das anders aus: der Aufwand im Fachamt wäre hoch."
-                        .to_owned();
-                }
-                let points = u8::try_from(value.clamp(0, 10)).unwrap_or_default();
-                (*id, Rating::Points(points), reason)
-            })
+            .zip(given)
+            .map(|(id, (rating, reason))| (*id, rating, reason))
             .collect();
         db::rounds::submit(
             pool,
@@ -217,4 +230,74 @@ async fn assess_all(
         .await?;
     }
     Ok(())
+}
+
+/// For load tests: an open round of every generated measure, assessed by all eight example
+/// officers with values from `seed` (the same seed, the same values); skipped when a round of
+/// that name exists. Returns the round and how many measures it holds.
+pub async fn load_test_round(pool: &PgPool, seed: u64) -> anyhow::Result<Option<(RoundId, usize)>> {
+    let name = format!("Lasttest (Startwert {seed})");
+    if db::demo::round_named(pool, &name).await? {
+        return Ok(None);
+    }
+    let assessors = super::life::assessors(pool).await?;
+    let central = assessors
+        .iter()
+        .find(|(_, office)| *office == Office::Central)
+        .map(|(id, _)| *id)
+        .ok_or_else(|| anyhow::anyhow!("no central officer"))?;
+    let catalogue = db::criteria::current(pool)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no criteria catalogue"))?;
+    let filter = Filter {
+        tag: "generiert".to_owned(),
+        ..Filter::default()
+    };
+    let measures: Vec<MeasureId> = db::catalogue::ids(pool, &filter, Scope::Catalogue).await?;
+    let round_name = RoundName::parse(&name).map_err(anyhow::Error::msg)?;
+    let notice = format!("Die Priorisierungsrunde „{name}“ ist eröffnet.");
+    let round = db::rounds::open(
+        pool,
+        &NewRound {
+            name: &round_name,
+            deadline: date(2099, 12, 31)?,
+            catalogue_id: catalogue.id,
+            measures: &measures,
+            by: central,
+            notice: &notice,
+        },
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("opening {name}: {error:?}"))?;
+    let mut random = Random(seed.max(1));
+    let mut rows = Vec::new();
+    for measure in &measures {
+        let all = ratings(
+            assessors.len(),
+            catalogue.criterion_ids.len(),
+            &mut random,
+            25,
+        );
+        for ((rater, office), given) in assessors.iter().zip(all) {
+            for (criterion, (rating, reason)) in catalogue.criterion_ids.iter().zip(given) {
+                rows.push(db::demo::BulkAssessment {
+                    measure: *measure,
+                    criterion: *criterion,
+                    rater: *rater,
+                    office: *office,
+                    value: rating.points().map(i16::from),
+                    reason,
+                });
+            }
+        }
+        if rows.len() >= 50_000 {
+            db::demo::insert_assessments(pool, round, &rows).await?;
+            rows.clear();
+        }
+    }
+    db::demo::insert_assessments(pool, round, &rows).await?;
+    sqlx::raw_sql("vacuum (analyze) assessments, round_measures")
+        .execute(pool)
+        .await?;
+    Ok(Some((round, measures.len())))
 }

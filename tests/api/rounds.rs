@@ -1236,3 +1236,59 @@ async fn the_ranking_as_json_follows_the_page_s_filters_and_its_documented_schem
     );
     assert_eq!(round_document["measures"][0]["robustness"]["seed"], 2026);
 }
+
+#[tokio::test]
+async fn the_load_test_round_holds_every_generated_measure_and_the_same_seed_gives_the_same_values()
+{
+    let fingerprint = |app: TestApp| async move {
+        prima::demo::load_generated(&app.db, 40, 7)
+            .await
+            .expect("generated");
+        assert_eq!(
+            prima::demo::load_test_round(&app.db, 7)
+                .await
+                .expect("a round"),
+            Some(40)
+        );
+        assert_eq!(
+            prima::demo::load_test_round(&app.db, 7)
+                .await
+                .expect("once"),
+            None,
+            "a second call leaves the round alone"
+        );
+        let (rows, not_assessable, checksum): (i64, i64, i64) = sqlx::query_as(
+            "select count(*), count(*) filter (where a.value is null),
+                    sum(coalesce(a.value, 11) * m.number * k.position)::bigint
+             from assessments a join measures m on m.id = a.measure_id
+             join criteria k on k.id = a.criterion_id",
+        )
+        .fetch_one(&app.db)
+        .await
+        .expect("counted");
+        // 40 measures × 8 officers × 7 criteria; about one in 25 "nicht beurteilbar".
+        assert_eq!(rows, 40 * 8 * 7);
+        assert!((40..=200).contains(&not_assessable), "{not_assessable}");
+        let round: uuid::Uuid = sqlx::query_scalar(
+            "select id from prioritisation_rounds where name = 'Lasttest (Startwert 7)'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .expect("the round");
+        let data = prima::rounds::RoundData::load(&app.db, prima::domain::ids::RoundId(round))
+            .await
+            .expect("read")
+            .expect("there");
+        assert_eq!(data.measures.len(), 40);
+        assert!(
+            data.standings
+                .iter()
+                .any(|standing| standing.score20.is_some()),
+            "the values make a ranking"
+        );
+        checksum
+    };
+    let first = fingerprint(spawn_app().await).await;
+    let second = fingerprint(spawn_app().await).await;
+    assert_eq!(first, second, "the same seed, the same values");
+}
