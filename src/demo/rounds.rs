@@ -234,7 +234,8 @@ async fn assess_all(
 
 /// For load tests: an open round of every generated measure, assessed by all eight example
 /// officers with values from `seed` (the same seed, the same values); skipped when a round of
-/// that name exists. Returns the round and how many measures it holds.
+/// that name exists. Its deadline has passed, as when the central officer weighs the result
+/// before the decision (and sees every value). Returns the round and how many measures it holds.
 pub async fn load_test_round(pool: &PgPool, seed: u64) -> anyhow::Result<Option<(RoundId, usize)>> {
     let name = format!("Lasttest (Startwert {seed})");
     if db::demo::round_named(pool, &name).await? {
@@ -260,7 +261,7 @@ pub async fn load_test_round(pool: &PgPool, seed: u64) -> anyhow::Result<Option<
         pool,
         &NewRound {
             name: &round_name,
-            deadline: date(2099, 12, 31)?,
+            deadline: date(2026, 1, 30)?,
             catalogue_id: catalogue.id,
             measures: &measures,
             by: central,

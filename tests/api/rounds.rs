@@ -1292,3 +1292,61 @@ async fn the_load_test_round_holds_every_generated_measure_and_the_same_seed_giv
     let second = fingerprint(spawn_app().await).await;
     assert_eq!(first, second, "the same seed, the same values");
 }
+
+#[tokio::test]
+async fn a_large_ranking_is_paged_in_every_view_and_keeps_its_filters() {
+    let app = spawn_app().await;
+    prima::demo::load_generated(&app.db, 60, 11)
+        .await
+        .expect("generated");
+    prima::demo::load_test_round(&app.db, 11)
+        .await
+        .expect("a round");
+    let staff = app.signed_in(Role::Staff).await;
+    let first = staff.page("/priorisierung").await;
+    assert_eq!(first.count(".ranking-row"), 50);
+    assert!(
+        first
+            .text(".result-count")
+            .starts_with("60 Maßnahmen, Seite 1 von 2")
+    );
+    let next = first.links("a[rel=next]");
+    assert_eq!(next, ["/priorisierung?ansicht=liste&seite=2"]);
+    let second = staff.page(&next[0]).await;
+    let ranks = second.texts(".ranking-row__rank");
+    assert_eq!(ranks.len(), 10);
+    assert_eq!(ranks.first().map(String::as_str), Some("51"));
+    assert_eq!(ranks.last().map(String::as_str), Some("60"));
+    // The matrix draws every point and pages its table; the classes count the whole view.
+    let matrix = staff
+        .page("/priorisierung?ansicht=matrix&schlagwort=generiert")
+        .await;
+    assert_eq!(matrix.count(".value-matrix__point"), 60);
+    assert_eq!(matrix.count(".matrix-row"), 50);
+    assert_eq!(
+        matrix.links("a[rel=next]"),
+        ["/priorisierung?ansicht=matrix&schlagwort=generiert&seite=2"]
+    );
+    let classes = staff.page("/priorisierung?ansicht=klassen").await;
+    let counted: usize = classes
+        .texts(".class-group h2")
+        .iter()
+        .filter_map(|heading| {
+            heading
+                .rsplit_once('(')
+                .and_then(|(_, count)| count.trim_end_matches(')').parse::<usize>().ok())
+        })
+        .sum();
+    let scored: i64 = sqlx::query_scalar(
+        "select count(*) from round_measures rm where rm.round_id =
+           (select id from prioritisation_rounds where name = 'Lasttest (Startwert 11)')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("counted");
+    assert!(
+        counted > 0 && counted as i64 <= scored,
+        "{counted} of {scored}"
+    );
+    assert_eq!(classes.count(".class-list li"), 50.min(counted));
+}

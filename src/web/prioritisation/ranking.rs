@@ -20,7 +20,7 @@ use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::format::filters;
 use crate::web::layout::{Section, Shell};
-use crate::web::measures::catalogue::{CatalogueQuery, FilterChoices, FilterPanel};
+use crate::web::measures::catalogue::{CatalogueQuery, FilterChoices, FilterPanel, Pagination};
 use crate::web::visitor::{CurrentUser, Visitor};
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,7 +128,64 @@ pub struct RankingPage {
     pub choices: FilterChoices,
 }
 
+/// Rows per page of the list and of the matrix's table.
+pub const PAGE_SIZE: usize = 50;
+
+/// The most points the matrix names one by one (a title each); beyond, the points stay
+/// unnamed and the table below names them.
+const NAMED_POINTS: usize = 300;
+
 impl RankingPage {
+    pub fn pages(&self) -> usize {
+        self.entries.len().div_ceil(PAGE_SIZE).max(1)
+    }
+
+    /// The page shown (1 for anything past the last).
+    pub fn page(&self) -> usize {
+        usize::try_from(self.query.page())
+            .unwrap_or(1)
+            .min(self.pages())
+    }
+
+    /// The entries of the page shown.
+    pub fn shown(&self) -> &[Entry] {
+        let start = (self.page() - 1) * PAGE_SIZE;
+        let end = (start + PAGE_SIZE).min(self.entries.len());
+        self.entries.get(start..end).unwrap_or_default()
+    }
+
+    pub fn pagination(&self) -> Pagination {
+        let (page, pages) = (self.page(), self.pages());
+        Pagination {
+            page: page as i64,
+            pages: pages as i64,
+            previous_href: (page > 1).then(|| self.page_href(page - 1)),
+            next_href: (page < pages).then(|| self.page_href(page + 1)),
+        }
+    }
+
+    /// The address of this view on `page`.
+    pub fn page_href(&self, page: usize) -> String {
+        let href = self.view_href(self.view.slug());
+        if page > 1 {
+            format!("{href}&seite={page}")
+        } else {
+            href
+        }
+    }
+
+    pub fn names_points(&self) -> bool {
+        self.entries.len() <= NAMED_POINTS
+    }
+
+    /// How many entries of the whole view are in `class`.
+    pub fn class_count(&self, class: &str) -> usize {
+        self.entries
+            .iter()
+            .filter(|entry| entry.class_label().as_deref() == Some(class))
+            .count()
+    }
+
     pub fn view_href(&self, view: &str) -> String {
         let mut pairs = vec![("ansicht", view.to_owned())];
         for (key, value) in [
@@ -150,8 +207,9 @@ impl RankingPage {
         )
     }
 
+    /// The entries of the page shown that are in `class`.
     pub fn in_class(&self, class: &str) -> Vec<&Entry> {
-        self.entries
+        self.shown()
             .iter()
             .filter(|entry| entry.class_label().as_deref() == Some(class))
             .collect()

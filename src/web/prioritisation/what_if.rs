@@ -136,6 +136,15 @@ impl WhatIfPage {
         }
     }
 
+    pub fn pagination(&self) -> crate::web::measures::catalogue::Pagination {
+        crate::web::measures::catalogue::Pagination {
+            page: self.page as i64,
+            pages: self.pages as i64,
+            previous_href: (self.page > 1).then(|| self.page_href(self.page - 1)),
+            next_href: (self.page < self.pages).then(|| self.page_href(self.page + 1)),
+        }
+    }
+
     pub fn scenario_href(&self, scenario: &Scenario) -> String {
         format!(
             "/priorisierung/runden/{}/was-waere-wenn?szenario={}",
