@@ -90,6 +90,8 @@ pub struct RoundData {
     assessed: HashMap<MeasureId, std::ops::Range<usize>>,
     /// How many measures each office has assessed (at least one criterion).
     by_office: HashMap<Office, usize>,
+    /// The fingerprint of what the robustness analysis reads (see [`RoundData::fingerprint`]).
+    fingerprint: std::sync::OnceLock<u64>,
 }
 
 impl RoundData {
@@ -146,6 +148,7 @@ impl RoundData {
             submitted,
             assessed,
             by_office,
+            fingerprint: std::sync::OnceLock::new(),
         }))
     }
 
@@ -231,6 +234,19 @@ impl RoundData {
     /// Whether `rater` has submitted an assessment of `measure`.
     pub fn submitted_by(&self, rater: UserId, measure: MeasureId) -> bool {
         self.submitted.contains(&(rater, measure))
+    }
+
+    /// A fingerprint of everything the robustness analysis reads (criteria, weights, every
+    /// rater's values and the final values, tie-breaks): a stored analysis with the same
+    /// fingerprint is still right. Computed once per loaded round.
+    pub fn fingerprint(&self) -> u64 {
+        *self.fingerprint.get_or_init(|| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            self.criteria().hash(&mut hasher);
+            self.alternatives().hash(&mut hasher);
+            hasher.finish()
+        })
     }
 
     /// How many of the round's measures `office` has assessed.

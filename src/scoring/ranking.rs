@@ -15,7 +15,7 @@ pub enum Group {
 }
 
 /// A criterion as the score needs it: its group and its weight in whole percent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Criterion {
     pub group: Group,
     pub weight: u8,

@@ -32,7 +32,7 @@ pub enum WeightModel {
 }
 
 /// One measure as the robustness analysis sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Alternative {
     pub mandatory: bool,
     /// Per criterion the values a sample may take: each rater's submitted value, or the final

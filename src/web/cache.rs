@@ -31,11 +31,15 @@ pub struct Caches {
     /// The measures of each goal (the goal pages).
     pub goal_measures: GenerationCache<GoalId, Vec<MeasureListItem>>,
     /// Robustness analyses of a round (SMAA-2): seconds of work for large rounds, the same for
-    /// the same inputs and settings.
-    pub robustness: GenerationCache<(RoundId, Settings), Robustness>,
+    /// the same inputs and settings; kept across generations (see [`RobustnessStore`]).
+    pub robustness: RobustnessStore,
     /// A round with its assessments and evaluation: every prioritisation page starts from it,
     /// and for a large round reading and scoring it costs far more than rendering.
     pub rounds: GenerationCache<RoundId, RoundData>,
+    /// The ranking page's filtered views of a round (before the blind rule, which is applied
+    /// per reader).
+    pub rankings:
+        GenerationCache<(RoundId, Filter), Vec<crate::web::prioritisation::ranking::Entry>>,
 }
 
 impl Default for Caches {
@@ -47,10 +51,66 @@ impl Default for Caches {
             measure_count: GenerationCache::new(1),
             goal_measures: GenerationCache::new(500),
             // About 4 MB for a round of 10,000 measures.
-            robustness: GenerationCache::new(20),
+            robustness: RobustnessStore::default(),
             // About 60 MB for a round of 10,000 measures assessed by eight officers.
             rounds: GenerationCache::new(4),
+            // About 1 MB for a view of 10,000 measures.
+            rankings: GenerationCache::new(200),
         }
+    }
+}
+
+/// Robustness analyses per round and settings, each with the fingerprint of the inputs it was
+/// computed from (`RoundData::fingerprint`). An analysis whose inputs have changed since is still
+/// served, marked as such, while a new one is computed off the request path; only the very first
+/// analysis of a round and settings is computed while a request waits.
+#[derive(Debug, Default)]
+pub struct RobustnessStore {
+    inner: Mutex<StoreInner>,
+}
+
+#[derive(Debug, Default)]
+struct StoreInner {
+    entries: HashMap<(RoundId, Settings), Stored>,
+    /// The analyses being computed in the background.
+    computing: std::collections::HashSet<(RoundId, Settings)>,
+}
+
+/// A stored analysis and the fingerprint of its inputs.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub fingerprint: u64,
+    pub result: Arc<Robustness>,
+}
+
+impl RobustnessStore {
+    /// About 4 MB each for a round of 10,000 measures.
+    const CAPACITY: usize = 20;
+
+    pub fn get(&self, key: &(RoundId, Settings)) -> Option<Stored> {
+        self.lock().entries.get(key).cloned()
+    }
+
+    /// Keeps `stored` for `key`; when full, starts again empty (as the generation caches do).
+    pub fn put(&self, key: (RoundId, Settings), stored: Stored) {
+        let mut inner = self.lock();
+        if inner.entries.len() >= Self::CAPACITY && !inner.entries.contains_key(&key) {
+            inner.entries.clear();
+        }
+        inner.entries.insert(key, stored);
+    }
+
+    /// Takes on computing `key` in the background: false when that is under way already.
+    pub fn claim(&self, key: (RoundId, Settings)) -> bool {
+        self.lock().computing.insert(key)
+    }
+
+    pub fn release(&self, key: &(RoundId, Settings)) {
+        self.lock().computing.remove(key);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, StoreInner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -174,6 +234,34 @@ mod tests {
         cache.insert(1, 3, Arc::new("three"));
         assert_eq!(cache.get(1, &1), None);
         assert_eq!(cache.get(1, &3).as_deref(), Some(&"three"));
+    }
+
+    #[test]
+    fn a_robustness_analysis_is_kept_across_changes_and_computed_once_at_a_time() {
+        use crate::scoring::robustness::{Settings, WeightModel, analyse};
+        let settings = Settings {
+            samples: 10,
+            seed: 1,
+            top_k: 1,
+            model: WeightModel::Uniform,
+            threads: 1,
+        };
+        let key = (RoundId::new(), settings);
+        let store = RobustnessStore::default();
+        assert!(store.get(&key).is_none());
+        let result = Arc::new(analyse(&[], &[], settings));
+        store.put(
+            key,
+            Stored {
+                fingerprint: 7,
+                result,
+            },
+        );
+        assert_eq!(store.get(&key).map(|stored| stored.fingerprint), Some(7));
+        assert!(store.claim(key), "the first claim wins");
+        assert!(!store.claim(key), "a second waits for the first");
+        store.release(&key);
+        assert!(store.claim(key));
     }
 
     #[tokio::test]

@@ -1350,3 +1350,56 @@ async fn a_large_ranking_is_paged_in_every_view_and_keeps_its_filters() {
     );
     assert_eq!(classes.count(".class-list li"), 50.min(counted));
 }
+
+#[tokio::test]
+async fn after_a_change_the_robustness_page_serves_the_stored_analysis_at_once_and_a_new_one_soon()
+{
+    let app = spawn_app().await;
+    let Pair {
+        first,
+        round,
+        officer,
+        ..
+    } = Pair::assessed(&app, "Robuste Runde").await;
+    let path = format!("{round}/robustheit?k=1&stichproben=1000");
+    let before = officer.page(&path).await;
+    assert_eq!(
+        before.count(".kern-alert[role=status]"),
+        0,
+        "computed fresh"
+    );
+    let shares = |page: &crate::support::html::Page| page.texts(".robustness-row__top");
+    assert_eq!(shares(&before), ["100 %", "0 %"], "61 against 50 points");
+    // The first now falls far behind: the stored analysis is served at once, marked.
+    assert_eq!(
+        assess(
+            &officer,
+            &round,
+            first,
+            &["0", "5", "5", "5", "0", "5", "5"]
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let stale = officer.page(&path).await;
+    assert!(
+        stale
+            .text(".kern-alert[role=status]")
+            .contains("PriMa rechnet im Hintergrund neu")
+    );
+    // … and the new one follows without anyone waiting for it.
+    let mut fresh = None;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let page = officer.page(&path).await;
+        if page.count(".kern-alert[role=status]") == 0 {
+            fresh = Some(page);
+            break;
+        }
+    }
+    let fresh = fresh.expect("the new analysis within 10 s");
+    assert_eq!(
+        fresh.texts(".robustness-row .results-table__title a"),
+        ["M-2 Schneller Erfolg", "M-1 Breiter Nutzen"]
+    );
+}

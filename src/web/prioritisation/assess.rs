@@ -439,10 +439,13 @@ pub async fn submit(
         ratings: &ratings,
     };
     match db::rounds::submit(&state.db, &submission).await? {
-        Written::Saved => Ok(Redirect::to(&format!(
-            "/priorisierung/runden/{round}/massnahmen/{measure}?gespeichert=1"
-        ))
-        .into_response()),
+        Written::Saved => {
+            super::robustness::refresh_after_change(&state, round);
+            Ok(Redirect::to(&format!(
+                "/priorisierung/runden/{round}/massnahmen/{measure}?gespeichert=1"
+            ))
+            .into_response())
+        }
         Written::NotInRound => Err(AppError::NotFound),
         Written::Frozen => {
             page.errors = FormErrors::one(
@@ -501,10 +504,13 @@ pub async fn set_final(
     )
     .await?;
     match written {
-        Written::Saved => Ok(Redirect::to(&format!(
-            "/priorisierung/runden/{round}/massnahmen/{measure}#werte"
-        ))
-        .into_response()),
+        Written::Saved => {
+            super::robustness::refresh_after_change(&state, round);
+            Ok(Redirect::to(&format!(
+                "/priorisierung/runden/{round}/massnahmen/{measure}#werte"
+            ))
+            .into_response())
+        }
         Written::NotInRound => Err(AppError::NotFound),
         Written::Frozen => {
             page.errors = FormErrors::one(
@@ -548,6 +554,7 @@ pub async fn set_obligation(
     if !db::measures::set_legal_obligation(&state.db, measure, reason, current.user.id).await? {
         return Err(AppError::NotFound);
     }
+    super::robustness::refresh_after_change(&state, round);
     Ok(Redirect::to(&format!(
         "/priorisierung/runden/{round}/massnahmen/{measure}#pflicht"
     ))

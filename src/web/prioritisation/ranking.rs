@@ -121,7 +121,10 @@ pub struct RankingPage {
     pub shell: Shell,
     pub round: Option<crate::db::rounds::Round>,
     pub view: View,
-    pub entries: Vec<Entry>,
+    /// Every measure of the filtered view in the order of the ranking (shared with the cache).
+    pub all: Arc<Vec<Entry>>,
+    /// The positions in `all` the reader may see (the blind rule).
+    pub visible: Vec<usize>,
     pub hidden: usize,
     pub query: CatalogueQuery,
     pub panel: FilterPanel,
@@ -136,8 +139,18 @@ pub const PAGE_SIZE: usize = 50;
 const NAMED_POINTS: usize = 300;
 
 impl RankingPage {
+    /// How many measures the reader sees.
+    pub fn count(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The measures the reader sees, in the order of the ranking.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.visible.iter().filter_map(|index| self.all.get(*index))
+    }
+
     pub fn pages(&self) -> usize {
-        self.entries.len().div_ceil(PAGE_SIZE).max(1)
+        self.count().div_ceil(PAGE_SIZE).max(1)
     }
 
     /// The page shown (1 for anything past the last).
@@ -148,10 +161,11 @@ impl RankingPage {
     }
 
     /// The entries of the page shown.
-    pub fn shown(&self) -> &[Entry] {
-        let start = (self.page() - 1) * PAGE_SIZE;
-        let end = (start + PAGE_SIZE).min(self.entries.len());
-        self.entries.get(start..end).unwrap_or_default()
+    pub fn shown(&self) -> Vec<&Entry> {
+        self.entries()
+            .skip((self.page() - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .collect()
     }
 
     pub fn pagination(&self) -> Pagination {
@@ -175,13 +189,12 @@ impl RankingPage {
     }
 
     pub fn names_points(&self) -> bool {
-        self.entries.len() <= NAMED_POINTS
+        self.count() <= NAMED_POINTS
     }
 
     /// How many entries of the whole view are in `class`.
     pub fn class_count(&self, class: &str) -> usize {
-        self.entries
-            .iter()
+        self.entries()
             .filter(|entry| entry.class_label().as_deref() == Some(class))
             .count()
     }
@@ -210,14 +223,13 @@ impl RankingPage {
     /// The entries of the page shown that are in `class`.
     pub fn in_class(&self, class: &str) -> Vec<&Entry> {
         self.shown()
-            .iter()
+            .into_iter()
             .filter(|entry| entry.class_label().as_deref() == Some(class))
             .collect()
     }
 
     pub fn in_quadrant(&self, quadrant: Quadrant) -> usize {
-        self.entries
-            .iter()
+        self.entries()
             .filter(|entry| entry.quadrant == Some(quadrant))
             .count()
     }
@@ -232,8 +244,7 @@ impl RankingPage {
     }
 
     pub fn placed(&self) -> Vec<&Entry> {
-        self.entries
-            .iter()
+        self.entries()
             .filter(|entry| entry.quadrant.is_some())
             .collect()
     }
@@ -266,18 +277,21 @@ pub async fn show(
     let shell = Shell::new(visitor, "Rangfolge")
         .in_section(Section::Prioritisation)
         .here("Priorisierung");
-    let (round, entries, hidden) = ranking.map_or((None, Vec::new(), 0), |ranking| {
-        (
-            Some(ranking.data.round.clone()),
-            ranking.entries,
-            ranking.hidden,
-        )
-    });
+    let (round, all, visible, hidden) =
+        ranking.map_or((None, Arc::default(), Vec::new(), 0), |ranking| {
+            (
+                Some(ranking.data.round.clone()),
+                ranking.all,
+                ranking.visible,
+                ranking.hidden,
+            )
+        });
     Ok(RankingPage {
         shell,
         round,
         view: View::from_slug(&view.ansicht),
-        entries,
+        all,
+        visible,
         hidden,
         panel,
         choices,
@@ -289,12 +303,24 @@ pub async fn show(
 #[derive(Debug)]
 pub struct Ranking {
     pub data: Arc<RoundData>,
-    pub entries: Vec<Entry>,
+    /// Every measure of the filtered view in the order of the ranking.
+    pub all: Arc<Vec<Entry>>,
+    /// The positions in `all` the reader may see.
+    pub visible: Vec<usize>,
     /// Measures left out because they are still hidden from the reader.
     pub hidden: usize,
 }
 
-/// The ranking of the newest round (none without a round) for `query`.
+impl Ranking {
+    /// The measures the reader sees, in the order of the ranking.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.visible.iter().filter_map(|index| self.all.get(*index))
+    }
+}
+
+/// The ranking of the newest round (none without a round) for `query`. The filtered view is
+/// kept per round and filter for the content generation (`caches.rankings`); per request only
+/// the blind rule is applied.
 pub async fn load(
     state: &AppState,
     current: &CurrentUser,
@@ -305,49 +331,59 @@ pub async fn load(
         return Ok(None);
     };
     let filter = query.filter();
-    let (data, matching) = tokio::try_join!(super::load_round(state, current, newest.id), async {
-        db::catalogue::ids(&state.db, &filter, Scope::Catalogue)
-            .await
-            .map_err(AppError::from)
-    })?;
-    let matching: HashSet<MeasureId> = matching.into_iter().collect();
-    let visible = super::visibility(&data, current);
-    let criteria = data.criteria();
-    let mut entries = Vec::new();
-    let mut hidden = 0;
-    for index in data.ranked_order() {
-        let measure = &data.measures[index];
-        if !matching.contains(&measure.id) {
-            continue;
-        }
-        if !visible[index] {
-            hidden += 1;
-            continue;
-        }
-        let standing = &data.standings[index];
-        let values: Vec<_> = standing
-            .consolidated
-            .iter()
-            .map(|value| value.map(|value| value.value))
-            .collect();
-        let scores = benefit_and_cost(&criteria, &values);
-        entries.push(Entry {
-            index,
-            id: measure.id,
-            number: measure.number,
-            title: measure.title.clone(),
-            rank: standing.rank,
-            tier: standing.tier,
-            score20: standing.score20,
-            class: standing.class,
-            benefit: scores.map(|(benefit, _)| benefit),
-            cost: scores.map(|(_, cost)| cost),
-            quadrant: quadrant(&criteria, &values),
-        });
-    }
+    let data = super::load_round(state, current, newest.id).await?;
+    let key = (newest.id, filter.clone());
+    let all = state
+        .caches
+        .rankings
+        .get_or_load(Some(current.generation), key, async {
+            let matching = db::catalogue::ids(&state.db, &filter, Scope::Catalogue).await?;
+            Ok::<_, AppError>(entries(&data, &matching.into_iter().collect()))
+        })
+        .await?;
+    let seen = super::visibility(&data, current);
+    let visible: Vec<usize> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| seen[entry.index])
+        .map(|(position, _)| position)
+        .collect();
     Ok(Some(Ranking {
+        hidden: all.len() - visible.len(),
         data,
-        entries,
-        hidden,
+        all,
+        visible,
     }))
+}
+
+/// The round's measures among `matching`, in the order of the ranking.
+fn entries(data: &RoundData, matching: &HashSet<MeasureId>) -> Vec<Entry> {
+    let criteria = data.criteria();
+    data.ranked_order()
+        .into_iter()
+        .filter(|index| matching.contains(&data.measures[*index].id))
+        .map(|index| {
+            let measure = &data.measures[index];
+            let standing = &data.standings[index];
+            let values: Vec<_> = standing
+                .consolidated
+                .iter()
+                .map(|value| value.map(|value| value.value))
+                .collect();
+            let scores = benefit_and_cost(&criteria, &values);
+            Entry {
+                index,
+                id: measure.id,
+                number: measure.number,
+                title: measure.title.clone(),
+                rank: standing.rank,
+                tier: standing.tier,
+                score20: standing.score20,
+                class: standing.class,
+                benefit: scores.map(|(benefit, _)| benefit),
+                cost: scores.map(|(_, cost)| cost),
+                quadrant: quadrant(&criteria, &values),
+            }
+        })
+        .collect()
 }

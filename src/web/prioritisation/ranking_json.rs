@@ -99,8 +99,7 @@ pub async fn json(
     };
     let round = &ranking.data.round;
     let measures = ranking
-        .entries
-        .iter()
+        .entries()
         .map(|entry| RankedMeasure {
             id: entry.id,
             number: entry.number,

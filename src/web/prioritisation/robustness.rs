@@ -11,10 +11,12 @@ use serde::Deserialize;
 
 use crate::domain::ids::RoundId;
 use crate::domain::prioritisation::rounds::{self, Sight};
+use crate::rounds::RoundData;
 use crate::scoring::ranking::Tier;
 use crate::scoring::robustness::{Robustness, Settings, WeightModel, analyse};
 use crate::scoring::tipping::stability_intervals;
 use crate::web::AppState;
+use crate::web::cache::Stored;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
 use crate::web::format::filters;
@@ -69,6 +71,91 @@ pub fn model_slug(model: WeightModel) -> &'static str {
     }
 }
 
+/// The analysis of `data` with `settings`: the stored one if its inputs are those of `data`;
+/// else the stored one all the same, marked stale, while a new one is computed in the
+/// background; only without any stored analysis is it computed while the request waits.
+async fn analysis(
+    state: &AppState,
+    data: &Arc<RoundData>,
+    settings: Settings,
+) -> Result<(Arc<Robustness>, bool), AppError> {
+    let key = (data.round.id, settings);
+    let fingerprint = data.fingerprint();
+    let store = &state.caches.robustness;
+    match store.get(&key) {
+        Some(stored)
+            if stored.fingerprint == fingerprint
+                && stored.result.acceptability.len() == data.measures.len() =>
+        {
+            Ok((stored.result, false))
+        }
+        Some(stored) if stored.result.acceptability.len() == data.measures.len() => {
+            refresh(state, Arc::clone(data), settings);
+            Ok((stored.result, true))
+        }
+        _ => {
+            let result = Arc::new(compute(data, settings).await?);
+            store.put(
+                key,
+                Stored {
+                    fingerprint,
+                    result: Arc::clone(&result),
+                },
+            );
+            Ok((result, false))
+        }
+    }
+}
+
+async fn compute(data: &RoundData, settings: Settings) -> Result<Robustness, AppError> {
+    let criteria = data.criteria();
+    let alternatives = data.alternatives();
+    tokio::task::spawn_blocking(move || analyse(&criteria, &alternatives, settings))
+        .await
+        .map_err(|error| AppError::Internal(error.into()))
+}
+
+/// Computes the analysis of `data` with `settings` in the background, unless that is under way.
+fn refresh(state: &AppState, data: Arc<RoundData>, settings: Settings) {
+    let key = (data.round.id, settings);
+    if !state.caches.robustness.claim(key) {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        match compute(&data, settings).await {
+            Ok(result) => state.caches.robustness.put(
+                key,
+                Stored {
+                    fingerprint: data.fingerprint(),
+                    result: Arc::new(result),
+                },
+            ),
+            Err(error) => tracing::error!(?error, "the robustness analysis failed"),
+        }
+        state.caches.robustness.release(&key);
+    });
+}
+
+/// After a change to the round's assessments: the analysis with the page's default settings
+/// is computed again in the background, so that the next reader finds it ready.
+pub fn refresh_after_change(state: &AppState, round: RoundId) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        match RoundData::load(&state.db, round).await {
+            Ok(Some(data)) => {
+                let settings = RobustnessQuery::default().settings();
+                let key = (round, settings);
+                if state.caches.robustness.get(&key).is_some() {
+                    refresh(&state, Arc::new(data), settings);
+                }
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(?error, "reading the round for its robustness failed"),
+        }
+    });
+}
+
 /// A measure's row.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -95,6 +182,8 @@ pub struct RobustnessPage {
     pub rows: Vec<Row>,
     pub hidden: usize,
     pub accuracy: f64,
+    /// The assessments changed since the analysis shown; a new one is being computed.
+    pub stale: bool,
     /// Per criterion: its name, agreed weight, and the weight range over which the first k of
     /// the ranking stay the same (empty while measures are hidden from the reader).
     pub stability: Vec<(String, u8, f64, f64)>,
@@ -150,17 +239,7 @@ pub async fn show(
 ) -> Result<RobustnessPage, AppError> {
     let data = super::load_round(&state, &current, id).await?;
     let settings = query.settings();
-    let criteria = data.criteria();
-    let alternatives = data.alternatives();
-    let result: Arc<Robustness> = state
-        .caches
-        .robustness
-        .get_or_load(visitor.generation(), (id, settings), async move {
-            tokio::task::spawn_blocking(move || analyse(&criteria, &alternatives, settings))
-                .await
-                .map_err(|error| AppError::Internal(error.into()))
-        })
-        .await?;
+    let (result, stale) = analysis(&state, &data, settings).await?;
     let actor = current.user.actor();
     let deadline_passed = data.deadline_passed();
     let mut hidden = 0;
@@ -228,6 +307,7 @@ pub async fn show(
         round_name: data.round.name.clone(),
         model: model_slug(settings.model),
         accuracy: result.accuracy(),
+        stale,
         settings,
         rows,
         hidden,
