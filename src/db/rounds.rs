@@ -194,6 +194,20 @@ pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<RoundSummary>> {
     .await
 }
 
+/// The newest round of the strategy in force (the one the ranking page shows).
+pub async fn newest(pool: &PgPool) -> sqlx::Result<Option<RoundId>> {
+    sqlx::query_scalar!(
+        r#"select r.id as "id: RoundId"
+           from prioritisation_rounds r
+           join strategies s on s.id = r.strategy_id
+           where s.status = 'published'
+           order by r.opened_at desc, r.name
+           limit 1"#
+    )
+    .fetch_optional(pool)
+    .await
+}
+
 pub async fn find(pool: &PgPool, id: RoundId) -> sqlx::Result<Option<Round>> {
     sqlx::query_as!(
         Round,

@@ -36,6 +36,8 @@ pub struct Caches {
     /// A round with its assessments and evaluation: every prioritisation page starts from it,
     /// and for a large round reading and scoring it costs far more than rendering.
     pub rounds: GenerationCache<RoundId, RoundData>,
+    /// The newest round (the ranking page's).
+    pub newest_round: GenerationCache<(), Option<RoundId>>,
     /// The ranking page's filtered views of a round (before the blind rule, which is applied
     /// per reader).
     pub rankings:
@@ -54,6 +56,7 @@ impl Default for Caches {
             robustness: RobustnessStore::default(),
             // About 60 MB for a round of 10,000 measures assessed by eight officers.
             rounds: GenerationCache::new(4),
+            newest_round: GenerationCache::new(1),
             // About 1 MB for a view of 10,000 measures.
             rankings: GenerationCache::new(200),
         }

@@ -214,7 +214,7 @@ async fn a_measure_is_proposed_reviewed_and_found_with_the_keyboard_alone() {
 }
 
 #[tokio::test]
-async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_and_freezes_with_the_keyboard_alone()
+async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_freezes_and_weighs_the_result_with_the_keyboard_alone()
  {
     let app = spawn_app_with(with_failing_routes()).await;
     let officer = app
@@ -342,6 +342,57 @@ async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_and_free
             violations.is_empty(),
             "axe on the frozen round: {violations:?}"
         );
+
+        // What if the citizens' benefit weighed 15 % and the staff's relief 30 %?
+        tab_to(&client, "Was wäre, wenn …").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "form.what-if-form").await;
+        tab_to(&client, "gewicht1").await;
+        type_text(&client, "15").await;
+        tab_to(&client, "gewicht2").await;
+        type_text(&client, "30").await;
+        tab_to(&client, "Rangfolge berechnen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".scenario-save").await;
+        // (15·9 + 30·6 + 20·8 + 10·4 + 5·2 + 10·7 + 10·5) / 10
+        assert_eq!(
+            text_of(&client, ".what-if-row td[data-label=Punkte]").await,
+            "64,50"
+        );
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "axe on what-if: {violations:?}");
+        tab_to(&client, "name").await;
+        type_text(&client, "Mehr Entlastung").await;
+        tab_to(&client, "Als Szenario speichern").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(
+            &client,
+            "h1",
+            "Was wäre, wenn … – Szenario „Mehr Entlastung“",
+        )
+        .await;
+
+        // How robust is the ranking? The first k chosen in the form, sent with Enter.
+        client
+            .goto(&app.url(&format!("/priorisierung/runden/{round}")))
+            .await
+            .expect("the round");
+        tab_to(&client, "Wie robust ist sie?").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".robustness-table").await;
+        tab_to(&client, "k").await;
+        type_text(&client, "1").await;
+        tab_to(&client, "Neu berechnen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(
+            &client,
+            ".robustness-table thead th:nth-child(5)",
+            "Unter den ersten 1",
+        )
+        .await;
+        assert_eq!(text_of(&client, ".robustness-row__top").await, "100 %");
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "axe on robustness: {violations:?}");
     })
     .await;
 }

@@ -111,6 +111,21 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// The newest round of the strategy in force, if any, as the request's generation sees it.
+pub async fn newest_round(
+    state: &super::AppState,
+    current: &super::visitor::CurrentUser,
+) -> Result<Option<crate::domain::ids::RoundId>, super::errors::AppError> {
+    let newest = state
+        .caches
+        .newest_round
+        .get_or_load(Some(current.generation), (), async {
+            crate::db::rounds::newest(&state.db).await
+        })
+        .await?;
+    Ok(*newest)
+}
+
 /// The round `id` as the request's content generation sees it (kept in `caches.rounds`).
 pub async fn load_round(
     state: &super::AppState,
@@ -137,6 +152,10 @@ pub fn visibility(
     use crate::domain::prioritisation::rounds::{Sight, sight};
     let actor = current.user.actor();
     let deadline_passed = data.deadline_passed();
+    // Whoever sees a measure without having assessed it sees them all.
+    if sight(&actor, data.round.status, false, deadline_passed) != Sight::Hidden {
+        return vec![true; data.measures.len()];
+    }
     data.measures
         .iter()
         .map(|measure| {

@@ -123,8 +123,8 @@ pub struct RankingPage {
     pub view: View,
     /// Every measure of the filtered view in the order of the ranking (shared with the cache).
     pub all: Arc<Vec<Entry>>,
-    /// The positions in `all` the reader may see (the blind rule).
-    pub visible: Vec<usize>,
+    /// The positions in `all` the reader may see (the blind rule); none: all of them.
+    pub visible: Option<Vec<usize>>,
     pub hidden: usize,
     pub query: CatalogueQuery,
     pub panel: FilterPanel,
@@ -141,12 +141,12 @@ const NAMED_POINTS: usize = 300;
 impl RankingPage {
     /// How many measures the reader sees.
     pub fn count(&self) -> usize {
-        self.visible.len()
+        self.visible.as_ref().map_or(self.all.len(), Vec::len)
     }
 
     /// The measures the reader sees, in the order of the ranking.
-    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.visible.iter().filter_map(|index| self.all.get(*index))
+    pub fn entries(&self) -> Box<dyn Iterator<Item = &Entry> + '_> {
+        seen_entries(&self.all, self.visible.as_deref())
     }
 
     pub fn pages(&self) -> usize {
@@ -278,7 +278,7 @@ pub async fn show(
         .in_section(Section::Prioritisation)
         .here("Priorisierung");
     let (round, all, visible, hidden) =
-        ranking.map_or((None, Arc::default(), Vec::new(), 0), |ranking| {
+        ranking.map_or((None, Arc::default(), None, 0), |ranking| {
             (
                 Some(ranking.data.round.clone()),
                 ranking.all,
@@ -305,16 +305,27 @@ pub struct Ranking {
     pub data: Arc<RoundData>,
     /// Every measure of the filtered view in the order of the ranking.
     pub all: Arc<Vec<Entry>>,
-    /// The positions in `all` the reader may see.
-    pub visible: Vec<usize>,
+    /// The positions in `all` the reader may see; none: all of them.
+    pub visible: Option<Vec<usize>>,
     /// Measures left out because they are still hidden from the reader.
     pub hidden: usize,
 }
 
 impl Ranking {
     /// The measures the reader sees, in the order of the ranking.
-    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.visible.iter().filter_map(|index| self.all.get(*index))
+    pub fn entries(&self) -> Box<dyn Iterator<Item = &Entry> + '_> {
+        seen_entries(&self.all, self.visible.as_deref())
+    }
+}
+
+/// The entries of `all` at `visible` (all of them without).
+fn seen_entries<'a>(
+    all: &'a [Entry],
+    visible: Option<&'a [usize]>,
+) -> Box<dyn Iterator<Item = &'a Entry> + 'a> {
+    match visible {
+        None => Box::new(all.iter()),
+        Some(visible) => Box::new(visible.iter().filter_map(|index| all.get(*index))),
     }
 }
 
@@ -326,13 +337,12 @@ pub async fn load(
     current: &CurrentUser,
     query: &CatalogueQuery,
 ) -> Result<Option<Ranking>, AppError> {
-    let rounds = db::rounds::list(&state.db).await?;
-    let Some(newest) = rounds.first() else {
+    let Some(newest) = super::newest_round(state, current).await? else {
         return Ok(None);
     };
     let filter = query.filter();
-    let data = super::load_round(state, current, newest.id).await?;
-    let key = (newest.id, filter.clone());
+    let data = super::load_round(state, current, newest).await?;
+    let key = (newest, filter.clone());
     let all = state
         .caches
         .rankings
@@ -342,14 +352,15 @@ pub async fn load(
         })
         .await?;
     let seen = super::visibility(&data, current);
-    let visible: Vec<usize> = all
-        .iter()
-        .enumerate()
-        .filter(|(_, entry)| seen[entry.index])
-        .map(|(position, _)| position)
-        .collect();
+    let visible: Option<Vec<usize>> = all.iter().any(|entry| !seen[entry.index]).then(|| {
+        all.iter()
+            .enumerate()
+            .filter(|(_, entry)| seen[entry.index])
+            .map(|(position, _)| position)
+            .collect()
+    });
     Ok(Some(Ranking {
-        hidden: all.len() - visible.len(),
+        hidden: visible.as_ref().map_or(0, |visible| all.len() - visible.len()),
         data,
         all,
         visible,
