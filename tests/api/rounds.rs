@@ -1349,6 +1349,18 @@ async fn a_large_ranking_is_paged_in_every_view_and_keeps_its_filters() {
         "{counted} of {scored}"
     );
     assert_eq!(classes.count(".class-list li"), 50.min(counted));
+    // The round's own page pages its ranking too.
+    let round: uuid::Uuid = sqlx::query_scalar(
+        "select id from prioritisation_rounds where name = 'Lasttest (Startwert 11)'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("the round");
+    let page = staff.page(&format!("/priorisierung/runden/{round}")).await;
+    assert_eq!(page.count(".ranking-row"), 50);
+    let next = page.links("a[rel=next]");
+    assert_eq!(next, [format!("/priorisierung/runden/{round}?seite=2")]);
+    assert_eq!(staff.page(&next[0]).await.count(".ranking-row"), 10);
 }
 
 #[tokio::test]

@@ -360,7 +360,9 @@ pub async fn load(
             .collect()
     });
     Ok(Some(Ranking {
-        hidden: visible.as_ref().map_or(0, |visible| all.len() - visible.len()),
+        hidden: visible
+            .as_ref()
+            .map_or(0, |visible| all.len() - visible.len()),
         data,
         all,
         visible,

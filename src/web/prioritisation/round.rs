@@ -4,14 +4,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 
 use crate::db::rounds::RoundMeasure;
 use crate::domain::ids::RoundId;
 use crate::domain::office::Office;
-use crate::domain::permissions::Actor;
-use crate::domain::prioritisation::rounds::{self, RoundStatus, Sight};
+use crate::domain::prioritisation::rounds::{self, RoundStatus};
 use crate::domain::roles::Role;
 use crate::rounds::{RoundData, Standing};
 use crate::scoring::ranking::Tier;
@@ -76,52 +75,65 @@ pub struct RoundPage {
     /// The reader's own progress: measures assessed.
     pub own_done: usize,
     pub offices: Vec<OfficeProgress>,
+    /// The measures the reader sees, in the order of the ranking (positions in the round).
+    pub visible: Vec<usize>,
+    /// The measures whose values the reader sees only after assessing them.
+    pub hidden_indexes: Vec<usize>,
+    /// The page of the ranking shown (from 1).
+    pub page: usize,
 }
+
+/// Rows per page of a round's ranking, and the most entries its lists show at once.
+const PAGE_SIZE: usize = 50;
 
 impl RoundPage {
     pub fn is_open(&self) -> bool {
         self.data.round.status == RoundStatus::Open
     }
 
-    fn actor(&self) -> Option<Actor> {
-        self.shell
-            .visitor
-            .user
-            .as_ref()
-            .map(|user| user.user.actor())
+    pub fn pages(&self) -> usize {
+        self.visible.len().div_ceil(PAGE_SIZE).max(1)
     }
 
-    fn sight(&self, index: usize) -> Sight {
-        let Some(actor) = self.actor() else {
-            return Sight::Hidden;
-        };
-        let own = self
-            .data
-            .submitted_by(actor.user_id, self.data.measures[index].id);
-        rounds::sight(
-            &actor,
-            self.data.round.status,
-            own,
-            self.data.deadline_passed(),
-        )
-    }
-
-    /// The ranking without the measures the reader may not see yet.
+    /// The page of the ranking shown, without the measures the reader may not see yet.
     pub fn ranking(&self) -> Vec<RankRow<'_>> {
-        self.data
-            .ranked_order()
-            .into_iter()
-            .filter(|index| self.sight(*index) != Sight::Hidden)
-            .map(|index| self.row(index))
+        self.visible
+            .iter()
+            .skip((self.page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .map(|index| self.row(*index))
             .collect()
     }
 
-    /// The measures whose values the reader sees only after assessing them.
+    pub fn pagination(&self) -> crate::web::measures::catalogue::Pagination {
+        let href = |page: usize| {
+            let base = format!("/priorisierung/runden/{}", self.data.round.id);
+            if page > 1 {
+                format!("{base}?seite={page}")
+            } else {
+                base
+            }
+        };
+        let pages = self.pages();
+        crate::web::measures::catalogue::Pagination {
+            page: self.page as i64,
+            pages: pages as i64,
+            previous_href: (self.page > 1).then(|| href(self.page - 1)),
+            next_href: (self.page < pages).then(|| href(self.page + 1)),
+        }
+    }
+
+    /// The first of the measures whose values the reader sees only after assessing them.
     pub fn hidden(&self) -> Vec<&RoundMeasure> {
-        (0..self.data.measures.len())
-            .filter(|index| self.sight(*index) == Sight::Hidden)
-            .map(|index| &self.data.measures[index])
+        self.hidden_indexes
+            .iter()
+            .take(PAGE_SIZE)
+            .map(|index| &self.data.measures[*index])
             .collect()
+    }
+
+    pub fn hidden_count(&self) -> usize {
+        self.hidden_indexes.len()
     }
 
     fn row(&self, index: usize) -> RankRow<'_> {
@@ -152,12 +164,16 @@ impl RoundPage {
         }
     }
 
-    /// The visible measures flagged for discussion.
-    pub fn flagged(&self) -> Vec<RankRow<'_>> {
-        self.ranking()
-            .into_iter()
-            .filter(|row| !row.disputed.is_empty())
-            .collect()
+    /// The visible measures flagged for discussion: how many, and the first of them.
+    pub fn flagged(&self) -> (usize, Vec<RankRow<'_>>) {
+        let all = self
+            .visible
+            .iter()
+            .filter(|index| !self.data.standings[**index].disputed.is_empty());
+        (
+            all.clone().count(),
+            all.take(PAGE_SIZE).map(|index| self.row(*index)).collect(),
+        )
     }
 
     pub fn total(&self) -> usize {
@@ -172,13 +188,23 @@ pub async fn show(
     visitor: Visitor,
     current: CurrentUser,
     Path(raw): Path<String>,
+    Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     if let Some(id) = raw.strip_suffix(".json") {
         let id: RoundId = id.parse().map_err(|_| AppError::NotFound)?;
         return super::round_json::json(&state, &current, id).await;
     }
     let id: RoundId = raw.parse().map_err(|_| AppError::NotFound)?;
-    Ok(page(&state, visitor, current, id).await?.into_response())
+    let page = query.seite.parse::<usize>().unwrap_or(1).max(1);
+    Ok(self::page(&state, visitor, current, id, page)
+        .await?
+        .into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    seite: String,
 }
 
 async fn page(
@@ -186,8 +212,15 @@ async fn page(
     visitor: Visitor,
     current: CurrentUser,
     id: RoundId,
+    page: usize,
 ) -> Result<RoundPage, AppError> {
     let data = super::load_round(state, &current, id).await?;
+    let seen = super::visibility(&data, &current);
+    let (visible, hidden_indexes): (Vec<usize>, Vec<usize>) = data
+        .ranked_order()
+        .into_iter()
+        .partition(|index| seen[*index]);
+    let page = page.min(visible.len().div_ceil(PAGE_SIZE).max(1));
     let actor = current.user.actor();
     let own_done = data
         .measures
@@ -212,5 +245,8 @@ async fn page(
         own_done,
         offices,
         data,
+        visible,
+        hidden_indexes,
+        page,
     })
 }
