@@ -106,6 +106,41 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
         "{wandsbek_row:?}"
     );
 
+    // A what-if scenario Altona's officer saved for an open round.
+    let central_user = app
+        .create_user(&[Role::CentralOfficer], Office::Central)
+        .await;
+    let catalogue = prima::db::criteria::current(&app.db)
+        .await
+        .expect("read")
+        .expect("the default catalogue");
+    let round = prima::db::rounds::open(
+        &app.db,
+        &prima::db::rounds::NewRound {
+            name: &prima::domain::prioritisation::rounds::RoundName::parse("Objektrunde")
+                .expect("a name"),
+            deadline: chrono::NaiveDate::from_ymd_opt(2099, 1, 31).expect("a date"),
+            catalogue_id: catalogue.id,
+            measures: &[prima::domain::ids::MeasureId(
+                accepted.parse().expect("an id"),
+            )],
+            by: central_user.id,
+            notice: "Bitte bewerten.",
+        },
+    )
+    .await
+    .expect("a round");
+    let scenario = prima::db::scenarios::save(
+        &app.db,
+        round,
+        "Altonas Sicht",
+        &[15, 30, 20, 10, 5, 10, 10],
+        altona_user.id,
+    )
+    .await
+    .map_err(|error| format!("{error:?}"))
+    .expect("a scenario");
+
     let get = |route, path: String, wrong, refusal, right| Case {
         method: Method::GET,
         route,
@@ -237,6 +272,14 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
             ("an officer not of the lead office", &wandsbek),
             StatusCode::FORBIDDEN,
             ("the lead office's officer", &altona),
+        ),
+        post(
+            "/priorisierung/runden/{id}/szenarien/{scenario}/loeschen",
+            format!("/priorisierung/runden/{round}/szenarien/{scenario}/loeschen"),
+            Vec::new(),
+            ("another office's officer", &wandsbek),
+            StatusCode::FORBIDDEN,
+            ("the officer who saved it", &altona),
         ),
     ];
 

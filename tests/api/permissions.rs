@@ -64,10 +64,19 @@ async fn concrete(
         .fetch_optional(&app.db)
         .await
         .expect("a comment");
+    let scenario: Option<String> =
+        sqlx::query_scalar("select id::text from weight_scenarios limit 1")
+            .fetch_optional(&app.db)
+            .await
+            .expect("a scenario");
     match id {
         Some(id) => route
             .path
             .replace("{id}", &id)
+            .replace(
+                "{scenario}",
+                &scenario.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            )
             .replace("{comment}", &comment.unwrap_or_default())
             .replace("{measure}", &measure.unwrap_or_default()),
         None if route.path.contains("{version}") => route.path.replace("{version}", "1"),

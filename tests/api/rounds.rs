@@ -971,6 +971,27 @@ async fn what_if_shows_the_ranking_under_other_weights_and_scenarios_are_compare
         ]
     );
 
+    // Its author deletes it from the what-if page; it is gone from the comparison.
+    let listed = officer.page(&format!("{round}/was-waere-wenn")).await;
+    let delete = listed
+        .select(".scenario-list form")
+        .first()
+        .and_then(|form| form.value().attr("action").map(str::to_owned))
+        .expect("a delete form for one's own scenario");
+    let deleted = officer.post_form(&delete, &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        officer
+            .page(&format!("{round}/szenarien"))
+            .await
+            .count(".scenario-ranks"),
+        0
+    );
+    assert_eq!(
+        officer.post_form(&delete, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+
     // An officer who has assessed nothing sees no measure of the round in any of it.
     let blind = app
         .login(

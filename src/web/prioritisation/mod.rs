@@ -78,6 +78,12 @@ pub fn routes() -> Vec<Route> {
             Assess,
             what_if::save,
         ),
+        Route::post(
+            "/priorisierung/runden/{id}/szenarien/{scenario}/loeschen",
+            Assess,
+            what_if::delete,
+        )
+        .checking("its author or the central officer"),
         Route::get(
             "/priorisierung/runden/{id}/massnahmen/{measure}",
             SignedIn,

@@ -17,11 +17,12 @@ use super::round::score_text;
 use crate::db;
 use crate::db::scenarios::{SaveError, Scenario};
 use crate::domain::ids::{MeasureId, RoundId};
+use crate::domain::roles::Role;
 use crate::rounds::RoundData;
 use crate::scoring::what_if::{WeightError, WhatIf, reweigh, what_if};
 use crate::web::AppState;
 use crate::web::errors::AppError;
-use crate::web::extract::Id;
+use crate::web::extract::{Id, TwoIds};
 use crate::web::format::filters;
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
@@ -110,6 +111,9 @@ pub struct WhatIfPage {
     /// The current weights and k as an address query (without the page).
     pub query: String,
     pub save_name: String,
+    /// The reader, to offer deleting their own scenarios (all of them to the central officer).
+    pub reader: crate::domain::ids::UserId,
+    pub reader_is_central: bool,
 }
 
 impl WhatIfPage {
@@ -143,6 +147,10 @@ impl WhatIfPage {
             previous_href: (self.page > 1).then(|| self.page_href(self.page - 1)),
             next_href: (self.page < self.pages).then(|| self.page_href(self.page + 1)),
         }
+    }
+
+    pub fn may_delete(&self, scenario: &Scenario) -> bool {
+        may_delete(self.reader, self.reader_is_central, scenario)
     }
 
     pub fn scenario_href(&self, scenario: &Scenario) -> String {
@@ -359,6 +367,8 @@ async fn build(
         pages: 1,
         query,
         save_name,
+        reader: current.user.id,
+        reader_is_central: current.user.roles.contains(&Role::CentralOfficer),
     };
     if let Some(result) = result {
         fill(&mut page, &data, &result, &visible, typed.page);
@@ -469,6 +479,30 @@ pub async fn save(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+/// Who may delete a scenario: whoever saved it, and the central officer.
+fn may_delete(reader: crate::domain::ids::UserId, is_central: bool, scenario: &Scenario) -> bool {
+    is_central || scenario.created_by_id == Some(reader)
+}
+
+/// Deletes a scenario (its author or the central officer) and goes back to the what-if page.
+pub async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    TwoIds(round, scenario): TwoIds<RoundId, uuid::Uuid>,
+) -> Result<Response, AppError> {
+    let scenarios = db::scenarios::list(&state.db, round).await?;
+    let found = scenarios
+        .iter()
+        .find(|candidate| candidate.id == scenario)
+        .ok_or(AppError::NotFound)?;
+    let is_central = current.user.roles.contains(&Role::CentralOfficer);
+    if !may_delete(current.user.id, is_central, found) {
+        return Err(AppError::Forbidden);
+    }
+    db::scenarios::delete(&state.db, round, scenario).await?;
+    Ok(Redirect::to(&format!("/priorisierung/runden/{round}/was-waere-wenn")).into_response())
 }
 
 /// One column of the comparison: the agreed weights or a scenario's.
