@@ -1382,6 +1382,45 @@ async fn a_large_ranking_is_paged_in_every_view_and_keeps_its_filters() {
     let next = page.links("a[rel=next]");
     assert_eq!(next, [format!("/priorisierung/runden/{round}?seite=2")]);
     assert_eq!(staff.page(&next[0]).await.count(".ranking-row"), 10);
+    // So do the robustness table and an officer's list of open assessments.
+    let robust = staff
+        .page(&format!(
+            "/priorisierung/runden/{round}/robustheit?stichproben=1000&k=5"
+        ))
+        .await;
+    assert_eq!(robust.count(".robustness-row"), 50);
+    let next = robust.links("a[rel=next]");
+    assert_eq!(
+        next,
+        [format!(
+            "/priorisierung/runden/{round}/robustheit?modell=ungefaehr&stichproben=1000&k=5&seed=2026&seite=2"
+        )]
+    );
+    assert_eq!(staff.page(&next[0]).await.count(".robustness-row"), 10);
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Harburg)
+                .await,
+        )
+        .await;
+    let mine = officer
+        .page(&format!("/priorisierung/runden/{round}/bewerten"))
+        .await;
+    assert_eq!(mine.count(".assessment-list--open li"), 50);
+    let next = mine.links("a[rel=next]");
+    assert_eq!(
+        next,
+        [format!(
+            "/priorisierung/runden/{round}/bewerten?offen=2&bewertet=1"
+        )]
+    );
+    assert_eq!(
+        officer
+            .page(&next[0])
+            .await
+            .count(".assessment-list--open li"),
+        10
+    );
 }
 
 #[tokio::test]

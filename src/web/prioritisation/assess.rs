@@ -6,7 +6,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -30,6 +30,7 @@ use crate::web::extract::{Id, TwoIds};
 use crate::web::format::filters;
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Section, Shell};
+use crate::web::measures::catalogue::Pagination;
 use crate::web::visitor::{CurrentUser, Visitor};
 
 fn shell(visitor: Visitor, data: &RoundData, title: &str) -> Shell {
@@ -50,12 +51,83 @@ pub struct MyAssessmentsPage {
     pub data: std::sync::Arc<RoundData>,
     pub open: Vec<RoundMeasure>,
     pub done: Vec<RoundMeasure>,
+    /// The pages shown of the open and of the assessed measures (from 1).
+    pub open_page: usize,
+    pub done_page: usize,
 }
+
+/// Measures per page of each list.
+const LIST_PAGE: usize = 50;
 
 impl MyAssessmentsPage {
     pub fn total(&self) -> usize {
         self.open.len() + self.done.len()
     }
+
+    pub fn open_shown(&self) -> &[RoundMeasure] {
+        Self::slice(&self.open, self.open_page)
+    }
+
+    pub fn done_shown(&self) -> &[RoundMeasure] {
+        Self::slice(&self.done, self.done_page)
+    }
+
+    fn slice(list: &[RoundMeasure], page: usize) -> &[RoundMeasure] {
+        let start = (page - 1) * LIST_PAGE;
+        list.get(start..(start + LIST_PAGE).min(list.len()))
+            .unwrap_or_default()
+    }
+
+    pub fn open_pagination(&self) -> Pagination {
+        self.pagination(self.open.len(), self.open_page, |page| {
+            (page, self.done_page)
+        })
+    }
+
+    pub fn done_pagination(&self) -> Pagination {
+        self.pagination(self.done.len(), self.done_page, |page| {
+            (self.open_page, page)
+        })
+    }
+
+    /// The pages of a list of `len`; `pages` gives both lists' pages for a page of this one.
+    fn pagination(
+        &self,
+        len: usize,
+        page: usize,
+        pages: impl Fn(usize) -> (usize, usize),
+    ) -> Pagination {
+        let count = len.div_ceil(LIST_PAGE).max(1);
+        let href = |page: usize| {
+            let (open, done) = pages(page);
+            format!(
+                "/priorisierung/runden/{}/bewerten?offen={open}&bewertet={done}",
+                self.data.round.id
+            )
+        };
+        Pagination {
+            page: page as i64,
+            pages: count as i64,
+            previous_href: (page > 1).then(|| href(page - 1)),
+            next_href: (page < count).then(|| href(page + 1)),
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListPages {
+    #[serde(default)]
+    offen: String,
+    #[serde(default)]
+    bewertet: String,
+}
+
+/// A page number as typed, within 1..=pages of a list of `len`.
+fn list_page(typed: &str, len: usize) -> usize {
+    typed
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, len.div_ceil(LIST_PAGE).max(1))
 }
 
 pub async fn mine(
@@ -63,15 +135,18 @@ pub async fn mine(
     visitor: Visitor,
     current: CurrentUser,
     Id(id): Id<RoundId>,
+    Query(pages): Query<ListPages>,
 ) -> Result<MyAssessmentsPage, AppError> {
     let data = super::load_round(&state, &current, id).await?;
-    let (done, open) = data
+    let (done, open): (Vec<RoundMeasure>, Vec<RoundMeasure>) = data
         .measures
         .iter()
         .cloned()
         .partition(|measure| data.submitted_by(current.user.id, measure.id));
     Ok(MyAssessmentsPage {
         shell: shell(visitor, &data, "Meine Bewertungen"),
+        open_page: list_page(&pages.offen, open.len()),
+        done_page: list_page(&pages.bewertet, done.len()),
         open,
         done,
         data,

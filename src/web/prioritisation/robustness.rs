@@ -33,6 +33,8 @@ pub struct RobustnessQuery {
     pub k: String,
     #[serde(default)]
     pub seed: String,
+    #[serde(default)]
+    pub seite: String,
 }
 
 /// The default seed: any fixed number does; this one is the year the method entered PriMa.
@@ -184,12 +186,48 @@ pub struct RobustnessPage {
     pub accuracy: f64,
     /// The assessments changed since the analysis shown; a new one is being computed.
     pub stale: bool,
+    /// The page of the table shown (from 1).
+    pub page: usize,
     /// Per criterion: its name, agreed weight, and the weight range over which the first k of
     /// the ranking stay the same (empty while measures are hidden from the reader).
     pub stability: Vec<(String, u8, f64, f64)>,
 }
 
+/// Rows per page of the table.
+const PAGE_SIZE: usize = 50;
+
 impl RobustnessPage {
+    pub fn shown(&self) -> &[Row] {
+        let start = (self.page - 1) * PAGE_SIZE;
+        self.rows
+            .get(start..(start + PAGE_SIZE).min(self.rows.len()))
+            .unwrap_or_default()
+    }
+
+    pub fn pages(&self) -> usize {
+        self.rows.len().div_ceil(PAGE_SIZE).max(1)
+    }
+
+    pub fn pagination(&self) -> crate::web::measures::catalogue::Pagination {
+        let href = |page: usize| {
+            format!(
+                "/priorisierung/runden/{}/robustheit?modell={}&stichproben={}&k={}&seed={}&seite={page}",
+                self.round_id,
+                self.model,
+                self.settings.samples,
+                self.settings.top_k,
+                self.settings.seed
+            )
+        };
+        let pages = self.pages();
+        crate::web::measures::catalogue::Pagination {
+            page: self.page as i64,
+            pages: pages as i64,
+            previous_href: (self.page > 1).then(|| href(self.page - 1)),
+            next_href: (self.page < pages).then(|| href(self.page + 1)),
+        }
+    }
+
     pub fn percent(&self, share: &f64) -> String {
         crate::web::format::decimal((share * 100.0).round() as i64, 0) + " %"
     }
@@ -243,7 +281,7 @@ pub async fn show(
     let actor = current.user.actor();
     let deadline_passed = data.deadline_passed();
     let mut hidden = 0;
-    let rows = data
+    let rows: Vec<Row> = data
         .ranked_order()
         .into_iter()
         .filter(|index| {
@@ -308,6 +346,11 @@ pub async fn show(
         model: model_slug(settings.model),
         accuracy: result.accuracy(),
         stale,
+        page: query
+            .seite
+            .parse::<usize>()
+            .unwrap_or(1)
+            .clamp(1, rows.len().div_ceil(PAGE_SIZE).max(1)),
         settings,
         rows,
         hidden,
