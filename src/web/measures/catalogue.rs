@@ -252,6 +252,16 @@ pub struct Pagination {
 }
 
 impl Pagination {
+    /// Page `page` of `pages`, the neighbours' addresses from `href`.
+    pub fn around(page: usize, pages: usize, href: impl Fn(usize) -> String) -> Self {
+        Self {
+            page: i64::try_from(page).unwrap_or(i64::MAX),
+            pages: i64::try_from(pages).unwrap_or(i64::MAX),
+            previous_href: (page > 1).then(|| href(page - 1)),
+            next_href: (page < pages).then(|| href(page + 1)),
+        }
+    }
+
     /// The pages of `total` hits of the view `query` at `path`.
     pub fn new(query: &CatalogueQuery, path: &str, total: i64) -> Self {
         let page = query.page();

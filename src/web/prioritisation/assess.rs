@@ -105,12 +105,7 @@ impl MyAssessmentsPage {
                 self.data.round.id
             )
         };
-        Pagination {
-            page: page as i64,
-            pages: count as i64,
-            previous_href: (page > 1).then(|| href(page - 1)),
-            next_href: (page < count).then(|| href(page + 1)),
-        }
+        Pagination::around(page, count, href)
     }
 }
 

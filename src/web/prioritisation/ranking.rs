@@ -169,13 +169,7 @@ impl RankingPage {
     }
 
     pub fn pagination(&self) -> Pagination {
-        let (page, pages) = (self.page(), self.pages());
-        Pagination {
-            page: page as i64,
-            pages: pages as i64,
-            previous_href: (page > 1).then(|| self.page_href(page - 1)),
-            next_href: (page < pages).then(|| self.page_href(page + 1)),
-        }
+        Pagination::around(self.page(), self.pages(), |page| self.page_href(page))
     }
 
     /// The address of this view on `page`.

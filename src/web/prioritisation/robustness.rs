@@ -219,13 +219,7 @@ impl RobustnessPage {
                 self.settings.seed
             )
         };
-        let pages = self.pages();
-        crate::web::measures::catalogue::Pagination {
-            page: self.page as i64,
-            pages: pages as i64,
-            previous_href: (self.page > 1).then(|| href(self.page - 1)),
-            next_href: (self.page < pages).then(|| href(self.page + 1)),
-        }
+        crate::web::measures::catalogue::Pagination::around(self.page, self.pages(), href)
     }
 
     pub fn percent(&self, share: &f64) -> String {

@@ -114,13 +114,7 @@ impl RoundPage {
                 base
             }
         };
-        let pages = self.pages();
-        crate::web::measures::catalogue::Pagination {
-            page: self.page as i64,
-            pages: pages as i64,
-            previous_href: (self.page > 1).then(|| href(self.page - 1)),
-            next_href: (self.page < pages).then(|| href(self.page + 1)),
-        }
+        crate::web::measures::catalogue::Pagination::around(self.page, self.pages(), href)
     }
 
     /// The first of the measures whose values the reader sees only after assessing them.

@@ -141,12 +141,9 @@ impl WhatIfPage {
     }
 
     pub fn pagination(&self) -> crate::web::measures::catalogue::Pagination {
-        crate::web::measures::catalogue::Pagination {
-            page: self.page as i64,
-            pages: self.pages as i64,
-            previous_href: (self.page > 1).then(|| self.page_href(self.page - 1)),
-            next_href: (self.page < self.pages).then(|| self.page_href(self.page + 1)),
-        }
+        crate::web::measures::catalogue::Pagination::around(self.page, self.pages, |page| {
+            self.page_href(page)
+        })
     }
 
     pub fn may_delete(&self, scenario: &Scenario) -> bool {
