@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod criteria;
 mod errors;
+mod exports;
 mod formatting;
 mod measure_page;
 mod measures;

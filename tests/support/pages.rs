@@ -62,8 +62,14 @@ pub fn with_failing_routes() -> Router<AppState> {
 }
 
 /// Paths of the route table that are not pages: the probes answer plain text to the
-/// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs).
-const NOT_PAGES: [&str; 3] = ["/healthz", "/readyz", "/priorisierung.json"];
+/// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs), the
+/// CSV export with a CSV reader (tests/api/exports.rs).
+const NOT_PAGES: [&str; 4] = [
+    "/healthz",
+    "/readyz",
+    "/priorisierung.json",
+    "/massnahmen.csv",
+];
 
 /// Public pages that send a signed-in person on (the login goes to the start page).
 const ANONYMOUS_ONLY: [&str; 1] = ["/anmelden"];

@@ -116,6 +116,11 @@ impl CatalogueQuery {
         self.href(path, page, |_, value| Some(value))
     }
 
+    /// This view (all pages) as CSV.
+    pub fn csv_href(&self) -> String {
+        self.href("/massnahmen.csv", 1, |_, value| Some(value))
+    }
+
     /// The first page of this view sorted by `sort`.
     pub fn sorted_by(&self, path: &str, sort: Sort) -> String {
         self.href(path, 1, |key, value| {
