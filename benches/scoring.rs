@@ -41,7 +41,7 @@ fn candidates(count: usize, criteria: usize) -> Vec<Candidate> {
     (0..count)
         .map(|i| Candidate {
             number: i as i64 + 1,
-            mandatory: sequence.next() % 50 == 0,
+            mandatory: sequence.next().is_multiple_of(50),
             values: (0..criteria)
                 .map(|_| HalfPoints::new((sequence.next() % 21) as u8))
                 .collect(),

@@ -41,6 +41,9 @@ enum Command {
         measures: Option<usize>,
         #[arg(long, default_value = "1")]
         seed: u64,
+        /// With --measures: the measures only, no load-test round (for export benchmarks).
+        #[arg(long)]
+        without_round: bool,
     },
     /// Show how PostgreSQL runs a catalogue view, given as the query string of its address
     /// (e.g. "suche=Digitalisierung&sortierung=titel&seite=2"): the plan with times and buffers.
@@ -89,7 +92,11 @@ async fn main() -> ExitCode {
         Command::Serve => prima::server::serve(cli.config).await,
         Command::Migrate => prima::server::migrate_only(cli.config).await,
         Command::User(command) => user_command(cli.config, command).await,
-        Command::Demo { measures, seed } => demo_command(cli.config, measures, seed).await,
+        Command::Demo {
+            measures,
+            seed,
+            without_round,
+        } => demo_command(cli.config, measures, seed, !without_round).await,
         Command::Explain { view } => explain_command(cli.config, &view).await,
         Command::Database(DatabaseCommand::Stop) => {
             prima::db::embedded::stop_cluster_of(
@@ -184,6 +191,7 @@ async fn demo_command(
     config: prima::config::Config,
     measures: Option<usize>,
     seed: u64,
+    with_round: bool,
 ) -> anyhow::Result<()> {
     let database = prima::db::Database::open(&config).await?;
     let result = async {
@@ -197,6 +205,9 @@ async fn demo_command(
             Some(count) => {
                 let loaded = prima::demo::load_generated(pool, count, seed).await?;
                 println!("generated {loaded} measures (seed {seed})");
+                if !with_round {
+                    return Ok(());
+                }
                 if let Some(round) = prima::demo::load_test_round(pool, seed).await? {
                     println!(
                         "opened the round \"Lasttest (Startwert {seed})\" of {round} measures, assessed by 8 officers"

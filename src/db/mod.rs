@@ -7,6 +7,7 @@ pub mod credential_attempts;
 pub mod criteria;
 pub mod demo;
 pub mod embedded;
+pub mod export;
 pub mod history;
 pub mod implementation;
 pub mod measure_details;

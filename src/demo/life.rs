@@ -276,7 +276,7 @@ async fn live(
     }
     // Colleagues of other offices back it, the more the earlier it came.
     for (offset, colleague) in cast.staff.iter().enumerate() {
-        if colleague.id != author.id && (index + offset) % 3 == 0 {
+        if colleague.id != author.id && (index + offset).is_multiple_of(3) {
             db::supports::add(&mut *connection, id, colleague.id).await?;
         }
     }

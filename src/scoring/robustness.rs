@@ -344,10 +344,10 @@ impl<'a> Prepared<'a> {
                 if rank == 0 {
                     counts.first[index] += 1;
                 }
-                if let Some(above) = self.alternatives[index].above {
-                    if rank < ranks[above] {
-                        counts.beats_above[index] += 1;
-                    }
+                if let Some(above) = self.alternatives[index].above
+                    && rank < ranks[above]
+                {
+                    counts.beats_above[index] += 1;
                 }
             }
         }

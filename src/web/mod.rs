@@ -10,6 +10,7 @@ pub mod cache;
 pub mod credentials;
 pub mod csrf;
 pub mod errors;
+pub mod export;
 pub mod extract;
 pub mod format;
 pub mod forms;
@@ -148,6 +149,7 @@ pub fn all_routes() -> Vec<Route> {
         home::routes(),
         strategy::routes(),
         measures::routes(),
+        export::routes(),
         prioritisation::routes(),
         notifications::routes(),
         auth::routes(),

@@ -80,7 +80,9 @@ pub async fn spawn_app_with_settings(pages: Router<AppState>, settings: Settings
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body as text (lossy) and as sent, for files.
     pub body: String,
+    pub bytes: Bytes,
 }
 
 impl TestResponse {
@@ -134,6 +136,7 @@ impl TestApp {
             status: parts.status,
             headers: parts.headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 

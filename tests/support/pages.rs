@@ -64,11 +64,14 @@ pub fn with_failing_routes() -> Router<AppState> {
 /// Paths of the route table that are not pages: the probes answer plain text to the
 /// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs), the
 /// CSV export with a CSV reader (tests/api/exports.rs).
-const NOT_PAGES: [&str; 4] = [
+const NOT_PAGES: [&str; 7] = [
     "/healthz",
     "/readyz",
     "/priorisierung.json",
-    "/massnahmen.csv",
+    "/massnahmen/export/datei",
+    "/massnahmen/umsetzung/export/datei",
+    "/priorisierung/export/datei",
+    "/priorisierung/runden/{id}/export/datei",
 ];
 
 /// Public pages that send a signed-in person on (the login goes to the start page).
@@ -211,6 +214,7 @@ impl Fixtures {
                 "/priorisierung?ansicht=matrix".to_owned(),
                 "/priorisierung?ansicht=klassen&status=angenommen".to_owned(),
             ]),
+            "/massnahmen/export" => one("/massnahmen/export?status=angenommen".to_owned()),
             _ if !pattern.contains('{') => one(pattern.to_owned()),
             "/massnahmen/{id}" => Some(vec![
                 format!("/massnahmen/{}", self.measure),
@@ -228,6 +232,9 @@ impl Fixtures {
             "/verwaltung/konten/{id}" => one(format!("/verwaltung/konten/{}", self.user)),
             "/priorisierung/runden/{id}" => {
                 Some(vec![self.rounds.open.clone(), self.rounds.frozen.clone()])
+            }
+            "/priorisierung/runden/{id}/export" => {
+                one(format!("{}/export?spalten=rang,nr", self.rounds.frozen))
             }
             "/priorisierung/runden/{id}/bewerten" => one(format!("{}/bewerten", self.rounds.open)),
             "/priorisierung/runden/{id}/robustheit" => Some(vec![
@@ -416,5 +423,10 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
             signed_in: false,
         });
     }
+    // A wrong export choice: the export page again with both errors.
+    pages.push(PageToCheck {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..PageToCheck::ok("/massnahmen/export/datei?status=angenommen&spalten=&format=pdf")
+    });
     pages
 }

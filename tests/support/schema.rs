@@ -15,7 +15,11 @@ fn load(name: &str) -> serde_json::Value {
 /// The problems of `document` against `docs/schemas/{name}` (formats checked too); the schemas
 /// refer to each other by their `$id`.
 pub fn problems(name: &str, document: &serde_json::Value) -> Vec<String> {
-    let schemas = ["round.schema.json", "ranking.schema.json"];
+    let schemas = [
+        "round.schema.json",
+        "ranking.schema.json",
+        "export.schema.json",
+    ];
     let mut builder = jsonschema::Registry::new();
     for schema in schemas {
         let contents = load(schema);

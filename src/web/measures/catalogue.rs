@@ -116,9 +116,18 @@ impl CatalogueQuery {
         self.href(path, page, |_, value| Some(value))
     }
 
-    /// This view (all pages) as CSV.
-    pub fn csv_href(&self) -> String {
-        self.href("/massnahmen.csv", 1, |_, value| Some(value))
+    /// This view (all pages) at `path`: its export page, the view from there.
+    pub fn view_href(&self, path: &str) -> String {
+        self.href(path, 1, |_, value| Some(value))
+    }
+
+    /// The view's parameters in use (no page), for the hidden fields of a form that keeps it.
+    pub fn pairs_in_use(&self) -> Vec<(&'static str, String)> {
+        self.pairs()
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(key, value)| (key, value.to_owned()))
+            .collect()
     }
 
     /// The first page of this view sorted by `sort`.

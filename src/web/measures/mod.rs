@@ -6,7 +6,7 @@ mod access;
 pub mod catalogue;
 mod changes;
 mod comments;
-mod export;
+
 mod form;
 mod implementation;
 mod matrix;
@@ -22,7 +22,6 @@ pub fn routes() -> Vec<Route> {
     use Permission::SignedIn as P;
     vec![
         Route::get("/massnahmen", P, catalogue::catalogue),
-        Route::get("/massnahmen.csv", P, export::csv),
         Route::get("/massnahmen/neu", P, form::new_form),
         Route::get("/massnahmen/umsetzung", P, matrix::matrix),
         Route::post("/massnahmen/neu", P, form::create),

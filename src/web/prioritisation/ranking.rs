@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::db::catalogue::Scope;
-use crate::domain::ids::MeasureId;
+use crate::domain::ids::{MeasureId, RoundId};
 use crate::domain::lifecycle::Status;
 use crate::rounds::RoundData;
 use crate::scoring::ranking::{Class, Quadrant, Tier, benefit_and_cost, quadrant};
@@ -334,9 +334,19 @@ pub async fn load(
     let Some(newest) = super::newest_round(state, current).await? else {
         return Ok(None);
     };
+    load_round(state, current, newest, query).await.map(Some)
+}
+
+/// The ranking of round `id` (404 if there is none) for `query`, as the reader may see it.
+pub async fn load_round(
+    state: &AppState,
+    current: &CurrentUser,
+    id: RoundId,
+    query: &CatalogueQuery,
+) -> Result<Ranking, AppError> {
     let filter = query.filter();
-    let data = super::load_round(state, current, newest).await?;
-    let key = (newest, filter.clone());
+    let data = super::load_round(state, current, id).await?;
+    let key = (id, filter.clone());
     let all = state
         .caches
         .rankings
@@ -353,14 +363,14 @@ pub async fn load(
             .map(|(position, _)| position)
             .collect()
     });
-    Ok(Some(Ranking {
+    Ok(Ranking {
         hidden: visible
             .as_ref()
             .map_or(0, |visible| all.len() - visible.len()),
         data,
         all,
         visible,
-    }))
+    })
 }
 
 /// The round's measures among `matching`, in the order of the ranking.
