@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod comments;
 pub mod credential_attempts;
 pub mod criteria;
+pub mod dashboard;
 pub mod demo;
 pub mod embedded;
 pub mod export;

@@ -42,6 +42,9 @@ pub struct Caches {
     /// per reader).
     pub rankings:
         GenerationCache<(RoundId, Filter), Vec<crate::web::prioritisation::ranking::Entry>>,
+    /// What the dashboard counts: a dozen grouped scans over all measures, the same for
+    /// every reader.
+    pub dashboard: GenerationCache<(), crate::web::reports::dashboard::DashboardData>,
 }
 
 impl Default for Caches {
@@ -59,6 +62,7 @@ impl Default for Caches {
             newest_round: GenerationCache::new(1),
             // About 1 MB for a view of 10,000 measures.
             rankings: GenerationCache::new(200),
+            dashboard: GenerationCache::new(1),
         }
     }
 }

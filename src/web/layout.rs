@@ -11,6 +11,7 @@ pub enum Section {
     Strategy,
     Measures,
     Prioritisation,
+    Reports,
     Account,
     Administration,
     None,
@@ -106,6 +107,7 @@ impl Shell {
                 "/priorisierung",
                 self.section == Section::Prioritisation,
             ),
+            NavItem::new("Berichte", "/berichte", self.section == Section::Reports),
         ];
         if user.user.roles.contains(&Role::Administrator) {
             items.push(NavItem::new(

@@ -23,6 +23,7 @@ pub mod measures;
 pub mod notifications;
 pub mod ops;
 pub mod prioritisation;
+pub mod reports;
 pub mod routes;
 pub mod security;
 pub mod security_log;
@@ -151,6 +152,7 @@ pub fn all_routes() -> Vec<Route> {
         measures::routes(),
         export::routes(),
         prioritisation::routes(),
+        reports::routes(),
         notifications::routes(),
         auth::routes(),
         account::routes(),

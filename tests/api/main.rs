@@ -7,6 +7,7 @@ mod support;
 mod admin;
 mod auth;
 mod criteria;
+mod dashboard;
 mod errors;
 mod exports;
 mod formatting;

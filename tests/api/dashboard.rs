@@ -1,0 +1,113 @@
+//! The dashboard counts what is stored: measures by status per field, the coverage of goals per
+//! office (gaps marked), progress by month, quick wins, and the gaps in both directions.
+
+use axum::http::StatusCode;
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+
+use crate::support::html::within;
+use crate::support::{TestApp, spawn_app};
+
+/// A measure in `status`, linked to `goal` if given; its id.
+async fn measure(app: &TestApp, title: &str, status: &str, goal: Option<uuid::Uuid>) -> uuid::Uuid {
+    let author = app.create_user(&[Role::Staff], Office::Altona).await;
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "insert into measures (id, title, status, lead_office, author_id, quick_win)
+         values (gen_random_uuid(), $1, $2::measure_status, 'altona', $3, $4) returning id",
+    )
+    .bind(title)
+    .bind(status)
+    .bind(author.id.0)
+    .bind(title.contains("schnell"))
+    .fetch_one(&app.db)
+    .await
+    .expect("a measure");
+    if let Some(goal) = goal {
+        sqlx::query("insert into measure_goals (measure_id, goal_id) values ($1, $2)")
+            .bind(id)
+            .bind(goal)
+            .execute(&app.db)
+            .await
+            .expect("a link");
+    }
+    id
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_what_is_stored_and_shows_the_gaps() {
+    let app = spawn_app().await;
+    let (goal, field): (uuid::Uuid, String) = sqlx::query_as(
+        "select g.id, f.name from goals g join fields f on f.id = g.field_id limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a goal");
+    let goals: i64 = sqlx::query_scalar("select count(*) from goals")
+        .fetch_one(&app.db)
+        .await
+        .expect("goals");
+    let done = measure(&app, "Bürgerbüro schnell online", "in_progress", Some(goal)).await;
+    measure(&app, "Zweite Maßnahme", "accepted", Some(goal)).await;
+    measure(&app, "Entwurf zählt nicht", "draft", Some(goal)).await;
+    measure(&app, "Ohne Ziel", "submitted", None).await;
+    sqlx::query(
+        "insert into measure_implementations (measure_id, office, state, as_of)
+         values ($1, 'harburg', 'done', current_date), ($1, 'altona', 'planned', current_date)",
+    )
+    .bind(done)
+    .execute(&app.db)
+    .await
+    .expect("implementation rows");
+    let staff = app.signed_in(Role::Staff).await;
+
+    let response = staff.get("/berichte").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let page = response.page();
+    // Measures by status per field: the field's row counts the two linked measures, no draft.
+    let rows = page.select("#status-tabelle ~ tbody tr, table:has(#status-tabelle) tbody tr");
+    let row = rows
+        .iter()
+        .find(|row| within(**row, "th").concat().starts_with(&field))
+        .expect("the field's row");
+    let cells = within(*row, "td");
+    assert_eq!(cells.last().map(String::as_str), Some("2"), "{cells:?}");
+    assert_eq!(cells[1], "1", "one accepted");
+    assert_eq!(cells[2], "1", "one in progress");
+    assert_eq!(
+        page.count("svg[role=img] > title"),
+        3,
+        "three charts, each titled"
+    );
+    // Coverage: Harburg has it done, Altona planned; every other goal is a gap.
+    let coverage = page.select("table:has(#abdeckung-tabelle) tbody tr");
+    assert_eq!(coverage.len() as i64, goals);
+    let href = format!("/strategie/ziele/{goal}");
+    let linked = coverage
+        .iter()
+        .find(|row| {
+            row.select(&scraper::Selector::parse("a").expect("a selector"))
+                .any(|link| link.value().attr("href") == Some(href.as_str()))
+        })
+        .expect("the goal's row");
+    let first = within(*linked, "td");
+    assert_eq!(first[0], "2");
+    assert!(first.contains(&"umgesetzt (1)".to_owned()), "{first:?}");
+    assert!(first.contains(&"geplant (1)".to_owned()), "{first:?}");
+    assert_eq!(
+        page.count("#ohne-massnahmen-titel + ul li") as i64,
+        goals - 1,
+        "every other goal has no measure"
+    );
+    let without = page.texts("#ohne-ziel-titel + ul li a");
+    assert_eq!(without.len(), 1, "{without:?}");
+    assert!(without[0].ends_with("Ohne Ziel"));
+    assert!(page.texts("#schnell-titel + ul li a")[0].ends_with("Bürgerbüro schnell online"));
+    // Progress: this month counts one done and one planned row.
+    let months = page.select("table:has(#verlauf-tabelle) tbody tr");
+    assert_eq!(months.len(), 12);
+    assert_eq!(within(months[11], "td"), ["1", "0", "1"]);
+    assert_eq!(
+        page.text("#rang-titel + p"),
+        "Noch ist keine Runde beschlossen."
+    );
+}
