@@ -14,6 +14,7 @@ pub mod implementation;
 pub mod measure_details;
 pub mod measures;
 pub mod notifications;
+pub mod reports;
 pub mod rounds;
 pub mod scenarios;
 pub mod security_log;

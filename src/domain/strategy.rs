@@ -68,23 +68,7 @@ pub struct Strategy {
 impl Strategy {
     /// "März 2020": how the document dates itself.
     pub fn published_label(&self) -> Option<String> {
-        const MONTHS: [&str; 12] = [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ];
-        use chrono::Datelike;
-        self.published_on
-            .map(|date| format!("{} {}", MONTHS[date.month0() as usize], date.year()))
+        self.published_on.map(crate::domain::time::month_year)
     }
 }
 

@@ -29,6 +29,28 @@ pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, &'static str> {
 }
 
 /// The local time in Hamburg at `at`.
+/// "März 2020": a month as German documents name it.
+pub fn month_year(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{} {}", MONTH_NAMES[date.month0() as usize], date.year())
+}
+
+/// The months' German names, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+
 pub fn hamburg(at: DateTime<Utc>) -> DateTime<chrono_tz::Tz> {
     at.with_timezone(&Berlin)
 }

@@ -111,3 +111,72 @@ async fn the_dashboard_counts_what_is_stored_and_shows_the_gaps() {
         "Noch ist keine Runde beschlossen."
     );
 }
+
+#[tokio::test]
+async fn the_strategy_report_lists_each_goal_with_its_measures_and_where_they_stand() {
+    let app = spawn_app().await;
+    let (goal, position): (uuid::Uuid, i32) =
+        sqlx::query_as("select id, position from goals limit 1")
+            .fetch_one(&app.db)
+            .await
+            .expect("a goal");
+    let linked = measure(&app, "Bürgerbüro im Netz", "in_progress", Some(goal)).await;
+    measure(&app, "Entwurf bleibt draußen", "draft", Some(goal)).await;
+    sqlx::query(
+        "insert into measure_implementations (measure_id, office, state, as_of, note)
+         values ($1, 'harburg', 'done', date '2026-05-04', 'Läuft seit Mai.'),
+                ($1, 'altona', 'done', current_date, ''),
+                ($1, 'wandsbek', 'planned', current_date, '')",
+    )
+    .bind(linked)
+    .execute(&app.db)
+    .await
+    .expect("implementation rows");
+    let staff = app.signed_in(Role::Staff).await;
+
+    let page = staff.page("/berichte/strategie").await;
+    assert!(
+        page.text(".report-title .kern-preline")
+            .starts_with("Bericht zur Digitalstrategie · Stand ")
+    );
+    assert_eq!(page.count("h2#vision"), 1);
+    let goal_block = page
+        .select(".report-goal")
+        .into_iter()
+        .find(|block| {
+            within(*block, "a")
+                .iter()
+                .any(|link| link.ends_with("Bürgerbüro im Netz"))
+        })
+        .expect("the goal with the measure");
+    assert!(within(goal_block, "h4")[0].starts_with(&format!("Ziel {position}: ")));
+    let cells = within(goal_block, "td");
+    assert_eq!(cells[0], "In Umsetzung");
+    assert_eq!(cells[1], "umgesetzt: Altona, Harburg; geplant: Wandsbek");
+    assert!(
+        !page
+            .texts("a")
+            .iter()
+            .any(|text| text.contains("Entwurf bleibt"))
+    );
+    assert_eq!(
+        page.count("#kennzahlen ~ * svg[role=img], section:has(#kennzahlen) svg[role=img]"),
+        3
+    );
+
+    let office = staff.page("/berichte/bezirksaemter/harburg").await;
+    assert_eq!(office.text("h1"), "Bezirksamt Harburg");
+    let done = office.select("section:has(#teil-umgesetzt) tbody tr");
+    assert_eq!(done.len(), 1);
+    let row = within(done[0], "th, td");
+    assert!(row[0].ends_with("Bürgerbüro im Netz"));
+    assert_eq!(row[3], "04.05.2026");
+    assert_eq!(row[4], "Läuft seit Mai.");
+    assert_eq!(office.text("#teil-geplant + p"), "Keine Maßnahme.");
+    let missing = staff.get("/berichte/bezirksaemter/zentral").await;
+    assert_eq!(
+        missing.status,
+        StatusCode::NOT_FOUND,
+        "not a district office"
+    );
+}

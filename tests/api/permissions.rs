@@ -80,6 +80,7 @@ async fn concrete(
             .replace("{comment}", &comment.unwrap_or_default())
             .replace("{measure}", &measure.unwrap_or_default()),
         None if route.path.contains("{version}") => route.path.replace("{version}", "1"),
+        None if route.path.contains("{office}") => route.path.replace("{office}", "harburg"),
         None => {
             assert!(!route.path.contains('{'), "no sample id for {}", route.path);
             route.path.to_owned()

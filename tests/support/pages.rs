@@ -233,6 +233,10 @@ impl Fixtures {
             "/priorisierung/runden/{id}" => {
                 Some(vec![self.rounds.open.clone(), self.rounds.frozen.clone()])
             }
+            "/berichte/bezirksaemter/{office}" => Some(vec![
+                "/berichte/bezirksaemter/altona".to_owned(),
+                "/berichte/bezirksaemter/wandsbek".to_owned(),
+            ]),
             "/priorisierung/runden/{id}/export" => {
                 one(format!("{}/export?spalten=rang,nr", self.rounds.frozen))
             }

@@ -134,26 +134,11 @@ pub const PLOT_LEFT: i64 = 50;
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez",
 ];
-const LONG_MONTHS: [&str; 12] = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
-
 fn month_label(month: NaiveDate) -> (String, String) {
     let index = month.month0() as usize;
     (
         format!("{} {:02}", MONTHS[index], month.year() % 100),
-        format!("{} {}", LONG_MONTHS[index], month.year()),
+        crate::domain::time::month_year(month),
     )
 }
 

@@ -85,13 +85,20 @@ pub struct DashboardPage {
     pub data: Arc<DashboardData>,
 }
 
+impl DashboardPage {
+    /// The charts' headings are the page's second level.
+    pub fn chart_level(&self) -> u8 {
+        2
+    }
+}
+
 /// Rows of the heatmap and where it starts.
 pub const HEAT_LEFT: i64 = 250;
 pub const HEAT_TOP: i64 = 56;
 pub const HEAT_CELL: i64 = 64;
 pub const HEAT_LINE: i64 = 22;
 
-impl DashboardPage {
+impl DashboardData {
     pub fn offices(&self) -> [Office; 7] {
         DISTRICT_OFFICES
     }
@@ -105,7 +112,7 @@ impl DashboardPage {
     }
 
     pub fn status_height(&self) -> i64 {
-        20 + BAR_LINE * self.data.fields.len() as i64 + 30
+        20 + BAR_LINE * self.fields.len() as i64 + 30
     }
 
     pub fn bar_end(&self) -> i64 {
@@ -118,7 +125,7 @@ impl DashboardPage {
 
     /// The x of a bar's end, where its total is written.
     pub fn total_x(&self, field: &FieldBar) -> i64 {
-        BAR_LEFT + scale(field.total, self.data.max_field_total, BAR_WIDTH) + 6
+        BAR_LEFT + scale(field.total, self.max_field_total, BAR_WIDTH) + 6
     }
 
     pub fn heat_width(&self) -> i64 {
@@ -126,7 +133,7 @@ impl DashboardPage {
     }
 
     pub fn heat_height(&self) -> i64 {
-        HEAT_TOP + HEAT_LINE * self.data.goals.len() as i64 + 4
+        HEAT_TOP + HEAT_LINE * self.goals.len() as i64 + 4
     }
 
     /// The left edge of an office's column (askama hands the loop index over by value or by
@@ -148,15 +155,11 @@ impl DashboardPage {
     }
 
     pub fn gaps(&self) -> Vec<&GoalRow> {
-        self.data
-            .goals
-            .iter()
-            .filter(|goal| goal.is_gap())
-            .collect()
+        self.goals.iter().filter(|goal| goal.is_gap()).collect()
     }
 
     pub fn covered(&self) -> usize {
-        self.data.goals.len() - self.gaps().len()
+        self.goals.len() - self.gaps().len()
     }
 
     pub fn plot_bottom(&self) -> i64 {
@@ -172,7 +175,7 @@ impl DashboardPage {
     }
 
     pub fn plot_right(&self) -> i64 {
-        PLOT_LEFT + 16 + COLUMN_STEP * self.data.columns.len() as i64
+        PLOT_LEFT + 16 + COLUMN_STEP * self.columns.len() as i64
     }
 
     pub fn column_width(&self) -> i64 {
@@ -181,7 +184,7 @@ impl DashboardPage {
 
     /// The gridlines of the progress chart: value and y, bottom to top.
     pub fn gridlines(&self) -> Vec<(i64, i64)> {
-        let top = self.data.progress_top;
+        let top = self.progress_top;
         (0..=4)
             .map(|step| {
                 let value = top * step / 4;
@@ -208,10 +211,7 @@ impl DashboardPage {
     }
 
     pub fn round_name(&self) -> Option<&str> {
-        self.data
-            .top
-            .first()
-            .map(|ranked| ranked.round_name.as_str())
+        self.top.first().map(|ranked| ranked.round_name.as_str())
     }
 
     pub fn state_count(&self, month: &MonthStates, state: &RowState) -> i64 {
@@ -224,15 +224,23 @@ impl DashboardPage {
     }
 }
 
+/// The dashboard's counts, read once per content generation.
+pub async fn load_cached(
+    state: &AppState,
+    generation: Option<i64>,
+) -> Result<Arc<DashboardData>, AppError> {
+    state
+        .caches
+        .dashboard
+        .get_or_load(generation, (), load(state))
+        .await
+}
+
 pub async fn show(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> Result<DashboardPage, AppError> {
-    let data = state
-        .caches
-        .dashboard
-        .get_or_load(visitor.generation(), (), load(&state))
-        .await?;
+    let data = load_cached(&state, visitor.generation()).await?;
     Ok(DashboardPage {
         shell: Shell::new(visitor, "Berichte und Kennzahlen").in_section(Section::Reports),
         data,

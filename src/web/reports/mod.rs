@@ -1,16 +1,20 @@
 //! Reports: the dashboard (`/berichte`) with charts drawn on the server as SVG, each with its
-//! numbers as a table beside it.
+//! numbers as a table beside it; the strategy report and a report per district office, as
+//! HTML pages with print styles.
 
 pub mod charts;
 pub mod dashboard;
+pub mod office;
+pub mod strategy;
 
 use crate::domain::permissions::Permission;
 use crate::web::routes::Route;
 
 pub fn routes() -> Vec<Route> {
-    vec![Route::get(
-        "/berichte",
-        Permission::SignedIn,
-        dashboard::show,
-    )]
+    use Permission::SignedIn as P;
+    vec![
+        Route::get("/berichte", P, dashboard::show),
+        Route::get("/berichte/strategie", P, strategy::show),
+        Route::get("/berichte/bezirksaemter/{office}", P, office::show),
+    ]
 }
