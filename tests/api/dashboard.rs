@@ -180,3 +180,54 @@ async fn the_strategy_report_lists_each_goal_with_its_measures_and_where_they_st
         "not a district office"
     );
 }
+
+#[tokio::test]
+async fn a_measures_profile_gathers_its_facts_goals_and_offices_on_one_page() {
+    let app = spawn_app().await;
+    let goal: uuid::Uuid = sqlx::query_scalar("select id from goals limit 1")
+        .fetch_one(&app.db)
+        .await
+        .expect("a goal");
+    let id = measure(&app, "Bürgerbüro im Netz", "in_progress", Some(goal)).await;
+    sqlx::query(
+        "update measures set cost_euros = 125000, planned_start = date '2027-03-01',
+                             summary = 'Termine online buchen.' where id = $1;",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .expect("facts");
+    sqlx::query(
+        "insert into measure_implementations (measure_id, office, state, as_of)
+         values ($1, 'harburg', 'done', date '2026-05-04')",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .expect("a row");
+    let staff = app.signed_in(Role::Staff).await;
+    let measure_page = staff.page(&format!("/massnahmen/{id}")).await;
+    assert!(
+        measure_page
+            .links("a")
+            .contains(&format!("/massnahmen/{id}/steckbrief"))
+    );
+
+    let page = staff.page(&format!("/massnahmen/{id}/steckbrief")).await;
+    assert!(page.text("h1").ends_with("Bürgerbüro im Netz"));
+    let facts: Vec<String> = page.texts(".profile-facts div");
+    assert!(facts.contains(&"Kosten125.000 €".to_owned()), "{facts:?}");
+    assert!(
+        facts.contains(&"Zeitraumab 01.03.2027".to_owned()),
+        "{facts:?}"
+    );
+    assert_eq!(page.count("#ziele + ul li"), 1);
+    let rows = page.select(".profile-table tbody tr");
+    assert_eq!(rows.len(), 7, "every district office");
+    let states: Vec<String> = rows.iter().map(|row| within(*row, "td").concat()).collect();
+    assert!(
+        states.contains(&"umgesetzt seit 04.05.2026".to_owned()),
+        "{states:?}"
+    );
+    assert_eq!(states.iter().filter(|state| *state == "offen").count(), 6);
+}

@@ -222,6 +222,10 @@ impl Fixtures {
                 // Ranked in the frozen round: its score explained.
                 format!("/massnahmen/{}", self.rounds.assessed),
             ]),
+            "/massnahmen/{id}/steckbrief" => Some(vec![
+                format!("/massnahmen/{}/steckbrief", self.example),
+                format!("/massnahmen/{}/steckbrief", self.rounds.assessed),
+            ]),
             "/massnahmen/{id}/bearbeiten" => {
                 one(format!("/massnahmen/{}/bearbeiten", self.measure))
             }

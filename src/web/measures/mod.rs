@@ -10,6 +10,7 @@ mod comments;
 mod form;
 mod implementation;
 mod matrix;
+mod profile;
 pub mod show;
 mod supports;
 
@@ -26,6 +27,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/massnahmen/umsetzung", P, matrix::matrix),
         Route::post("/massnahmen/neu", P, form::create),
         Route::get("/massnahmen/{id}", P, show::show).checking("a draft only for its author"),
+        Route::get("/massnahmen/{id}/steckbrief", P, profile::show)
+            .checking("a draft only for its author"),
         Route::get("/massnahmen/{id}/bearbeiten", P, form::edit_form)
             .checking("author (draft, submitted) or an officer for the measure"),
         Route::post("/massnahmen/{id}/bearbeiten", P, form::update)

@@ -257,6 +257,20 @@ pub struct Shared {
     benefit_html: String,
 }
 
+impl Shared {
+    pub fn page(&self) -> &MeasurePage {
+        &self.page
+    }
+
+    pub fn description_html(&self) -> &str {
+        &self.description_html
+    }
+
+    pub fn benefit_html(&self) -> &str {
+        &self.benefit_html
+    }
+}
+
 impl From<MeasurePage> for Shared {
     fn from(page: MeasurePage) -> Self {
         Self {
