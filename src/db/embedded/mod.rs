@@ -176,14 +176,24 @@ impl EmbeddedPostgres {
         let _lock = self.lock().await?;
         let others = match self.connect_options("postgres").connect().await {
             Ok(mut connection) => {
-                let others: i64 = sqlx::query_scalar(
-                    "select count(*) from pg_stat_activity
-                     where application_name like 'prima/%' and application_name <> $1",
-                )
-                .bind(application_name())
-                .fetch_one(&mut connection)
-                .await
-                .unwrap_or(0);
+                // A process that has just exited can still show in pg_stat_activity for a
+                // moment (its backends end after the client has gone): only connections that
+                // stay for two seconds belong to a PriMa that is still running.
+                let mut others: i64 = 0;
+                for _ in 0..20 {
+                    others = sqlx::query_scalar(
+                        "select count(*) from pg_stat_activity
+                         where application_name like 'prima/%' and application_name <> $1",
+                    )
+                    .bind(application_name())
+                    .fetch_one(&mut connection)
+                    .await
+                    .unwrap_or(0);
+                    if others == 0 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
                 let _ = connection.close().await;
                 others
             }
