@@ -19,6 +19,8 @@ COPY benches benches
 COPY migrations migrations
 COPY templates templates
 COPY content content
+# The PDF reports' fonts are compiled into the binary.
+COPY assets assets
 RUN cargo build --release --locked --bin prima
 
 FROM debian:bookworm-slim

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 pub mod csv;
 pub mod json;
 pub mod ods;
+pub mod pdf;
 pub mod xlsx;
 
 /// One cell of an exported table.

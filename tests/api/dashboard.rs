@@ -6,7 +6,7 @@ use prima::domain::office::Office;
 use prima::domain::roles::Role;
 
 use crate::support::html::within;
-use crate::support::{TestApp, spawn_app};
+use crate::support::{TestApp, pdf, spawn_app};
 
 /// A measure in `status`, linked to `goal` if given; its id.
 async fn measure(app: &TestApp, title: &str, status: &str, goal: Option<uuid::Uuid>) -> uuid::Uuid {
@@ -31,6 +31,18 @@ async fn measure(app: &TestApp, title: &str, status: &str, goal: Option<uuid::Uu
             .expect("a link");
     }
     id
+}
+
+/// Gives measure `id` a cost, a start and a summary.
+async fn with_facts(app: &TestApp, id: uuid::Uuid) {
+    sqlx::query(
+        "update measures set cost_euros = 125000, planned_start = date '2027-03-01',
+                             summary = 'Termine online buchen.' where id = $1;",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .expect("facts");
 }
 
 #[tokio::test]
@@ -189,14 +201,7 @@ async fn a_measures_profile_gathers_its_facts_goals_and_offices_on_one_page() {
         .await
         .expect("a goal");
     let id = measure(&app, "Bürgerbüro im Netz", "in_progress", Some(goal)).await;
-    sqlx::query(
-        "update measures set cost_euros = 125000, planned_start = date '2027-03-01',
-                             summary = 'Termine online buchen.' where id = $1;",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .expect("facts");
+    with_facts(&app, id).await;
     sqlx::query(
         "insert into measure_implementations (measure_id, office, state, as_of)
          values ($1, 'harburg', 'done', date '2026-05-04')",
@@ -230,4 +235,80 @@ async fn a_measures_profile_gathers_its_facts_goals_and_offices_on_one_page() {
         "{states:?}"
     );
     assert_eq!(states.iter().filter(|state| *state == "offen").count(), 6);
+}
+
+#[tokio::test]
+async fn the_reports_come_as_pdf_ua_with_the_stored_values() {
+    let app = spawn_app().await;
+    let goal: uuid::Uuid = sqlx::query_scalar("select id from goals limit 1")
+        .fetch_one(&app.db)
+        .await
+        .expect("a goal");
+    let id = measure(&app, "Bürgerbüro im Netz", "in_progress", Some(goal)).await;
+    measure(&app, "Entwurf bleibt draußen", "draft", Some(goal)).await;
+    // Text is data, never typst markup.
+    let markup = measure(
+        &app,
+        "#set page(width: 1cm) *kein* Markup",
+        "accepted",
+        Some(goal),
+    )
+    .await;
+    with_facts(&app, id).await;
+    sqlx::query(
+        "insert into measure_implementations (measure_id, office, state, as_of, note)
+         values ($1, 'harburg', 'done', date '2026-05-04', 'Läuft seit Mai.'),
+                ($2, 'harburg', 'planned', null, '')",
+    )
+    .bind(id)
+    .bind(markup)
+    .execute(&app.db)
+    .await
+    .expect("rows");
+    let number: i64 = sqlx::query_scalar("select number from measures where id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .expect("its number");
+    let staff = app.signed_in(Role::Staff).await;
+
+    let office = staff.get("/berichte/bezirksaemter/harburg/pdf").await;
+    assert_eq!(office.status, StatusCode::OK);
+    assert_eq!(office.header("content-type"), Some("application/pdf"));
+    assert!(
+        office
+            .header("content-disposition")
+            .is_some_and(|value| value.starts_with("attachment; filename=\"bericht-harburg-"))
+    );
+    let found = pdf::assert_accessible(&office.bytes, "Bericht Bezirksamt Harburg");
+    assert!(found.tags.iter().any(|tag| tag == "TH"), "table headers");
+    let text = pdf::text(&office.bytes);
+    let title = format!("M-{number} Bürgerbüro im Netz");
+    assert!(!text.contains("Entwurf bleibt"));
+    for expected in [
+        title.as_str(),
+        "In Umsetzung",
+        "04.05.2026",
+        "Läuft seit Mai.",
+        "Federführend ist es bei 0 Maßnahmen",
+        "#set page(width: 1cm) *kein* Markup",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text:?}");
+    }
+
+    let profile = staff.get(&format!("/massnahmen/{id}/steckbrief/pdf")).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    pdf::assert_accessible(
+        &profile.bytes,
+        &format!("Steckbrief M-{number} Bürgerbüro im Netz"),
+    );
+    let text = pdf::text(&profile.bytes);
+    for expected in [
+        "Termine online buchen.",
+        "125.000 €",
+        "ab 01.03.2027",
+        "Harburg umgesetzt seit 04.05.2026",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text:?}");
+    }
 }

@@ -179,6 +179,13 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
             ("the author", &author),
         ),
         get(
+            "/massnahmen/{id}/steckbrief/pdf",
+            format!("/massnahmen/{draft}/steckbrief/pdf"),
+            ("a colleague", &colleague),
+            StatusCode::NOT_FOUND,
+            ("the author", &author),
+        ),
+        get(
             "/massnahmen/{id}/bearbeiten",
             format!("/massnahmen/{submitted}/bearbeiten"),
             ("a colleague", &colleague),

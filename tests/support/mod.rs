@@ -14,6 +14,7 @@ pub mod html;
 pub mod http;
 pub mod logs;
 pub mod pages;
+pub mod pdf;
 pub mod process;
 pub mod schema;
 

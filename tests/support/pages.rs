@@ -64,7 +64,7 @@ pub fn with_failing_routes() -> Router<AppState> {
 /// Paths of the route table that are not pages: the probes answer plain text to the
 /// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs), the
 /// CSV export with a CSV reader (tests/api/exports.rs).
-const NOT_PAGES: [&str; 7] = [
+const NOT_PAGES: [&str; 10] = [
     "/healthz",
     "/readyz",
     "/priorisierung.json",
@@ -72,6 +72,9 @@ const NOT_PAGES: [&str; 7] = [
     "/massnahmen/umsetzung/export/datei",
     "/priorisierung/export/datei",
     "/priorisierung/runden/{id}/export/datei",
+    "/berichte/strategie/pdf",
+    "/berichte/bezirksaemter/{office}/pdf",
+    "/massnahmen/{id}/steckbrief/pdf",
 ];
 
 /// Public pages that send a signed-in person on (the login goes to the start page).

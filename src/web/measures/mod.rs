@@ -29,6 +29,8 @@ pub fn routes() -> Vec<Route> {
         Route::get("/massnahmen/{id}", P, show::show).checking("a draft only for its author"),
         Route::get("/massnahmen/{id}/steckbrief", P, profile::show)
             .checking("a draft only for its author"),
+        Route::get("/massnahmen/{id}/steckbrief/pdf", P, profile::pdf)
+            .checking("a draft only for its author"),
         Route::get("/massnahmen/{id}/bearbeiten", P, form::edit_form)
             .checking("author (draft, submitted) or an officer for the measure"),
         Route::post("/massnahmen/{id}/bearbeiten", P, form::update)

@@ -16,6 +16,13 @@ use crate::web::format::filters;
 use crate::web::layout::{Section, Shell};
 use crate::web::visitor::Visitor;
 
+use axum::response::Response;
+use chrono::NaiveDate;
+
+use crate::export::pdf::{Document, TableColumn};
+
+use super::pdf::{date_parts, download, heading, paragraph, render, table, today};
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "reports/office.html")]
 pub struct OfficeReport {
@@ -45,22 +52,84 @@ impl OfficeReport {
             .filter(|office| *office != self.office)
             .collect()
     }
+
+    /// The report as a PDF document of `day`.
+    pub fn document(&self, day: NaiveDate) -> Document {
+        let date = crate::domain::time::day(day);
+        let measures = |count: i64| {
+            if count == 1 {
+                "1 Maßnahme".to_owned()
+            } else {
+                format!("{} Maßnahmen", crate::web::format::number(count))
+            }
+        };
+        let counts: Vec<String> = self
+            .states()
+            .iter()
+            .map(|state| format!("{} {}", self.in_state(state).len(), state.label()))
+            .collect();
+        let mut blocks = Vec::new();
+        for state in self.states() {
+            blocks.push(heading(2, state.heading()));
+            let lines = self.in_state(&state);
+            if lines.is_empty() {
+                blocks.push(paragraph("Keine Maßnahme."));
+                continue;
+            }
+            blocks.push(table(
+                format!("{} im {}", state.heading(), self.office.label()),
+                vec![
+                    TableColumn::text("Maßnahme", 5),
+                    TableColumn::text("Status", 2),
+                    TableColumn::text("Federführung", 2),
+                    TableColumn::text("Seit", 0),
+                    TableColumn::text("Notiz", 4),
+                ],
+                lines
+                    .iter()
+                    .map(|line| {
+                        vec![
+                            format!("M-{} {}", line.number, line.title),
+                            line.status.label().to_owned(),
+                            line.lead_office.short_label().to_owned(),
+                            line.as_of
+                                .map_or_else(|| "–".to_owned(), crate::domain::time::day),
+                            line.note.clone(),
+                        ]
+                    })
+                    .collect(),
+            ));
+        }
+        Document {
+            title: format!("Bericht {}", self.office.label()),
+            preline: format!("Bericht der Digitalstrategie · Stand {date}"),
+            lead: vec![
+                format!(
+                    "Was das Bezirksamt geplant hat, umsetzt und umgesetzt hat, wie es die \
+                     Einträge in PriMa festhalten. Federführend ist es bei {}.",
+                    measures(self.led)
+                ),
+                counts.join(" · "),
+            ],
+            date: date_parts(day),
+            title_page: false,
+            blocks,
+        }
+    }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(slug): Path<String>,
-) -> Result<OfficeReport, AppError> {
-    let office = Office::from_slug(&slug)
+fn office_of(slug: &str) -> Result<Office, AppError> {
+    Office::from_slug(slug)
         .filter(|office| DISTRICT_OFFICES.contains(office))
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)
+}
+
+async fn load(state: &AppState, visitor: Visitor, slug: &str) -> Result<OfficeReport, AppError> {
+    let office = office_of(slug)?;
     let (lines, led) = tokio::try_join!(
         db::reports::office_lines(&state.db, office),
         db::reports::led_by(&state.db, office),
     )?;
-    let today =
-        crate::domain::time::day(crate::domain::time::hamburg(chrono::Utc::now()).date_naive());
     Ok(OfficeReport {
         shell: Shell::new(visitor, format!("Bericht {}", office.label()))
             .in_section(Section::Reports)
@@ -69,6 +138,30 @@ pub async fn show(
         office,
         lines,
         led,
-        today,
+        today: crate::domain::time::day(today()),
     })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<OfficeReport, AppError> {
+    load(&state, visitor, &slug).await
+}
+
+/// The report as a PDF (`/berichte/bezirksaemter/{office}/pdf`).
+pub async fn pdf(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let report = load(&state, visitor, &slug).await?;
+    let day = today();
+    let bytes = render(report.document(day)).await?;
+    Ok(download(
+        bytes,
+        &format!("bericht-{}", report.office.slug()),
+        day,
+    ))
 }
