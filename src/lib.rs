@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod import;
 pub mod rounds;
 pub mod scoring;
 pub mod server;

@@ -1,0 +1,731 @@
+//! Reading uploaded lists (CSV, XLSX, ODS) into rows of text, refusing hostile files before
+//! they cost memory: pure functions, bytes in, a [`Table`] or a German [`Refusal`] out.
+//!
+//! The checks, in order: the size; the extension against the content (a ZIP archive for
+//! XLSX/ODS, text for CSV); for archives the entry count, the declared and the actual unpacked
+//! sizes and each entry's compression ratio (a zip bomb is refused before calamine opens it,
+//! as calamine does not bound decompression); for ODS the cells that repeated rows and columns
+//! would make (calamine expands them); then the cells are read – XLSX through calamine's
+//! streaming cell reader – with a row, column, cell and time limit. CSV must be UTF-8 or
+//! Windows-1252.
+
+use std::io::{Cursor, Read};
+use std::time::{Duration, Instant};
+
+/// How much an upload may be.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_bytes: usize,
+    /// Data rows, without the heading row.
+    pub max_rows: usize,
+    pub max_columns: usize,
+    /// Cells with a value in a sheet (also those that repeated rows and columns make).
+    pub max_cells: usize,
+    /// Entries of an XLSX/ODS archive.
+    pub max_entries: usize,
+    /// All entries of an archive unpacked together.
+    pub max_unpacked: u64,
+    /// Unpacked size per packed byte of an entry larger than a mebibyte.
+    pub max_ratio: u64,
+    /// Reading the cells may take this long.
+    pub max_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 10 * 1024 * 1024,
+            max_rows: 50_000,
+            max_columns: 200,
+            max_cells: 2_000_000,
+            max_entries: 500,
+            max_unpacked: 200 * 1024 * 1024,
+            max_ratio: 100,
+            max_time: Duration::from_secs(20),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Csv,
+    Xlsx,
+    Ods,
+}
+
+impl Kind {
+    pub fn of_name(file_name: &str) -> Option<Self> {
+        let extension = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" | "txt" => Some(Self::Csv),
+            "xlsx" => Some(Self::Xlsx),
+            "ods" => Some(Self::Ods),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV",
+            Self::Xlsx => "Excel (XLSX)",
+            Self::Ods => "OpenDocument (ODS)",
+        }
+    }
+}
+
+/// A read table: the heading row and the data rows, each cell as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub kind: Kind,
+    pub headings: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The row's number in the file as a spreadsheet program shows it (the heading is 1).
+    pub number: usize,
+    pub cells: Vec<String>,
+}
+
+/// Why a file was not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("too large: {0} bytes")]
+    TooLarge(usize),
+    #[error("no file")]
+    Empty,
+    #[error("unknown extension")]
+    UnknownKind,
+    #[error("content is not {0:?}")]
+    Mismatch(Kind),
+    #[error("damaged archive")]
+    Damaged,
+    #[error("out of proportion: {0}")]
+    Bomb(&'static str),
+    #[error("unknown encoding")]
+    Encoding,
+    #[error("more than {0} rows")]
+    TooManyRows(usize),
+    #[error("more than {0} columns")]
+    TooManyColumns(usize),
+    #[error("too slow")]
+    TooSlow,
+    #[error("no sheet")]
+    NoSheet,
+}
+
+impl Refusal {
+    /// What the person who uploaded reads.
+    pub fn message(&self, limits: &Limits) -> String {
+        let number = |value: usize| crate::web::format::number(value as i64);
+        match self {
+            Self::TooLarge(_) => format!(
+                "Die Datei ist größer als {} MB. Bitte teilen Sie die Liste auf.",
+                limits.max_bytes / (1024 * 1024)
+            ),
+            Self::Empty => "Die Datei ist leer.".to_owned(),
+            Self::UnknownKind => {
+                "Bitte laden Sie eine Datei im Format CSV, XLSX oder ODS hoch.".to_owned()
+            }
+            Self::Mismatch(kind) => format!(
+                "Der Inhalt der Datei passt nicht zu ihrer Endung: sie ist keine {}-Datei. \
+                 Bitte speichern Sie die Liste erneut in diesem Format.",
+                kind.label()
+            ),
+            Self::Damaged => "Die Datei ist beschädigt und lässt sich nicht öffnen.".to_owned(),
+            Self::Bomb(_) => {
+                "Die Datei ist ungewöhnlich aufgebaut (ihr entpackter Inhalt steht in \
+                              keinem Verhältnis zu ihrer Größe) und wird aus Sicherheitsgründen \
+                              nicht geöffnet."
+                    .to_owned()
+            }
+            Self::Encoding => "Die Zeichenkodierung der Datei ist weder UTF-8 noch Windows-1252. \
+                               Bitte speichern Sie die Liste als „CSV UTF-8“."
+                .to_owned(),
+            Self::TooManyRows(limit) => format!(
+                "Die Liste hat mehr als {} Zeilen. Bitte teilen Sie sie auf.",
+                number(*limit)
+            ),
+            Self::TooManyColumns(limit) => {
+                format!("Die Liste hat mehr als {} Spalten.", number(*limit))
+            }
+            Self::TooSlow => {
+                "Das Lesen der Datei dauerte zu lange. Bitte teilen Sie die Liste auf.".to_owned()
+            }
+            Self::NoSheet => "Die Datei enthält keine Tabelle.".to_owned(),
+        }
+    }
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const ODS_MIMETYPE: &str = "application/vnd.oasis.opendocument.spreadsheet";
+
+/// Reads `bytes`, uploaded as `file_name`, within `limits`.
+pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Table, Refusal> {
+    if bytes.len() > limits.max_bytes {
+        return Err(Refusal::TooLarge(bytes.len()));
+    }
+    if bytes.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    let kind = Kind::of_name(file_name).ok_or(Refusal::UnknownKind)?;
+    let is_archive = bytes.starts_with(ZIP_MAGIC);
+    match kind {
+        Kind::Csv if is_archive => Err(Refusal::Mismatch(kind)),
+        Kind::Csv => csv(&decode(bytes)?, limits),
+        Kind::Xlsx | Kind::Ods if !is_archive => Err(Refusal::Mismatch(kind)),
+        Kind::Xlsx => {
+            check_archive(bytes, kind, limits)?;
+            xlsx(bytes, limits)
+        }
+        Kind::Ods => {
+            check_archive(bytes, kind, limits)?;
+            ods(bytes, limits)
+        }
+    }
+}
+
+/// UTF-8 (with or without a byte order mark), else Windows-1252; anything else is refused:
+/// UTF-16 (byte order marks, NUL bytes) and bytes Windows-1252 leaves undefined.
+fn decode(bytes: &[u8]) -> Result<String, Refusal> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.contains('\0') {
+            return Err(Refusal::Encoding);
+        }
+        return Ok(text.to_owned());
+    }
+    let undefined = |byte: &u8| matches!(byte, 0x00 | 0x81 | 0x8D | 0x8F | 0x90 | 0x9D);
+    if bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF")
+        || bytes.iter().any(undefined)
+    {
+        return Err(Refusal::Encoding);
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+    Ok(text.into_owned())
+}
+
+/// The delimiter of the heading line: semicolon (German spreadsheets), comma or tab.
+fn delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or_default();
+    [b';', b',', b'\t']
+        .into_iter()
+        .max_by_key(|candidate| first.bytes().filter(|byte| byte == candidate).count())
+        .unwrap_or(b';')
+}
+
+fn csv(text: &str, limits: &Limits) -> Result<Table, Refusal> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter(text))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    let mut headings = None;
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|_| Refusal::Damaged)?;
+        if record.len() > limits.max_columns {
+            return Err(Refusal::TooManyColumns(limits.max_columns));
+        }
+        let cells: Vec<String> = record.iter().map(|cell| cell.trim().to_owned()).collect();
+        if headings.is_none() {
+            headings = Some(cells);
+            continue;
+        }
+        if rows.len() == limits.max_rows {
+            return Err(Refusal::TooManyRows(limits.max_rows));
+        }
+        rows.push(Row {
+            number: index + 1,
+            cells,
+        });
+    }
+    table(Kind::Csv, headings, rows)
+}
+
+fn table(kind: Kind, headings: Option<Vec<String>>, mut rows: Vec<Row>) -> Result<Table, Refusal> {
+    let headings = headings.ok_or(Refusal::Empty)?;
+    rows.retain(|row| row.cells.iter().any(|cell| !cell.is_empty()));
+    Ok(Table {
+        kind,
+        headings,
+        rows,
+    })
+}
+
+/// The archive's entries, sizes and ratios, and that it is the kind of document it claims.
+fn check_archive(bytes: &[u8], kind: Kind, limits: &Limits) -> Result<(), Refusal> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
+    if archive.len() > limits.max_entries {
+        return Err(Refusal::Bomb("too many entries"));
+    }
+    let mut declared: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).map_err(|_| Refusal::Damaged)?;
+        declared = declared.saturating_add(entry.size());
+        if entry.size() > 1024 * 1024
+            && entry.size() / entry.compressed_size().max(1) > limits.max_ratio
+        {
+            return Err(Refusal::Bomb("an entry compressed out of proportion"));
+        }
+    }
+    if declared > limits.max_unpacked {
+        return Err(Refusal::Bomb("declared unpacked size"));
+    }
+    // Declared sizes can lie: unpack, counting, and stop at the limit.
+    let mut actual: u64 = 0;
+    let mut sink = [0u8; 64 * 1024];
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|_| Refusal::Damaged)?;
+        loop {
+            let read = entry.read(&mut sink).map_err(|_| Refusal::Damaged)?;
+            if read == 0 {
+                break;
+            }
+            actual += read as u64;
+            if actual > limits.max_unpacked {
+                return Err(Refusal::Bomb("actual unpacked size"));
+            }
+        }
+    }
+    let has = |archive: &zip::ZipArchive<_>, name: &str| archive.index_for_name(name).is_some();
+    let claimed = match kind {
+        Kind::Xlsx => has(&archive, "[Content_Types].xml") && has(&archive, "xl/workbook.xml"),
+        Kind::Ods => {
+            let mut mimetype = String::new();
+            archive
+                .by_name("mimetype")
+                .ok()
+                .and_then(|mut entry| entry.read_to_string(&mut mimetype).ok());
+            mimetype.trim() == ODS_MIMETYPE && has(&archive, "content.xml")
+        }
+        Kind::Csv => false,
+    };
+    if claimed {
+        Ok(())
+    } else {
+        Err(Refusal::Mismatch(kind))
+    }
+}
+
+/// Collects cells by position into rows, within the limits.
+struct Grid<'a> {
+    limits: &'a Limits,
+    started: Instant,
+    rows: Vec<Vec<String>>,
+    cells: usize,
+}
+
+impl<'a> Grid<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        Self {
+            limits,
+            started: Instant::now(),
+            rows: Vec::new(),
+            cells: 0,
+        }
+    }
+
+    fn put(&mut self, row: usize, column: usize, value: String) -> Result<(), Refusal> {
+        if row > self.limits.max_rows {
+            return Err(Refusal::TooManyRows(self.limits.max_rows));
+        }
+        if column >= self.limits.max_columns {
+            return Err(Refusal::TooManyColumns(self.limits.max_columns));
+        }
+        self.cells += 1;
+        if self.cells > self.limits.max_cells {
+            return Err(Refusal::Bomb("too many cells"));
+        }
+        if self.cells.is_multiple_of(4096) && self.started.elapsed() > self.limits.max_time {
+            return Err(Refusal::TooSlow);
+        }
+        if value.is_empty() {
+            return Ok(());
+        }
+        if self.rows.len() <= row {
+            self.rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut self.rows[row];
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = value;
+        Ok(())
+    }
+
+    fn finish(self, kind: Kind) -> Result<Table, Refusal> {
+        let mut rows = self.rows.into_iter().enumerate();
+        let headings = rows.next().map(|(_, cells)| cells);
+        let rows = rows
+            .map(|(index, cells)| Row {
+                number: index + 1,
+                cells,
+            })
+            .collect();
+        table(kind, headings, rows)
+    }
+}
+
+fn text_of(data: &calamine::Data) -> String {
+    use calamine::Data;
+    match data {
+        Data::Empty => String::new(),
+        Data::String(text) => text.trim().to_owned(),
+        Data::Float(number) if number.fract() == 0.0 && number.abs() < 1e15 => {
+            format!("{}", *number as i64)
+        }
+        Data::Float(number) => number.to_string().replace('.', ","),
+        Data::Int(number) => number.to_string(),
+        Data::Bool(value) => if *value { "ja" } else { "nein" }.to_owned(),
+        Data::DateTime(moment) => moment
+            .as_datetime()
+            .map(|at| at.date().format("%d.%m.%Y").to_string())
+            .unwrap_or_default(),
+        Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
+        Data::Error(_) => String::new(),
+    }
+}
+
+fn xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, Refusal> {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
+    let sheet = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(Refusal::NoSheet)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(|_| Refusal::Damaged)?;
+    let mut grid = Grid::new(limits);
+    while let Some(cell) = cells.next_cell().map_err(|_| Refusal::Damaged)? {
+        let (row, column) = cell.get_position();
+        let value = text_of(&calamine::Data::from(cell.get_value().clone()));
+        grid.put(row as usize, column as usize, value)?;
+    }
+    grid.finish(Kind::Xlsx)
+}
+
+/// The cells an ODS sheet would expand to: repeated rows times repeated cells that hold a
+/// value (empty repeats cost calamine nothing).
+fn ods_cells(bytes: &[u8], limits: &Limits) -> Result<u64, Refusal> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
+    let mut content = String::new();
+    archive
+        .by_name("content.xml")
+        .map_err(|_| Refusal::Damaged)?
+        .read_to_string(&mut content)
+        .map_err(|_| Refusal::Damaged)?;
+    let repeat = |tag: &str, attribute: &str| -> u64 {
+        tag.split_once(attribute)
+            .and_then(|(_, rest)| rest.strip_prefix("=\""))
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|number| number.parse().ok())
+            .unwrap_or(1)
+    };
+    let budget = limits.max_cells as u64;
+    let (last_row, last_column) = (limits.max_rows as u64, limits.max_columns as u64);
+    let mut total: u64 = 0;
+    // Where the current row starts, how often it repeats, and the next cell's column: a
+    // single far-away cell would make calamine's dense range huge.
+    let (mut row, mut row_repeat, mut column): (u64, u64, u64) = (0, 0, 0);
+    for tag in content.split('<').skip(1) {
+        if tag.starts_with("table:table ") || tag.starts_with("table:table>") {
+            (row, row_repeat, column) = (0, 0, 0);
+        } else if tag.starts_with("table:table-row ") || tag.starts_with("table:table-row>") {
+            row = row.saturating_add(row_repeat);
+            row_repeat = repeat(tag, "table:number-rows-repeated");
+            column = 0;
+        } else if tag.starts_with("table:table-cell") || tag.starts_with("table:covered-table-cell")
+        {
+            let cells = repeat(tag, "table:number-columns-repeated");
+            if tag.contains("office:value-type") {
+                if row.saturating_add(row_repeat) > last_row + 1 {
+                    return Err(Refusal::TooManyRows(limits.max_rows));
+                }
+                if column.saturating_add(cells) > last_column {
+                    return Err(Refusal::TooManyColumns(limits.max_columns));
+                }
+                total = total.saturating_add(row_repeat.saturating_mul(cells));
+                if total > budget {
+                    return Err(Refusal::Bomb("repeated cells"));
+                }
+            }
+            column = column.saturating_add(cells);
+        }
+    }
+    Ok(total)
+}
+
+fn ods(bytes: &[u8], limits: &Limits) -> Result<Table, Refusal> {
+    use calamine::Reader;
+    ods_cells(bytes, limits)?;
+    let mut workbook: calamine::Ods<_> =
+        calamine::Ods::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or(Refusal::NoSheet)?
+        .map_err(|_| Refusal::Damaged)?;
+    let mut grid = Grid::new(limits);
+    let (top, left) = range.start().unwrap_or((0, 0));
+    for (row, column, data) in range.used_cells() {
+        grid.put(top as usize + row, left as usize + column, text_of(data))?;
+    }
+    grid.finish(Kind::Ods)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each refusal with a real crafted file; good files written by real writers and read back.
+
+    use std::io::Write;
+
+    use zip::write::SimpleFileOptions;
+
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits::default()
+    }
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, content) in entries {
+            writer
+                .start_file(*name, SimpleFileOptions::default())
+                .expect("an entry");
+            writer.write_all(content).expect("its content");
+        }
+        writer.finish().expect("an archive").into_inner()
+    }
+
+    fn ods_with(content: &str) -> Vec<u8> {
+        let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+        zip_of(&[
+            ("mimetype", ODS_MIMETYPE.as_bytes()),
+            ("META-INF/manifest.xml", manifest.as_bytes()),
+            ("content.xml", content.as_bytes()),
+        ])
+    }
+
+    #[test]
+    fn a_german_csv_is_read_with_its_umlauts_whatever_its_encoding() {
+        let utf8 = "\u{FEFF}Titel;Federführung;Kosten\r\nBürgerbüro öffnen;Altona;\"1.200,50\"\r\n;;\r\nZweite;\"Nord; Mitte\";3\r\n";
+        let table = read("liste.csv", utf8.as_bytes(), &limits()).expect("read");
+        assert_eq!(table.headings, ["Titel", "Federführung", "Kosten"]);
+        assert_eq!(table.rows.len(), 2, "the empty line is left out");
+        assert_eq!(
+            table.rows[0].cells,
+            ["Bürgerbüro öffnen", "Altona", "1.200,50"]
+        );
+        assert_eq!(table.rows[1].number, 4);
+        assert_eq!(table.rows[1].cells[1], "Nord; Mitte");
+
+        let (windows, _, _) =
+            encoding_rs::WINDOWS_1252.encode("Titel,Notiz\nBürgerbüro,„Straße“\n");
+        let table = read("alt.CSV", &windows, &limits()).expect("read");
+        assert_eq!(table.rows[0].cells, ["Bürgerbüro", "„Straße“"]);
+    }
+
+    #[test]
+    fn other_encodings_are_refused() {
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Titel;A\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(read("l.csv", &utf16, &limits()), Err(Refusal::Encoding));
+        assert_eq!(
+            read("l.csv", b"Titel\n\x81\x8D", &limits()),
+            Err(Refusal::Encoding)
+        );
+        let message = Refusal::Encoding.message(&limits());
+        assert!(message.contains("weder UTF-8 noch Windows-1252"));
+    }
+
+    #[test]
+    fn files_over_ten_megabytes_and_lists_over_50000_rows_are_refused() {
+        let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+        assert_eq!(
+            read("l.csv", &big, &limits()),
+            Err(Refusal::TooLarge(big.len()))
+        );
+        let mut rows = String::from("Titel\n");
+        for number in 0..50_001 {
+            rows.push_str(&format!("Maßnahme {number}\n"));
+        }
+        assert_eq!(
+            read("l.csv", rows.as_bytes(), &limits()),
+            Err(Refusal::TooManyRows(50_000))
+        );
+        assert!(
+            Refusal::TooManyRows(50_000)
+                .message(&limits())
+                .contains("mehr als 50.000 Zeilen")
+        );
+    }
+
+    #[test]
+    fn content_that_does_not_match_its_extension_is_refused() {
+        assert_eq!(
+            read("liste.xlsx", b"Titel;A\n1;2\n", &limits()),
+            Err(Refusal::Mismatch(Kind::Xlsx))
+        );
+        let archive = zip_of(&[("readme.txt", b"hallo")]);
+        assert_eq!(
+            read("liste.csv", &archive, &limits()),
+            Err(Refusal::Mismatch(Kind::Csv))
+        );
+        assert_eq!(
+            read("liste.xlsx", &archive, &limits()),
+            Err(Refusal::Mismatch(Kind::Xlsx))
+        );
+        assert_eq!(
+            read("liste.ods", &archive, &limits()),
+            Err(Refusal::Mismatch(Kind::Ods))
+        );
+        assert_eq!(
+            read("liste.pdf", b"%PDF-", &limits()),
+            Err(Refusal::UnknownKind)
+        );
+        assert_eq!(
+            read("liste.xlsx", b"PK\x03\x04kaputt", &limits()),
+            Err(Refusal::Damaged)
+        );
+    }
+
+    #[test]
+    fn zip_bombs_are_refused_before_calamine_opens_them() {
+        // One entry that unpacks a thousandfold.
+        let zeros = vec![b'0'; 64 * 1024 * 1024];
+        let bomb = zip_of(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("xl/workbook.xml", b"<workbook/>"),
+            ("xl/worksheets/sheet1.xml", &zeros),
+        ]);
+        assert!(bomb.len() < 1024 * 1024, "small packed: {}", bomb.len());
+        assert!(matches!(
+            read("b.xlsx", &bomb, &limits()),
+            Err(Refusal::Bomb(_))
+        ));
+        // More entries than a workbook has.
+        let names: Vec<String> = (0..600).map(|number| format!("x/{number}.xml")).collect();
+        let entries: Vec<(&str, &[u8])> = names
+            .iter()
+            .map(|name| (name.as_str(), b"<x/>".as_slice()))
+            .collect();
+        let many = zip_of(&entries);
+        assert_eq!(
+            read("m.xlsx", &many, &limits()),
+            Err(Refusal::Bomb("too many entries"))
+        );
+        // Entries each in proportion, together beyond the unpacked limit.
+        let small = Limits {
+            max_unpacked: 1024 * 1024,
+            ..limits()
+        };
+        let half = vec![b'x'; 600 * 1024];
+        let wide = zip_of(&[("a.xml", &half), ("b.xml", &half)]);
+        assert!(matches!(
+            read("w.ods", &wide, &small),
+            Err(Refusal::Bomb(_))
+        ));
+        assert!(
+            Refusal::Bomb("x")
+                .message(&limits())
+                .contains("Sicherheitsgründen")
+        );
+    }
+
+    #[test]
+    fn an_xlsx_is_read_with_its_numbers_and_dates_and_a_far_away_cell_is_refused() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(0, 0, "Titel").expect("a cell");
+        sheet.write(0, 1, "Kosten").expect("a cell");
+        sheet.write(0, 2, "Beginn").expect("a cell");
+        sheet.write(1, 0, "Bürgerbüro öffnen").expect("a cell");
+        sheet.write(1, 1, 1200.5).expect("a cell");
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).expect("a date");
+        let format = rust_xlsxwriter::Format::new().set_num_format("dd.mm.yyyy");
+        sheet
+            .write_date_with_format(1, 2, day, &format)
+            .expect("a date cell");
+        sheet.write(2, 0, "Zweite").expect("a cell");
+        sheet.write(2, 1, 3).expect("a cell");
+        let bytes = book.save_to_buffer().expect("an XLSX");
+        let table = read("liste.xlsx", &bytes, &limits()).expect("read");
+        assert_eq!(table.headings, ["Titel", "Kosten", "Beginn"]);
+        assert_eq!(
+            table.rows[0].cells,
+            ["Bürgerbüro öffnen", "1200,5", "01.03.2027"]
+        );
+        assert_eq!(table.rows[1].cells, ["Zweite", "3"]);
+        assert_eq!(table.rows[1].number, 3);
+
+        sheet_far_away(1_000_000, 0, Refusal::TooManyRows(50_000));
+        sheet_far_away(1, 16_000, Refusal::TooManyColumns(200));
+    }
+
+    fn sheet_far_away(row: u32, column: u16, refusal: Refusal) {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(0, 0, "Titel").expect("a cell");
+        sheet.write(row, column, "weit weg").expect("a cell");
+        let bytes = book.save_to_buffer().expect("an XLSX");
+        assert_eq!(read("weit.xlsx", &bytes, &limits()), Err(refusal));
+    }
+
+    #[test]
+    fn an_ods_is_read_and_repeated_or_far_away_cells_are_refused() {
+        let mut book = spreadsheet_ods::WorkBook::new_empty();
+        let mut sheet = spreadsheet_ods::Sheet::new("Liste");
+        sheet.set_value(0, 0, "Titel");
+        sheet.set_value(0, 1, "Aufwand");
+        sheet.set_value(1, 0, "Bürgerbüro öffnen");
+        sheet.set_value(1, 1, 12);
+        book.push_sheet(sheet);
+        let bytes = spreadsheet_ods::write_ods_buf(&mut book, Vec::new()).expect("an ODS");
+        let table = read("liste.ods", &bytes, &limits()).expect("read");
+        assert_eq!(table.headings, ["Titel", "Aufwand"]);
+        assert_eq!(table.rows[0].cells, ["Bürgerbüro öffnen", "12"]);
+
+        let content = |body: &str| {
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="A">{body}</table:table></office:spreadsheet></office:body></office:document-content>"#
+            )
+        };
+        let cell =
+            r#"<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>"#;
+        let repeated_rows = content(&format!(
+            r#"<table:table-row table:number-rows-repeated="1000000">{cell}</table:table-row>"#
+        ));
+        assert_eq!(
+            read("r.ods", &ods_with(&repeated_rows), &limits()),
+            Err(Refusal::TooManyRows(50_000))
+        );
+        let repeated_cells = content(
+            r#"<table:table-row table:number-rows-repeated="40000"><table:table-cell table:number-columns-repeated="150" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>"#,
+        );
+        assert_eq!(
+            read("c.ods", &ods_with(&repeated_cells), &limits()),
+            Err(Refusal::Bomb("repeated cells"))
+        );
+        let far = content(&format!(
+            r#"<table:table-row>{cell}</table:table-row><table:table-row table:number-rows-repeated="900000"><table:table-cell/></table:table-row><table:table-row>{cell}</table:table-row>"#
+        ));
+        assert_eq!(
+            read("f.ods", &ods_with(&far), &limits()),
+            Err(Refusal::TooManyRows(50_000))
+        );
+        // Empty rows repeated to the end of the sheet, as LibreOffice saves them, are fine.
+        let trailing = content(&format!(
+            r#"<table:table-row>{cell}</table:table-row><table:table-row>{cell}</table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
+        ));
+        let table = read("t.ods", &ods_with(&trailing), &limits()).expect("read");
+        assert_eq!(table.rows.len(), 1);
+    }
+}
