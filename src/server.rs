@@ -50,11 +50,14 @@ async fn serve_with(config: &Config, database: &Database, started: Instant) -> a
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
+    let worker = web::jobs::worker::Worker::start(state.clone());
     let app = web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("the web server failed")?;
+        .context("the web server failed");
+    worker.stop().await;
+    served?;
     tracing::info!("shutting down: requests in flight are done");
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod forms;
 pub mod hashing;
 pub mod home;
 pub mod input;
+pub mod jobs;
 pub mod layout;
 pub mod links;
 pub mod measures;
@@ -153,6 +154,7 @@ pub fn all_routes() -> Vec<Route> {
         export::routes(),
         prioritisation::routes(),
         reports::routes(),
+        jobs::routes(),
         notifications::routes(),
         auth::routes(),
         account::routes(),

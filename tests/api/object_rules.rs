@@ -141,6 +141,19 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     .map_err(|error| format!("{error:?}"))
     .expect("a scenario");
 
+    // A finished job of Altona's officer.
+    let job: uuid::Uuid = sqlx::query_scalar(
+        "insert into jobs (id, kind, owner_id, status, step, steps, attempts, result, result_name,
+                           result_type, finished_at)
+         values (gen_random_uuid(), 'strategy_report', $1, 'done', 3, 3, 1, '%PDF-',
+                 'strategiebericht.pdf', 'application/pdf', now())
+         returning id",
+    )
+    .bind(altona_user.id.0)
+    .fetch_one(&app.db)
+    .await
+    .expect("a job");
+
     let get = |route, path: String, wrong, refusal, right| Case {
         method: Method::GET,
         route,
@@ -164,6 +177,27 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     let comment_edit = format!("/massnahmen/{submitted}/kommentare/{comment}/bearbeiten");
     // In order: each case leaves the objects as the next one expects them.
     let cases = [
+        get(
+            "/auftraege/{id}",
+            format!("/auftraege/{job}"),
+            ("someone else", &author),
+            StatusCode::NOT_FOUND,
+            ("whoever started it", &altona),
+        ),
+        get(
+            "/auftraege/{id}/stand",
+            format!("/auftraege/{job}/stand"),
+            ("someone else", &author),
+            StatusCode::NOT_FOUND,
+            ("whoever started it", &altona),
+        ),
+        get(
+            "/auftraege/{id}/datei",
+            format!("/auftraege/{job}/datei"),
+            ("someone else", &author),
+            StatusCode::NOT_FOUND,
+            ("whoever started it", &altona),
+        ),
         get(
             "/massnahmen/{id}",
             format!("/massnahmen/{draft}"),

@@ -396,3 +396,73 @@ async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_freezes_
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_strategy_team_makes_the_pdf_report_follows_its_progress_and_downloads_it() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    prima::demo::load_examples(&app.db)
+        .await
+        .expect("the example measures");
+    let team = app
+        .create_user(&[Role::StrategyTeam], Office::Central)
+        .await;
+
+    with_browser(move |client| async move {
+        sign_in(&client, &app, &team).await;
+        client
+            .goto(&app.url("/berichte/strategie"))
+            .await
+            .expect("the strategy report");
+        tab_to(&client, "Bericht als PDF erstellen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "progress").await;
+        assert!(
+            client
+                .current_url()
+                .await
+                .expect("a url")
+                .path()
+                .starts_with("/auftraege/")
+        );
+        // The script follows the job and offers the file when it is ready.
+        client
+            .wait()
+            .at_most(std::time::Duration::from_secs(60))
+            .for_element(fantoccini::Locator::Css(".job__download"))
+            .await
+            .expect("the download link appears");
+        assert!(
+            text_of(&client, "[aria-live=polite]")
+                .await
+                .starts_with("Fertig.")
+        );
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "{violations:#?}");
+        tab_to(&client, "Datei herunterladen").await;
+        // The file as the browser gets it: the link's address, fetched with the session.
+        let fetched = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(document.activeElement.href).then(async (response) => {
+                   const bytes = new Uint8Array(await response.arrayBuffer());
+                   let binary = '';
+                   for (const byte of bytes) { binary += String.fromCharCode(byte); }
+                   done([response.headers.get('content-type'), btoa(binary)]);
+                 });",
+                vec![],
+            )
+            .await
+            .expect("the file");
+        let (content_type, base64): (String, String) =
+            serde_json::from_value(fetched).expect("type and bytes");
+        assert_eq!(content_type, "application/pdf");
+        let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, base64)
+            .expect("base64 as btoa writes it");
+        crate::support::pdf::assert_accessible(
+            &bytes,
+            "Bericht zur Digitalstrategie „Digitalstrategie der Bezirksämter“",
+        );
+        assert!(crate::support::pdf::text(&bytes).contains("Vision und Säulen"));
+    })
+    .await;
+}

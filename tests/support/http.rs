@@ -25,6 +25,10 @@ pub struct TestApp {
     pub strategy: std::sync::Arc<prima::db::strategy_cache::StrategyCache>,
     pub db: PgPool,
     pub database_name: String,
+    /// The state the server runs with (to start more job workers, as other instances would).
+    pub state: AppState,
+    /// The instance's job worker, as `prima serve` runs one.
+    pub worker: std::sync::Arc<tokio::sync::Mutex<Option<prima::web::jobs::worker::Worker>>>,
     client: Client<HttpConnector, Full<Bytes>>,
 }
 
@@ -56,7 +60,8 @@ pub async fn spawn_app_with_settings(pages: Router<AppState>, settings: Settings
     let common = CommonPasswords::load(&root.join("node_modules")).expect("the password lists");
     let state = AppState::build(db.clone(), assets, common, settings);
     let strategy = state.strategy.clone();
-    let app = prima::web::with_middleware(pages, state)
+    let worker = prima::web::jobs::worker::Worker::start(state.clone());
+    let app = prima::web::with_middleware(pages, state.clone())
         .into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -71,6 +76,8 @@ pub async fn spawn_app_with_settings(pages: Router<AppState>, settings: Settings
         strategy,
         db,
         database_name,
+        state,
+        worker: std::sync::Arc::new(tokio::sync::Mutex::new(Some(worker))),
         client: Client::builder(TokioExecutor::new()).build_http(),
     }
 }

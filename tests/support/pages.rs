@@ -64,7 +64,7 @@ pub fn with_failing_routes() -> Router<AppState> {
 /// Paths of the route table that are not pages: the probes answer plain text to the
 /// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs), the
 /// CSV export with a CSV reader (tests/api/exports.rs).
-const NOT_PAGES: [&str; 10] = [
+const NOT_PAGES: [&str; 12] = [
     "/healthz",
     "/readyz",
     "/priorisierung.json",
@@ -75,6 +75,8 @@ const NOT_PAGES: [&str; 10] = [
     "/berichte/strategie/pdf",
     "/berichte/bezirksaemter/{office}/pdf",
     "/massnahmen/{id}/steckbrief/pdf",
+    "/auftraege/{id}/stand",
+    "/auftraege/{id}/datei",
 ];
 
 /// Public pages that send a signed-in person on (the login goes to the start page).
@@ -90,6 +92,8 @@ struct Fixtures {
     fields: Vec<uuid::Uuid>,
     goals: Vec<uuid::Uuid>,
     rounds: Rounds,
+    /// Jobs of the first person: running, done, failed.
+    jobs: Vec<uuid::Uuid>,
 }
 
 /// An open round in which the signed-in person has assessed `assessed` and not `unassessed`,
@@ -292,6 +296,12 @@ impl Fixtures {
                     .map(|id| format!("/strategie/ziele/{id}"))
                     .collect(),
             ),
+            "/auftraege/{id}" => Some(
+                self.jobs
+                    .iter()
+                    .map(|id| format!("/auftraege/{id}"))
+                    .collect(),
+            ),
             _ => None,
         }
     }
@@ -379,7 +389,25 @@ impl Fixtures {
         .await
         .expect("goals");
         let rounds = Rounds::create(app, user).await;
+        // A fresh heartbeat: the test server's worker leaves the running one alone.
+        let jobs = sqlx::query_scalar(
+            "insert into jobs (id, kind, owner_id, status, step, steps, phase, attempts, worker,
+                               heartbeat_at, result, result_name, result_type, error, finished_at)
+             values (gen_random_uuid(), 'strategy_report', $1, 'running', 1, 3,
+                     'Die Seiten werden gesetzt.', 1, 'elsewhere', now() + interval '1 hour',
+                     null, null, null, null, null),
+                    (gen_random_uuid(), 'strategy_report', $1, 'done', 3, 3, '', 1, null, null,
+                     '%PDF-', 'strategiebericht-2026-12-02.pdf', 'application/pdf', null, now()),
+                    (gen_random_uuid(), 'strategy_report', $1, 'failed', 0, 3, '', 3, null, null,
+                     null, null, null, 'Der Auftrag ist mehrmals abgebrochen.', now())
+             returning id",
+        )
+        .bind(user)
+        .fetch_all(&app.db)
+        .await
+        .expect("jobs");
         Self {
+            jobs,
             user,
             measure,
             comment,

@@ -16,7 +16,6 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/berichte", P, dashboard::show),
         Route::get("/berichte/strategie", P, strategy::show),
-        Route::get("/berichte/strategie/pdf", P, strategy::pdf),
         Route::get("/berichte/bezirksaemter/{office}", P, office::show),
         Route::get("/berichte/bezirksaemter/{office}/pdf", P, office::pdf),
     ]

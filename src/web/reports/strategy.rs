@@ -23,12 +23,10 @@ use crate::web::format::filters;
 use crate::web::layout::{Section, Shell};
 use crate::web::visitor::Visitor;
 
-use axum::response::Response;
-
 use crate::export::pdf::{Bar, Block, Document, TableColumn};
 
 use super::dashboard::{self, DashboardData};
-use super::pdf::{bars, date_parts, download, heading, paragraph, render, table, today};
+use super::pdf::{bars, date_parts, heading, paragraph, table, today};
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "reports/strategy.html")]
@@ -117,7 +115,7 @@ pub async fn show(
     visitor: Visitor,
 ) -> Result<StrategyReport, AppError> {
     let contents = Contents::load(&state, visitor.generation()).await?;
-    let today = crate::domain::time::day(super::pdf::today());
+    let today = crate::domain::time::day(today());
     Ok(StrategyReport {
         shell: Shell::new(visitor, "Bericht zur Digitalstrategie")
             .in_section(Section::Reports)
@@ -428,12 +426,4 @@ impl Contents {
 
 fn number(value: i64) -> String {
     crate::web::format::number(value)
-}
-
-/// The strategy report as a PDF (`/berichte/strategie/pdf`).
-pub async fn pdf(State(state): State<AppState>, visitor: Visitor) -> Result<Response, AppError> {
-    let contents = Contents::load(&state, visitor.generation()).await?;
-    let day = today();
-    let bytes = render(contents.document(day)).await?;
-    Ok(download(bytes, "strategiebericht", day))
 }
