@@ -11,6 +11,7 @@ pub mod embedded;
 pub mod export;
 pub mod history;
 pub mod implementation;
+pub mod imports;
 pub mod jobs;
 pub mod measure_details;
 pub mod measures;

@@ -9,6 +9,8 @@
 //! streaming cell reader – with a row, column, cell and time limit. CSV must be UTF-8 or
 //! Windows-1252.
 
+pub mod mapping;
+
 use std::io::{Cursor, Read};
 use std::time::{Duration, Instant};
 
@@ -81,7 +83,7 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// The row's number in the file as a spreadsheet program shows it (the heading is 1).
     pub number: usize,

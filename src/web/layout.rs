@@ -56,6 +56,17 @@ impl Shell {
         self.visitor.user.as_ref().map_or(0, |user| user.unread)
     }
 
+    /// Whether the signed-in person may use routes that require `permission` (for links).
+    pub fn may(&self, permission: crate::domain::permissions::Permission) -> bool {
+        let actor = self.visitor.user.as_ref().map(|user| user.user.actor());
+        permission.allows(actor.as_ref())
+    }
+
+    /// Whether the signed-in person may import lists (officers).
+    pub fn may_import(&self) -> bool {
+        self.may(crate::domain::permissions::Permission::Assess)
+    }
+
     pub fn csrf_token(&self) -> &str {
         &self.visitor.csrf_token
     }

@@ -16,6 +16,7 @@ pub mod format;
 pub mod forms;
 pub mod hashing;
 pub mod home;
+pub mod imports;
 pub mod input;
 pub mod jobs;
 pub mod layout;
@@ -155,6 +156,7 @@ pub fn all_routes() -> Vec<Route> {
         prioritisation::routes(),
         reports::routes(),
         jobs::routes(),
+        imports::routes(),
         notifications::routes(),
         auth::routes(),
         account::routes(),

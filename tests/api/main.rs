@@ -11,6 +11,7 @@ mod dashboard;
 mod errors;
 mod exports;
 mod formatting;
+mod imports;
 mod jobs;
 mod measure_page;
 mod measures;

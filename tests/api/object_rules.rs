@@ -154,6 +154,24 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     .await
     .expect("a job");
 
+    // A list Altona's officer uploaded, its columns mapped.
+    let import = prima::db::imports::create(
+        &app.db,
+        "liste.csv",
+        altona_user.id,
+        &["Titel".to_owned()],
+        &[prima::import::Row {
+            number: 2,
+            cells: vec!["Eine Maßnahme aus der Liste".to_owned()],
+        }],
+    )
+    .await
+    .expect("an import");
+    let titled: prima::import::mapping::Mapping = [("titel".to_owned(), 0)].into_iter().collect();
+    prima::db::imports::set_mapping(&app.db, import, &titled)
+        .await
+        .expect("its mapping");
+
     let get = |route, path: String, wrong, refusal, right| Case {
         method: Method::GET,
         route,
@@ -177,6 +195,36 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     let comment_edit = format!("/massnahmen/{submitted}/kommentare/{comment}/bearbeiten");
     // In order: each case leaves the objects as the next one expects them.
     let cases = [
+        get(
+            "/massnahmen/import/{id}",
+            format!("/massnahmen/import/{import}"),
+            ("the officer of another office", &wandsbek),
+            StatusCode::NOT_FOUND,
+            ("whoever uploaded it", &altona),
+        ),
+        post(
+            "/massnahmen/import/{id}",
+            format!("/massnahmen/import/{import}"),
+            vec![("titel".to_owned(), "0".to_owned())],
+            ("the officer of another office", &wandsbek),
+            StatusCode::NOT_FOUND,
+            ("whoever uploaded it", &altona),
+        ),
+        get(
+            "/massnahmen/import/{id}/vorschau",
+            format!("/massnahmen/import/{import}/vorschau"),
+            ("the officer of another office", &wandsbek),
+            StatusCode::NOT_FOUND,
+            ("whoever uploaded it", &altona),
+        ),
+        post(
+            "/massnahmen/import/{id}/vorschau",
+            format!("/massnahmen/import/{import}/vorschau"),
+            Vec::new(),
+            ("the officer of another office", &wandsbek),
+            StatusCode::NOT_FOUND,
+            ("whoever uploaded it", &altona),
+        ),
         get(
             "/auftraege/{id}",
             format!("/auftraege/{job}"),

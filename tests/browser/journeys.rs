@@ -466,3 +466,102 @@ async fn the_strategy_team_makes_the_pdf_report_follows_its_progress_and_downloa
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_officer_imports_a_list_with_the_keyboard_alone() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    let officer = app
+        .create_user(&[Role::DistrictOfficer], Office::Bergedorf)
+        .await;
+    sqlx::query(
+        "insert into measures (id, title, summary, status, lead_office)
+         values (gen_random_uuid(), 'Digitale Bauakte', 'Bauakten digital führen.', 'accepted',
+                 'altona')",
+    )
+    .execute(&app.db)
+    .await
+    .expect("an existing measure");
+    let folder = std::env::temp_dir().join(format!("prima-import-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let file = folder.join("Bergedorfer Liste.csv");
+    std::fs::write(
+        &file,
+        "Maßnahme;Kurzbeschreibung;Kosten\r\nDigitale Bauakte;Bauakten digital führen.;\r\nWLAN im Rathaus;Netz für Gäste.;8000\r\n;Ohne Titel;\r\n",
+    )
+    .expect("the list");
+
+    with_browser(move |client| async move {
+        sign_in(&client, &app, &officer).await;
+        client
+            .goto(&app.url("/massnahmen"))
+            .await
+            .expect("the catalogue");
+        tab_to(&client, "Bestehende Liste übernehmen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "input#datei").await;
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "upload: {violations:#?}");
+        // Choosing a file is the browser's own dialog; WebDriver types the path into it.
+        tab_to(&client, "datei").await;
+        type_text(&client, file.to_str().expect("a path")).await;
+        tab_to(&client, "Datei hochladen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "select#titel").await;
+        assert_eq!(value_of(&client, "#titel").await.as_deref(), Some("0"));
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "mapping: {violations:#?}");
+        tab_to(&client, "Weiter zur Vorschau").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, "form.import-preview").await;
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "preview: {violations:#?}");
+        assert!(
+            text_of(&client, ".import-problem")
+                .await
+                .contains("Maßnahme")
+        );
+        // The duplicate: from "merge" (preselected) down to "new", then on to "skip".
+        let mut reached = false;
+        for _ in 0..100 {
+            press(&client, Key::Tab).await;
+            let focused: String = serde_json::from_value(
+                client
+                    .execute("return document.activeElement.name || '';", vec![])
+                    .await
+                    .expect("the focus"),
+            )
+            .expect("a name");
+            if focused == "zeile_2" {
+                reached = true;
+                break;
+            }
+        }
+        assert!(reached, "the decision of row 2 is reached with Tab");
+        press(&client, Key::Down).await;
+        press(&client, Key::Down).await;
+        let chosen: String = serde_json::from_value(
+            client
+                .execute(
+                    "return document.querySelector('input[name=zeile_2]:checked').value;",
+                    vec![],
+                )
+                .await
+                .expect("the choice"),
+        )
+        .expect("a value");
+        assert_eq!(chosen, "ueberspringen");
+        tab_to(&client, "Liste übernehmen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".kern-alert--success").await;
+        let result = text_of(&client, ".kern-alert--success").await;
+        assert!(
+            result.contains(
+                "1 Maßnahmen neu angelegt, 0 mit bestehenden zusammengeführt, 2 Zeilen übersprungen"
+            ),
+            "{result}"
+        );
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "result: {violations:#?}");
+    })
+    .await;
+}

@@ -201,6 +201,55 @@ impl Client {
         self.post_raw(path, &all, true).await
     }
 
+    /// POSTs a multipart form with one file (`name`, `file_name`, `bytes`) and `fields`, with
+    /// the CSRF token and our Origin, as a browser sends an upload.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        (name, file_name, bytes): (&str, &str, &[u8]),
+    ) -> TestResponse {
+        let token = self.csrf_token().await;
+        let boundary = "----PriMaTestGrenze7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        let mut part = |headers: String, content: &[u8]| {
+            body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        };
+        part(
+            "Content-Disposition: form-data; name=\"csrf_token\"".to_owned(),
+            token.as_bytes(),
+        );
+        for (key, value) in fields {
+            part(
+                format!("Content-Disposition: form-data; name=\"{key}\""),
+                value.as_bytes(),
+            );
+        }
+        part(
+            format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream"
+            ),
+            bytes,
+        );
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let cookie = self.cookie_header();
+        let origin = format!("http://{}", self.app.address);
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let headers = vec![
+            ("cookie", cookie.as_str()),
+            ("content-type", content_type.as_str()),
+            ("origin", origin.as_str()),
+        ];
+        let response = self
+            .app
+            .send(Method::POST, path, &headers, Bytes::from(body))
+            .await;
+        self.keep_cookies(&response);
+        response
+    }
+
     /// POSTs exactly `fields`, with or without our Origin.
     pub async fn post_raw(
         &self,

@@ -94,6 +94,8 @@ struct Fixtures {
     rounds: Rounds,
     /// Jobs of the first person: running, done, failed.
     jobs: Vec<uuid::Uuid>,
+    /// An import of the first person with good and bad rows, its columns mapped.
+    import: uuid::Uuid,
 }
 
 /// An open round in which the signed-in person has assessed `assessed` and not `unassessed`,
@@ -296,6 +298,10 @@ impl Fixtures {
                     .map(|id| format!("/strategie/ziele/{id}"))
                     .collect(),
             ),
+            "/massnahmen/import/{id}" => one(format!("/massnahmen/import/{}", self.import)),
+            "/massnahmen/import/{id}/vorschau" => {
+                one(format!("/massnahmen/import/{}/vorschau", self.import))
+            }
             "/auftraege/{id}" => Some(
                 self.jobs
                     .iter()
@@ -406,8 +412,32 @@ impl Fixtures {
         .fetch_all(&app.db)
         .await
         .expect("jobs");
+        let headings: Vec<String> = ["Maßnahme", "Federführung", "Kosten"]
+            .map(str::to_owned)
+            .to_vec();
+        let rows: Vec<prima::import::Row> = [
+            ["Beispielmaßnahme", "Altona", ""],
+            ["", "Altona", ""],
+            ["Neue Idee aus der Liste", "Atlantis", "viel"],
+            ["Ganz neue Maßnahme", "", "1200"],
+        ]
+        .iter()
+        .enumerate()
+        .map(|(index, cells)| prima::import::Row {
+            number: index + 2,
+            cells: cells.map(str::to_owned).to_vec(),
+        })
+        .collect();
+        let import =
+            prima::db::imports::create(&app.db, "liste.xlsx", UserId(user), &headings, &rows)
+                .await
+                .expect("an import");
+        prima::db::imports::set_mapping(&app.db, import, &prima::import::mapping::guess(&headings))
+            .await
+            .expect("its mapping");
         Self {
             jobs,
+            import,
             user,
             measure,
             comment,

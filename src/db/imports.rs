@@ -1,0 +1,384 @@
+//! Imports of existing lists: the uploaded table until it is committed, the commit itself – every
+//! chosen row in one transaction, or nothing – and the saved column mappings.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::history::{self, NewEvent};
+use crate::db::measures::{self, Similar, WriteError};
+use crate::domain::ids::{MeasureId, UserId};
+use crate::domain::lifecycle::Status;
+use crate::domain::measure::MeasureData;
+use crate::domain::office::Office;
+use crate::import::Row;
+use crate::import::mapping::Mapping;
+
+/// An upload and what became of it.
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub id: uuid::Uuid,
+    pub file_name: String,
+    pub owner_id: UserId,
+    pub headings: Json<Vec<String>>,
+    pub rows: Json<Vec<Row>>,
+    pub row_count: i32,
+    pub mapping: Option<Json<Mapping>>,
+    pub created_at: DateTime<Utc>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub created_count: Option<i32>,
+    pub merged_count: Option<i32>,
+    pub skipped_count: Option<i32>,
+}
+
+/// An import in the list of imports (without its rows).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: uuid::Uuid,
+    pub file_name: String,
+    pub owner_name: Option<String>,
+    pub row_count: i32,
+    pub created_at: DateTime<Utc>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub created_count: Option<i32>,
+    pub merged_count: Option<i32>,
+    pub skipped_count: Option<i32>,
+}
+
+pub async fn create(
+    pool: &PgPool,
+    file_name: &str,
+    owner: UserId,
+    headings: &[String],
+    rows: &[Row],
+) -> sqlx::Result<uuid::Uuid> {
+    sqlx::query_scalar!(
+        "insert into imports (id, file_name, owner_id, headings, rows, row_count)
+         values ($1, $2, $3, $4, $5, $6) returning id",
+        uuid::Uuid::new_v4(),
+        file_name,
+        owner as UserId,
+        Json(headings) as _,
+        Json(rows) as _,
+        rows.len() as i32
+    )
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn find(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Import>> {
+    sqlx::query_as!(
+        Import,
+        r#"select id, file_name, owner_id as "owner_id: UserId",
+                  headings as "headings: Json<Vec<String>>", rows as "rows: Json<Vec<Row>>",
+                  row_count, mapping as "mapping: Json<Mapping>", created_at, committed_at,
+                  created_count, merged_count, skipped_count
+           from imports where id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn recent(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<Listed>> {
+    sqlx::query_as!(
+        Listed,
+        r#"select i.id, i.file_name, u.display_name as "owner_name?", i.row_count, i.created_at,
+                  i.committed_at, i.created_count, i.merged_count, i.skipped_count
+           from imports i left join users u on u.id = i.owner_id
+           order by i.created_at desc limit $1"#,
+        limit
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn set_mapping(pool: &PgPool, id: uuid::Uuid, mapping: &Mapping) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update imports set mapping = $2 where id = $1 and committed_at is null",
+        id,
+        Json(mapping) as _
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Saves (or replaces) a named mapping: field → heading.
+pub async fn save_mapping(
+    pool: &PgPool,
+    name: &str,
+    columns: &BTreeMap<String, String>,
+    by: UserId,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into import_mappings (name, columns, saved_by) values ($1, $2, $3)
+         on conflict (name) do update set columns = excluded.columns,
+                                          saved_by = excluded.saved_by, saved_at = now()",
+        name,
+        Json(columns) as _,
+        by as UserId
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn saved_mappings(
+    pool: &PgPool,
+) -> sqlx::Result<Vec<(String, BTreeMap<String, String>)>> {
+    let rows = sqlx::query!(
+        r#"select name, columns as "columns: Json<BTreeMap<String, String>>"
+           from import_mappings order by name"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.name, row.columns.0))
+        .collect())
+}
+
+/// For each text, up to three visible measures that resemble it (trigram similarity), in one
+/// statement.
+pub async fn similar_many(pool: &PgPool, texts: &[String]) -> sqlx::Result<Vec<Vec<Similar>>> {
+    let rows = sqlx::query!(
+        r#"select t.ordinality as "position!", m.id as "id!: MeasureId", m.number as "number!",
+                  m.title as "title!", m.status as "status!: Status",
+                  m.support_count as "support_count!"
+           from unnest($1::text[]) with ordinality as t(text, ordinality)
+           cross join lateral (
+               select id, number, title, status, support_count
+               from measures
+               where status not in ('draft', 'merged') and (title || ' ' || summary) % t.text
+               order by similarity(title || ' ' || summary, t.text) desc
+               limit 3) m
+           order by t.ordinality"#,
+        texts
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut found = vec![Vec::new(); texts.len()];
+    for row in rows {
+        if let Some(list) = usize::try_from(row.position - 1)
+            .ok()
+            .and_then(|index| found.get_mut(index))
+        {
+            list.push(Similar {
+                id: row.id,
+                number: row.number,
+                title: row.title,
+                status: row.status,
+                support_count: row.support_count,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// What happens to a row.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Create(MeasureData),
+    /// The row's values fill what the measure leaves empty; its goals and offices are added.
+    Merge(MeasureId, MeasureData),
+    Skip,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: i32,
+    pub merged: i32,
+    pub skipped: i32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    #[error("the import was committed already")]
+    Committed,
+    #[error("a merge target is gone: M-{0}")]
+    TargetGone(uuid::Uuid),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Writes every decision in one transaction: all of them, or – on any failure – nothing.
+pub async fn commit(
+    pool: &PgPool,
+    import: &Import,
+    decisions: &[(i32, Decision)],
+    actor: UserId,
+) -> Result<Counts, CommitError> {
+    let mut transaction = pool.begin().await?;
+    let open = sqlx::query_scalar!(
+        "select committed_at is null as \"open!\" from imports where id = $1 for update",
+        import.id
+    )
+    .fetch_one(&mut *transaction)
+    .await?;
+    if !open {
+        return Err(CommitError::Committed);
+    }
+    let mut counts = Counts::default();
+    for (row, decision) in decisions {
+        let (action, measure) = match decision {
+            Decision::Create(data) => {
+                let id = create_one(&mut transaction, import, *row, data, actor).await?;
+                counts.created += 1;
+                ("created", Some(id))
+            }
+            Decision::Merge(target, data) => {
+                merge_one(&mut transaction, import, *row, *target, data, actor).await?;
+                counts.merged += 1;
+                ("merged", Some(*target))
+            }
+            Decision::Skip => {
+                counts.skipped += 1;
+                ("skipped", None)
+            }
+        };
+        sqlx::query!(
+            "insert into import_rows (import_id, row_number, action, measure_id)
+             values ($1, $2, $3, $4)",
+            import.id,
+            row,
+            action,
+            measure.map(|id| id.0)
+        )
+        .execute(&mut *transaction)
+        .await?;
+    }
+    sqlx::query!(
+        "update imports set committed_at = now(), created_count = $2, merged_count = $3,
+                            skipped_count = $4
+         where id = $1",
+        import.id,
+        counts.created,
+        counts.merged,
+        counts.skipped
+    )
+    .execute(&mut *transaction)
+    .await?;
+    transaction.commit().await?;
+    Ok(counts)
+}
+
+fn source_note(import: &Import, row: i32) -> String {
+    format!(
+        "Übernommen aus der Liste „{}“, Zeile {row}.",
+        import.file_name
+    )
+}
+
+async fn create_one(
+    connection: &mut PgConnection,
+    import: &Import,
+    row: i32,
+    data: &MeasureData,
+    actor: UserId,
+) -> Result<MeasureId, CommitError> {
+    let (id, _) = measures::insert(
+        connection,
+        data,
+        actor,
+        Status::Submitted,
+        uuid::Uuid::new_v4(),
+    )
+    .await?;
+    let reason = source_note(import, row);
+    history::record(
+        &mut *connection,
+        &NewEvent {
+            measure: id,
+            actor,
+            version: 1,
+            kind: "created",
+            from_status: None,
+            to_status: Some(Status::Submitted),
+            reason: Some(&reason),
+            changes: &[],
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn merge_one(
+    connection: &mut PgConnection,
+    import: &Import,
+    row: i32,
+    target: MeasureId,
+    data: &MeasureData,
+    actor: UserId,
+) -> Result<(), CommitError> {
+    let version = sqlx::query_scalar!(
+        "update measures set
+             summary = case when summary = '' then $2 else summary end,
+             description = case when description = '' then $3 else description end,
+             expected_benefit = case when expected_benefit = '' then $4 else expected_benefit end,
+             responsible_unit = case when responsible_unit = '' then $5 else responsible_unit end,
+             contact_person = case when contact_person = '' then $6 else contact_person end,
+             effort_person_days = coalesce(effort_person_days, $7),
+             cost_euros = coalesce(cost_euros, $8),
+             planned_start = coalesce(planned_start, $9),
+             planned_end = coalesce(planned_end, $10),
+             version = version + 1, updated_at = now()
+         where id = $1 and status not in ('draft', 'merged')
+         returning version",
+        target as MeasureId,
+        data.summary,
+        data.description,
+        data.expected_benefit,
+        data.responsible_unit,
+        data.contact_person,
+        data.effort_person_days,
+        data.cost_euros,
+        data.planned_start,
+        data.planned_end
+    )
+    .fetch_optional(&mut *connection)
+    .await?
+    .ok_or(CommitError::TargetGone(target.0))?;
+    let goals: Vec<uuid::Uuid> = data.goals.iter().map(|goal| goal.0).collect();
+    sqlx::query!(
+        "insert into measure_goals (measure_id, goal_id)
+         select $1, goal from unnest($2::uuid[]) as goal on conflict do nothing",
+        target as MeasureId,
+        &goals
+    )
+    .execute(&mut *connection)
+    .await?;
+    let offices: Vec<Office> = data.participating_offices.clone();
+    sqlx::query!(
+        "insert into measure_offices (measure_id, office)
+         select m.id, o from measures m, unnest($2::office[]) as o
+         where m.id = $1 and o <> m.lead_office on conflict do nothing",
+        target as MeasureId,
+        &offices as &[Office]
+    )
+    .execute(&mut *connection)
+    .await?;
+    let reason = format!(
+        "Zeile {row} der Liste „{}“ wurde mit dieser Maßnahme zusammengeführt.",
+        import.file_name
+    );
+    history::record(
+        &mut *connection,
+        &NewEvent {
+            measure: target,
+            actor,
+            version,
+            kind: "updated",
+            from_status: None,
+            to_status: None,
+            reason: Some(&reason),
+            changes: &[],
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,635 @@
+//! Importing an existing PriMa list (`/massnahmen/import`), a wizard of four steps, each a page
+//! that works with the keyboard and without JavaScript:
+//!
+//! 1. upload a CSV, XLSX or ODS file (read and checked by `crate::import`; a refusal comes back
+//!    next to the file field);
+//! 2. map the file's columns to PriMa's fields (guessed from the headings or taken from a saved
+//!    mapping; the mapping can be saved under a name);
+//! 3. the preview: every row checked as the measure form checks it, each problem named with its
+//!    row and column; for each good row the similar measures PriMa already has, and the choice
+//!    to create, merge into one of them, or skip;
+//! 4. commit: everything chosen in one transaction, or nothing; the import is listed with its
+//!    file name and counts, and every measure it touched names the file and row in its history.
+//!
+//! Only whoever uploaded a list sees its import.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::db;
+use crate::db::imports::{Counts, Decision, Import, Listed};
+use crate::db::measures::Similar;
+use crate::domain::measure::MeasureData;
+use crate::domain::permissions::Permission;
+use crate::import::mapping::{self, Context, Mapping, Problem, TARGETS, Target};
+use crate::import::{Limits, Row};
+use crate::web::AppState;
+use crate::web::csrf::{MAX_UPLOAD_BYTES, OversizeUpload, UPLOAD_PATH};
+use crate::web::errors::AppError;
+use crate::web::extract::Id;
+use crate::web::format::filters;
+use crate::web::forms::FormErrors;
+use crate::web::layout::{Section, Shell};
+use crate::web::routes::Route;
+use crate::web::visitor::{CurrentUser, Visitor};
+
+const OWN: &str = "an import only for whoever uploaded it";
+
+pub fn routes() -> Vec<Route> {
+    use Permission::Assess as P;
+    vec![
+        Route::get(UPLOAD_PATH, P, upload_page),
+        Route::post(UPLOAD_PATH, P, upload),
+        Route::get("/massnahmen/import/{id}", P, mapping_page).checking(OWN),
+        Route::post("/massnahmen/import/{id}", P, save_mapping).checking(OWN),
+        Route::get("/massnahmen/import/{id}/vorschau", P, preview_page).checking(OWN),
+        Route::post("/massnahmen/import/{id}/vorschau", P, commit).checking(OWN),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------
+// Step 1: upload
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "imports/upload.html")]
+pub struct UploadPage {
+    pub shell: Shell,
+    pub errors: FormErrors,
+    pub mappings: Vec<String>,
+    pub chosen_mapping: String,
+    pub imports: Vec<Listed>,
+}
+
+impl UploadPage {
+    pub fn moment(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::domain::time::local(at)
+    }
+}
+
+async fn upload_form(
+    state: &AppState,
+    visitor: Visitor,
+    errors: FormErrors,
+    chosen_mapping: String,
+) -> Result<UploadPage, AppError> {
+    let (mappings, imports) = tokio::try_join!(
+        db::imports::saved_mappings(&state.db),
+        db::imports::recent(&state.db, 20),
+    )?;
+    Ok(UploadPage {
+        shell: Shell::new(visitor, "Maßnahmen aus einer Liste übernehmen")
+            .in_section(Section::Measures)
+            .crumb("Maßnahmen", "/massnahmen")
+            .here("Liste übernehmen"),
+        errors,
+        mappings: mappings.into_iter().map(|(name, _)| name).collect(),
+        chosen_mapping,
+        imports,
+    })
+}
+
+pub async fn upload_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<UploadPage, AppError> {
+    upload_form(&state, visitor, FormErrors::new(), String::new()).await
+}
+
+/// The fields of an upload form.
+#[derive(Debug, Default)]
+struct Upload {
+    file_name: String,
+    bytes: Vec<u8>,
+    mapping: String,
+}
+
+async fn read_upload(request: Request) -> Option<Upload> {
+    let boundary = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| multer::parse_boundary(value).ok())?;
+    let bytes = to_bytes(request.into_body(), MAX_UPLOAD_BYTES).await.ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut upload = Upload::default();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("datei") => {
+                upload.file_name = field
+                    .file_name()
+                    .map(|name| name.rsplit(['/', '\\']).next().unwrap_or(name).to_owned())
+                    .unwrap_or_default();
+                upload.bytes = field.bytes().await.ok()?.to_vec();
+            }
+            Some("vorlage") => upload.mapping = field.text().await.ok()?,
+            _ => {}
+        }
+    }
+    Some(upload)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    request: Request,
+) -> Result<Response, AppError> {
+    let limits = Limits::default();
+    let refuse = |message: String, mapping: String| async {
+        let page = upload_form(
+            &state,
+            visitor.clone(),
+            FormErrors::one("datei", message),
+            mapping,
+        )
+        .await?;
+        Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    if request.extensions().get::<OversizeUpload>().is_some() {
+        let message = crate::import::Refusal::TooLarge(MAX_UPLOAD_BYTES).message(&limits);
+        return refuse(message, String::new()).await;
+    }
+    let Some(upload) = read_upload(request).await else {
+        return refuse(
+            "Die Datei kam nicht vollständig an. Bitte versuchen Sie es erneut.".to_owned(),
+            String::new(),
+        )
+        .await;
+    };
+    if upload.file_name.is_empty() && upload.bytes.is_empty() {
+        return refuse(
+            "Bitte wählen Sie eine Datei aus.".to_owned(),
+            upload.mapping,
+        )
+        .await;
+    }
+    let file_name = upload.file_name.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        crate::import::read(&upload.file_name, &upload.bytes, &Limits::default())
+    })
+    .await
+    .map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?;
+    let table = match read {
+        Ok(table) if table.rows.is_empty() => {
+            return refuse(
+                "Die Liste enthält unter der Überschriftenzeile keine Zeile.".to_owned(),
+                upload.mapping,
+            )
+            .await;
+        }
+        Ok(table) => table,
+        Err(refusal) => {
+            tracing::info!(%refusal, file = %file_name, "refused an upload");
+            return refuse(refusal.message(&limits), upload.mapping).await;
+        }
+    };
+    let id = db::imports::create(
+        &state.db,
+        &file_name,
+        current.user.id,
+        &table.headings,
+        &table.rows,
+    )
+    .await?;
+    // A saved mapping chosen with the upload applies at once; otherwise the headings decide.
+    let saved = db::imports::saved_mappings(&state.db).await?;
+    let chosen = saved
+        .iter()
+        .find(|(name, _)| *name == upload.mapping)
+        .map(|(_, columns)| mapping::from_saved(columns, &table.headings));
+    let mapping = chosen.unwrap_or_else(|| mapping::guess(&table.headings));
+    db::imports::set_mapping(&state.db, id, &mapping).await?;
+    Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response())
+}
+
+async fn own_import(
+    state: &AppState,
+    current: &CurrentUser,
+    id: uuid::Uuid,
+) -> Result<Import, AppError> {
+    db::imports::find(&state.db, id)
+        .await?
+        .filter(|import| import.owner_id == current.user.id)
+        .ok_or(AppError::NotFound)
+}
+
+// ---------------------------------------------------------------------------------------
+// Step 2: the mapping (and, once committed, the result)
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "imports/mapping.html")]
+pub struct MappingPage {
+    pub shell: Shell,
+    pub import: Import,
+    pub mapping: Mapping,
+    pub errors: FormErrors,
+    pub save_as: String,
+}
+
+impl MappingPage {
+    pub fn targets(&self) -> &'static [Target] {
+        &TARGETS
+    }
+
+    pub fn headings(&self) -> &[String] {
+        &self.import.headings.0
+    }
+
+    pub fn is_chosen(&self, target: &Target, index: &usize) -> bool {
+        self.mapping.get(target.key) == Some(index)
+    }
+
+    /// The first values of a column, as a hint of what it holds.
+    pub fn example(&self, index: &usize) -> String {
+        let values: Vec<&str> = self
+            .import
+            .rows
+            .0
+            .iter()
+            .filter_map(|row| row.cells.get(*index).map(String::as_str))
+            .filter(|value| !value.is_empty())
+            .take(2)
+            .collect();
+        let text = values.join(" · ");
+        if text.chars().count() > 60 {
+            format!("{}…", text.chars().take(60).collect::<String>())
+        } else {
+            text
+        }
+    }
+
+    pub fn committed(&self) -> bool {
+        self.import.committed_at.is_some()
+    }
+
+    pub fn committed_on(&self) -> String {
+        self.import
+            .committed_at
+            .as_ref()
+            .map(crate::domain::time::local)
+            .unwrap_or_default()
+    }
+}
+
+/// The frame of the wizard's pages after the upload.
+fn wizard_shell(visitor: Visitor, title: String) -> Shell {
+    Shell::new(visitor, title)
+        .in_section(Section::Measures)
+        .crumb("Maßnahmen", "/massnahmen")
+        .crumb("Liste übernehmen", UPLOAD_PATH)
+}
+
+fn mapping_shell(visitor: Visitor, import: &Import) -> Shell {
+    wizard_shell(visitor, format!("Liste „{}“ übernehmen", import.file_name))
+        .here("Spalten zuordnen")
+}
+
+pub async fn mapping_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<uuid::Uuid>,
+) -> Result<MappingPage, AppError> {
+    let import = own_import(&state, &current, id).await?;
+    let mapping = import
+        .mapping
+        .as_ref()
+        .map(|json| json.0.clone())
+        .unwrap_or_default();
+    Ok(MappingPage {
+        shell: mapping_shell(visitor, &import),
+        import,
+        mapping,
+        errors: FormErrors::new(),
+        save_as: String::new(),
+    })
+}
+
+pub async fn save_mapping(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<uuid::Uuid>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let import = own_import(&state, &current, id).await?;
+    if import.committed_at.is_some() {
+        return Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response());
+    }
+    let columns = import.headings.0.len();
+    let mut chosen = Mapping::new();
+    let mut save_as = String::new();
+    for (key, value) in &pairs {
+        if key == "speichern_als" {
+            save_as = value.trim().to_owned();
+        } else if mapping::target_of(key).is_some()
+            && let Ok(index) = value.parse::<usize>()
+            && index < columns
+        {
+            chosen.insert(key.clone(), index);
+        }
+    }
+    let mut errors = FormErrors::new();
+    if !chosen.contains_key("titel") {
+        errors.add(
+            "titel",
+            "Bitte wählen Sie die Spalte mit dem Titel der Maßnahme.",
+        );
+    }
+    let mut used: HashMap<usize, &str> = HashMap::new();
+    for (key, index) in &chosen {
+        if let Some(other) = used.insert(*index, key)
+            && let Some(first) = mapping::target_of(other)
+        {
+            errors.add(
+                key.clone(),
+                format!(
+                    "Die Spalte „{}“ ist schon „{}“ zugeordnet.",
+                    import.headings.0[*index], first.label
+                ),
+            );
+        }
+    }
+    if save_as.chars().count() > 100 {
+        errors.add(
+            "speichern_als",
+            "Der Name darf höchstens 100 Zeichen lang sein.",
+        );
+    }
+    if !errors.is_empty() {
+        let page = MappingPage {
+            shell: mapping_shell(visitor, &import),
+            import,
+            mapping: chosen,
+            errors,
+            save_as,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    db::imports::set_mapping(&state.db, id, &chosen).await?;
+    if !save_as.is_empty() {
+        let columns = mapping::to_saved(&chosen, &import.headings.0);
+        db::imports::save_mapping(&state.db, &save_as, &columns, current.user.id).await?;
+    }
+    Ok(Redirect::to(&format!("/massnahmen/import/{id}/vorschau")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Step 3: the preview
+
+/// A row as the preview shows it.
+#[derive(Debug)]
+pub struct Reviewed {
+    pub number: usize,
+    pub title: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// Good; the similar measures PriMa has (none: it is created).
+    Valid(Box<MeasureData>, Vec<Similar>),
+    Invalid(Vec<Problem>),
+}
+
+/// Every row of `import` checked, with the similar measures of the good ones.
+async fn review(
+    state: &AppState,
+    current: &CurrentUser,
+    import: &Import,
+) -> Result<Vec<Reviewed>, AppError> {
+    let tree = state.strategy.current_tree(&state.db).await?;
+    let mapping = import
+        .mapping
+        .as_ref()
+        .map(|json| json.0.clone())
+        .unwrap_or_default();
+    let rows: Vec<Row> = import.rows.0.clone();
+    let headings = import.headings.0.clone();
+    let office = current.user.office;
+    let checked = tokio::task::spawn_blocking(move || {
+        let context = Context::new(tree.as_deref(), office);
+        rows.iter()
+            .map(|row| {
+                let title = mapping
+                    .get("titel")
+                    .and_then(|index| row.cells.get(*index))
+                    .cloned()
+                    .unwrap_or_default();
+                (
+                    row.number,
+                    title,
+                    mapping::measure_of(row, &mapping, &headings, &context),
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?;
+    let texts: Vec<String> = checked
+        .iter()
+        .filter_map(|(_, _, outcome)| outcome.as_ref().ok())
+        .map(|data| format!("{} {}", data.title, data.summary))
+        .collect();
+    let mut similar = db::imports::similar_many(&state.db, &texts)
+        .await?
+        .into_iter();
+    Ok(checked
+        .into_iter()
+        .map(|(number, title, outcome)| Reviewed {
+            number,
+            title,
+            outcome: match outcome {
+                Ok(data) => Outcome::Valid(Box::new(data), similar.next().unwrap_or_default()),
+                Err(problems) => Outcome::Invalid(problems),
+            },
+        })
+        .collect())
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "imports/preview.html")]
+pub struct PreviewPage {
+    pub shell: Shell,
+    pub import: Import,
+    pub rows: Vec<Reviewed>,
+    /// Row number → the choice made ("neu", "ueberspringen" or a measure's id).
+    pub choices: HashMap<usize, String>,
+    pub errors: Vec<String>,
+}
+
+/// How many rows of each list the preview prints at most.
+const SHOWN: usize = 500;
+
+impl PreviewPage {
+    pub fn problems(&self) -> Vec<(usize, &Problem)> {
+        self.rows
+            .iter()
+            .filter_map(|row| match &row.outcome {
+                Outcome::Invalid(problems) => {
+                    Some(problems.iter().map(move |problem| (row.number, problem)))
+                }
+                Outcome::Valid(..) => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    pub fn invalid_count(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|row| matches!(row.outcome, Outcome::Invalid(_)))
+            .count()
+    }
+
+    /// Good rows with similar measures: they need a choice.
+    pub fn to_decide(&self) -> Vec<(&Reviewed, &[Similar])> {
+        self.rows
+            .iter()
+            .filter_map(|row| match &row.outcome {
+                Outcome::Valid(_, similar) if !similar.is_empty() => {
+                    Some((row, similar.as_slice()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Good rows without similar measures: they are created.
+    pub fn to_create(&self) -> Vec<&Reviewed> {
+        self.rows
+            .iter()
+            .filter(|row| matches!(&row.outcome, Outcome::Valid(_, similar) if similar.is_empty()))
+            .collect()
+    }
+
+    pub fn shown(&self) -> usize {
+        SHOWN
+    }
+
+    /// The choice for a row: as sent, else merging into the most similar measure.
+    pub fn choice(&self, row: &Reviewed, similar: &[Similar]) -> String {
+        self.choices.get(&row.number).cloned().unwrap_or_else(|| {
+            similar
+                .first()
+                .map_or_else(|| "neu".to_owned(), |first| first.id.to_string())
+        })
+    }
+}
+
+fn preview_shell(visitor: Visitor, import: &Import) -> Shell {
+    wizard_shell(visitor, format!("Vorschau: Liste „{}“", import.file_name))
+        .crumb(
+            "Spalten zuordnen",
+            format!("/massnahmen/import/{}", import.id),
+        )
+        .here("Vorschau")
+}
+
+pub async fn preview_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<uuid::Uuid>,
+) -> Result<Response, AppError> {
+    let import = own_import(&state, &current, id).await?;
+    if import.committed_at.is_some() || import.mapping.is_none() {
+        return Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response());
+    }
+    let rows = review(&state, &current, &import).await?;
+    Ok(PreviewPage {
+        shell: preview_shell(visitor, &import),
+        import,
+        rows,
+        choices: HashMap::new(),
+        errors: Vec::new(),
+    }
+    .into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// Step 4: commit
+
+pub async fn commit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<uuid::Uuid>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let import = own_import(&state, &current, id).await?;
+    if import.committed_at.is_some() || import.mapping.is_none() {
+        return Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response());
+    }
+    let choices: HashMap<usize, String> = pairs
+        .into_iter()
+        .filter_map(|(key, value)| {
+            key.strip_prefix("zeile_")
+                .and_then(|number| number.parse().ok())
+                .map(|number| (number, value))
+        })
+        .collect();
+    let rows = review(&state, &current, &import).await?;
+    let mut decisions: Vec<(i32, Decision)> = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
+    for row in &rows {
+        let number = row.number as i32;
+        let decision = match &row.outcome {
+            Outcome::Invalid(_) => Decision::Skip,
+            Outcome::Valid(data, similar) => {
+                let default = similar
+                    .first()
+                    .map_or("neu".to_owned(), |first| first.id.to_string());
+                let choice = choices.get(&row.number).cloned().unwrap_or(default);
+                match choice.as_str() {
+                    "neu" => Decision::Create((**data).clone()),
+                    "ueberspringen" => Decision::Skip,
+                    id => match similar
+                        .iter()
+                        .find(|candidate| candidate.id.to_string() == id)
+                    {
+                        Some(candidate) => Decision::Merge(candidate.id, (**data).clone()),
+                        None => {
+                            errors.push(format!(
+                                "Zeile {}: Die gewählte Maßnahme ist keine der ähnlichen. Bitte wählen Sie erneut.",
+                                row.number
+                            ));
+                            continue;
+                        }
+                    },
+                }
+            }
+        };
+        decisions.push((number, decision));
+    }
+    if !errors.is_empty() {
+        let page = PreviewPage {
+            shell: preview_shell(visitor, &import),
+            import,
+            rows,
+            choices,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    match db::imports::commit(&state.db, &import, &decisions, current.user.id).await {
+        Ok(Counts {
+            created,
+            merged,
+            skipped,
+        }) => {
+            tracing::info!(created, merged, skipped, file = %import.file_name, "imported a list");
+        }
+        Err(db::imports::CommitError::Committed) => {}
+        Err(error) => return Err(AppError::Internal(anyhow::anyhow!(error))),
+    }
+    Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response())
+}
