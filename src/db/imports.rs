@@ -8,10 +8,10 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::history::{self, NewEvent};
-use crate::db::measures::{self, Similar, WriteError};
+use crate::db::measures::{Similar, WriteError};
 use crate::domain::ids::{MeasureId, UserId};
 use crate::domain::lifecycle::Status;
-use crate::domain::measure::MeasureData;
+use crate::domain::measure::{MeasureData, Source};
 use crate::domain::office::Office;
 use crate::import::Row;
 use crate::import::mapping::Mapping;
@@ -141,41 +141,36 @@ pub async fn saved_mappings(
         .collect())
 }
 
-/// For each text, up to three visible measures that resemble it (trigram similarity), in one
-/// statement.
-pub async fn similar_many(pool: &PgPool, texts: &[String]) -> sqlx::Result<Vec<Vec<Similar>>> {
+/// A visible measure as imports compare rows with it.
+#[derive(Debug, Clone)]
+pub struct Comparable {
+    pub measure: Similar,
+    /// Title and summary, as the proposal form's duplicate search compares them.
+    pub text: String,
+}
+
+/// Every measure an import may find similar (not drafts, not merged away).
+pub async fn comparable(pool: &PgPool) -> sqlx::Result<Vec<Comparable>> {
     let rows = sqlx::query!(
-        r#"select t.ordinality as "position!", m.id as "id!: MeasureId", m.number as "number!",
-                  m.title as "title!", m.status as "status!: Status",
-                  m.support_count as "support_count!"
-           from unnest($1::text[]) with ordinality as t(text, ordinality)
-           cross join lateral (
-               select id, number, title, status, support_count
-               from measures
-               where status not in ('draft', 'merged') and (title || ' ' || summary) % t.text
-               order by similarity(title || ' ' || summary, t.text) desc
-               limit 3) m
-           order by t.ordinality"#,
-        texts
+        r#"select id as "id: MeasureId", number, title, status as "status: Status",
+                  support_count, title || ' ' || summary as "text!"
+           from measures where status not in ('draft', 'merged') order by number"#
     )
     .fetch_all(pool)
     .await?;
-    let mut found = vec![Vec::new(); texts.len()];
-    for row in rows {
-        if let Some(list) = usize::try_from(row.position - 1)
-            .ok()
-            .and_then(|index| found.get_mut(index))
-        {
-            list.push(Similar {
+    Ok(rows
+        .into_iter()
+        .map(|row| Comparable {
+            measure: Similar {
                 id: row.id,
                 number: row.number,
                 title: row.title,
                 status: row.status,
                 support_count: row.support_count,
-            });
-        }
-    }
-    Ok(found)
+            },
+            text: row.text,
+        })
+        .collect())
 }
 
 /// What happens to a row.
@@ -224,34 +219,52 @@ pub async fn commit(
         return Err(CommitError::Committed);
     }
     let mut counts = Counts::default();
+    let mut created: Vec<(i32, &MeasureData)> = Vec::new();
+    let mut outcomes: Vec<(i32, &'static str, Option<uuid::Uuid>)> = Vec::new();
     for (row, decision) in decisions {
-        let (action, measure) = match decision {
-            Decision::Create(data) => {
-                let id = create_one(&mut transaction, import, *row, data, actor).await?;
-                counts.created += 1;
-                ("created", Some(id))
-            }
+        match decision {
+            Decision::Create(data) => created.push((*row, data)),
             Decision::Merge(target, data) => {
                 merge_one(&mut transaction, import, *row, *target, data, actor).await?;
                 counts.merged += 1;
-                ("merged", Some(*target))
+                outcomes.push((*row, "merged", Some(target.0)));
             }
             Decision::Skip => {
                 counts.skipped += 1;
-                ("skipped", None)
+                outcomes.push((*row, "skipped", None));
             }
-        };
-        sqlx::query!(
-            "insert into import_rows (import_id, row_number, action, measure_id)
-             values ($1, $2, $3, $4)",
-            import.id,
-            row,
-            action,
-            measure.map(|id| id.0)
-        )
-        .execute(&mut *transaction)
-        .await?;
+        }
     }
+    let ids = create_all(&mut transaction, import, &created, actor).await?;
+    counts.created = ids.len() as i32;
+    outcomes.extend(
+        created
+            .iter()
+            .zip(&ids)
+            .map(|((row, _), id)| (*row, "created", Some(*id))),
+    );
+    let (rows, actions, measures): (Vec<i32>, Vec<&str>, Vec<Option<uuid::Uuid>>) =
+        outcomes.into_iter().fold(
+            (Vec::new(), Vec::new(), Vec::new()),
+            |(mut rows, mut actions, mut measures), (row, action, measure)| {
+                rows.push(row);
+                actions.push(action);
+                measures.push(measure);
+                (rows, actions, measures)
+            },
+        );
+    let actions: Vec<String> = actions.into_iter().map(str::to_owned).collect();
+    sqlx::query!(
+        "insert into import_rows (import_id, row_number, action, measure_id)
+         select $1, row_number, action, measure_id
+         from unnest($2::int[], $3::text[], $4::uuid[]) as r(row_number, action, measure_id)",
+        import.id,
+        &rows,
+        &actions,
+        &measures as &[Option<uuid::Uuid>]
+    )
+    .execute(&mut *transaction)
+    .await?;
     sqlx::query!(
         "update imports set committed_at = now(), created_count = $2, merged_count = $3,
                             skipped_count = $4
@@ -274,37 +287,110 @@ fn source_note(import: &Import, row: i32) -> String {
     )
 }
 
-async fn create_one(
+/// The new measures of the rows in `created`, in a few statements whatever their number:
+/// the measures, their goals and offices, and each one's first history entry naming the row.
+async fn create_all(
     connection: &mut PgConnection,
     import: &Import,
-    row: i32,
-    data: &MeasureData,
+    created: &[(i32, &MeasureData)],
     actor: UserId,
-) -> Result<MeasureId, CommitError> {
-    let (id, _) = measures::insert(
-        connection,
-        data,
-        actor,
-        Status::Submitted,
-        uuid::Uuid::new_v4(),
+) -> Result<Vec<uuid::Uuid>, CommitError> {
+    if created.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<uuid::Uuid> = created.iter().map(|_| uuid::Uuid::new_v4()).collect();
+    let texts = |pick: fn(&MeasureData) -> &String| -> Vec<String> {
+        created.iter().map(|(_, data)| pick(data).clone()).collect()
+    };
+    let lead: Vec<Office> = created.iter().map(|(_, data)| data.lead_office).collect();
+    let effort: Vec<Option<i32>> = created
+        .iter()
+        .map(|(_, data)| data.effort_person_days)
+        .collect();
+    let cost: Vec<Option<i64>> = created.iter().map(|(_, data)| data.cost_euros).collect();
+    let start: Vec<Option<chrono::NaiveDate>> =
+        created.iter().map(|(_, data)| data.planned_start).collect();
+    let end: Vec<Option<chrono::NaiveDate>> =
+        created.iter().map(|(_, data)| data.planned_end).collect();
+    let quick: Vec<bool> = created.iter().map(|(_, data)| data.quick_win).collect();
+    let source: Vec<Source> = created.iter().map(|(_, data)| data.source).collect();
+    sqlx::query!(
+        "insert into measures (id, title, summary, description, expected_benefit, lead_office,
+                               responsible_unit, contact_person, source, effort_person_days,
+                               cost_euros, planned_start, planned_end, quick_win, status,
+                               author_id, submission_key, submitted_at)
+         select m.id, m.title, m.summary, m.description, m.benefit, m.lead, m.unit, m.contact,
+                m.source, m.effort, m.cost, m.start, m.finish, m.quick, 'submitted', $15,
+                gen_random_uuid(), now()
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::office[],
+                     $7::text[], $8::text[], $9::measure_source[], $10::int[], $11::bigint[],
+                     $12::date[], $13::date[], $14::bool[])
+              with ordinality as m(id, title, summary, description, benefit, lead, unit,
+                                   contact, source, effort, cost, start, finish, quick, position)
+         order by m.position",
+        &ids,
+        &texts(|data| &data.title),
+        &texts(|data| &data.summary),
+        &texts(|data| &data.description),
+        &texts(|data| &data.expected_benefit),
+        &lead as &[Office],
+        &texts(|data| &data.responsible_unit),
+        &texts(|data| &data.contact_person),
+        &source as &[Source],
+        &effort as &[Option<i32>],
+        &cost as &[Option<i64>],
+        &start as &[Option<chrono::NaiveDate>],
+        &end as &[Option<chrono::NaiveDate>],
+        &quick,
+        actor as UserId
     )
+    .execute(&mut *connection)
     .await?;
-    let reason = source_note(import, row);
-    history::record(
-        &mut *connection,
-        &NewEvent {
-            measure: id,
-            actor,
-            version: 1,
-            kind: "created",
-            from_status: None,
-            to_status: Some(Status::Submitted),
-            reason: Some(&reason),
-            changes: &[],
-        },
+    let (goal_measures, goals): (Vec<uuid::Uuid>, Vec<uuid::Uuid>) = created
+        .iter()
+        .zip(&ids)
+        .flat_map(|((_, data), id)| data.goals.iter().map(move |goal| (*id, goal.0)))
+        .unzip();
+    sqlx::query!(
+        "insert into measure_goals (measure_id, goal_id)
+         select * from unnest($1::uuid[], $2::uuid[])",
+        &goal_measures,
+        &goals
     )
+    .execute(&mut *connection)
     .await?;
-    Ok(id)
+    let (office_measures, offices): (Vec<uuid::Uuid>, Vec<Office>) = created
+        .iter()
+        .zip(&ids)
+        .flat_map(|((_, data), id)| {
+            data.participating_offices
+                .iter()
+                .map(move |office| (*id, *office))
+        })
+        .unzip();
+    sqlx::query!(
+        "insert into measure_offices (measure_id, office)
+         select * from unnest($1::uuid[], $2::office[])",
+        &office_measures,
+        &offices as &[Office]
+    )
+    .execute(&mut *connection)
+    .await?;
+    let reasons: Vec<String> = created
+        .iter()
+        .map(|(row, _)| source_note(import, *row))
+        .collect();
+    sqlx::query!(
+        "insert into measure_events (measure_id, actor_id, version, kind, to_status, reason, changes)
+         select id, $3, 1, 'created', 'submitted', reason, '[]'::jsonb
+         from unnest($1::uuid[], $2::text[]) as e(id, reason)",
+        &ids,
+        &reasons,
+        actor as UserId
+    )
+    .execute(&mut *connection)
+    .await?;
+    Ok(ids)
 }
 
 async fn merge_one(

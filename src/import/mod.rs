@@ -10,6 +10,7 @@
 //! Windows-1252.
 
 pub mod mapping;
+pub mod similar;
 
 use std::io::{Cursor, Read};
 use std::time::{Duration, Instant};

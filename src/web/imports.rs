@@ -29,6 +29,7 @@ use crate::db::measures::Similar;
 use crate::domain::measure::MeasureData;
 use crate::domain::permissions::Permission;
 use crate::import::mapping::{self, Context, Mapping, Problem, TARGETS, Target};
+use crate::import::similar::Index;
 use crate::import::{Limits, Row};
 use crate::web::AppState;
 use crate::web::csrf::{MAX_UPLOAD_BYTES, OversizeUpload, UPLOAD_PATH};
@@ -434,14 +435,33 @@ async fn review(
     })
     .await
     .map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?;
-    let texts: Vec<String> = checked
-        .iter()
-        .filter_map(|(_, _, outcome)| outcome.as_ref().ok())
-        .map(|data| format!("{} {}", data.title, data.summary))
-        .collect();
-    let mut similar = db::imports::similar_many(&state.db, &texts)
-        .await?
-        .into_iter();
+    let comparable = db::imports::comparable(&state.db).await?;
+    // Similar measures of the good rows, as the proposal form finds them (pg_trgm's
+    // similarity of title and summary, threshold 0.3), the three closest.
+    let found: Vec<Vec<Similar>> = {
+        let texts: Vec<String> = checked
+            .iter()
+            .filter_map(|(_, _, outcome)| outcome.as_ref().ok())
+            .map(|data| format!("{} {}", data.title, data.summary))
+            .collect();
+        tokio::task::spawn_blocking(move || {
+            let index = Index::new(comparable.iter().map(|candidate| candidate.text.as_str()));
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            index
+                .most_similar_all(&texts, 0.3, 3)
+                .into_iter()
+                .map(|found| {
+                    found
+                        .into_iter()
+                        .map(|(position, _)| comparable[position].measure.clone())
+                        .collect()
+                })
+                .collect()
+        })
+        .await
+        .map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?
+    };
+    let mut similar = found.into_iter();
     Ok(checked
         .into_iter()
         .map(|(number, title, outcome)| Reviewed {
