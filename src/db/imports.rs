@@ -468,3 +468,24 @@ async fn merge_one(
     .await?;
     Ok(())
 }
+
+/// A row's outcome, for the protocol.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub row_number: i32,
+    pub action: String,
+    pub number: Option<i64>,
+    pub title: Option<String>,
+}
+
+pub async fn outcomes(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Vec<Outcome>> {
+    sqlx::query_as!(
+        Outcome,
+        r#"select r.row_number, r.action, m.number as "number?", m.title as "title?"
+           from import_rows r left join measures m on m.id = r.measure_id
+           where r.import_id = $1 order by r.row_number"#,
+        id
+    )
+    .fetch_all(pool)
+    .await
+}

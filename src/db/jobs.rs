@@ -24,6 +24,7 @@ pub enum JobStatus {
 pub struct Job {
     pub id: uuid::Uuid,
     pub kind: String,
+    pub params: Value,
     pub owner_id: UserId,
     pub status: JobStatus,
     pub step: i32,
@@ -69,8 +70,8 @@ pub async fn create(
 pub async fn find(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Job>> {
     sqlx::query_as!(
         Job,
-        r#"select id, kind, owner_id as "owner_id: UserId", status as "status: JobStatus", step,
-                  steps, phase, attempts, result_name, error, created_at, finished_at
+        r#"select id, kind, params, owner_id as "owner_id: UserId", status as "status: JobStatus",
+                  step, steps, phase, attempts, result_name, error, created_at, finished_at
            from jobs where id = $1"#,
         id
     )
@@ -82,8 +83,8 @@ pub async fn find(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Job>> {
 pub async fn of_owner(pool: &PgPool, owner: UserId, limit: i64) -> sqlx::Result<Vec<Job>> {
     sqlx::query_as!(
         Job,
-        r#"select id, kind, owner_id as "owner_id: UserId", status as "status: JobStatus", step,
-                  steps, phase, attempts, result_name, error, created_at, finished_at
+        r#"select id, kind, params, owner_id as "owner_id: UserId", status as "status: JobStatus",
+                  step, steps, phase, attempts, result_name, error, created_at, finished_at
            from jobs where owner_id = $1 order by created_at desc limit $2"#,
         owner as UserId,
         limit

@@ -27,6 +27,7 @@ use crate::db;
 use crate::db::imports::{Counts, Decision, Import, Listed};
 use crate::db::measures::Similar;
 use crate::domain::measure::MeasureData;
+use crate::domain::office::Office;
 use crate::domain::permissions::Permission;
 use crate::import::mapping::{self, Context, Mapping, Problem, TARGETS, Target};
 use crate::import::similar::Index;
@@ -404,7 +405,7 @@ pub enum Outcome {
 /// Every row of `import` checked, with the similar measures of the good ones.
 async fn review(
     state: &AppState,
-    current: &CurrentUser,
+    office: Office,
     import: &Import,
 ) -> Result<Vec<Reviewed>, AppError> {
     let tree = state.strategy.current_tree(&state.db).await?;
@@ -415,7 +416,6 @@ async fn review(
         .unwrap_or_default();
     let rows: Vec<Row> = import.rows.0.clone();
     let headings = import.headings.0.clone();
-    let office = current.user.office;
     let checked = tokio::task::spawn_blocking(move || {
         let context = Context::new(tree.as_deref(), office);
         rows.iter()
@@ -564,7 +564,7 @@ pub async fn preview_page(
     if import.committed_at.is_some() || import.mapping.is_none() {
         return Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response());
     }
-    let rows = review(&state, &current, &import).await?;
+    let rows = review(&state, current.user.office, &import).await?;
     Ok(PreviewPage {
         shell: preview_shell(visitor, &import),
         import,
@@ -597,10 +597,34 @@ pub async fn commit(
                 .map(|number| (number, value))
         })
         .collect();
-    let rows = review(&state, &current, &import).await?;
+    let rows = review(&state, current.user.office, &import).await?;
+    let errors = match decide(&rows, &choices) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors,
+    };
+    if !errors.is_empty() {
+        let page = PreviewPage {
+            shell: preview_shell(visitor, &import),
+            import,
+            rows,
+            choices,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    // Writing thousands of rows takes seconds: a job, with its progress page.
+    let params = serde_json::json!({ "import": id, "choices": choices });
+    crate::web::jobs::start(&state, &current, crate::web::jobs::Kind::Import, params).await
+}
+
+/// Each row's decision: errors for choices that are not among the row's similar measures.
+fn decide(
+    rows: &[Reviewed],
+    choices: &HashMap<usize, String>,
+) -> Result<Vec<(i32, Decision)>, Vec<String>> {
     let mut decisions: Vec<(i32, Decision)> = Vec::with_capacity(rows.len());
     let mut errors = Vec::new();
-    for row in &rows {
+    for row in rows {
         let number = row.number as i32;
         let decision = match &row.outcome {
             Outcome::Invalid(_) => Decision::Skip,
@@ -630,26 +654,102 @@ pub async fn commit(
         };
         decisions.push((number, decision));
     }
-    if !errors.is_empty() {
-        let page = PreviewPage {
-            shell: preview_shell(visitor, &import),
-            import,
-            rows,
-            choices,
-            errors,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    if errors.is_empty() {
+        Ok(decisions)
+    } else {
+        Err(errors)
     }
-    match db::imports::commit(&state.db, &import, &decisions, current.user.id).await {
-        Ok(Counts {
-            created,
-            merged,
-            skipped,
-        }) => {
-            tracing::info!(created, merged, skipped, file = %import.file_name, "imported a list");
+}
+
+/// The commit as the job runs it: the rows checked again, everything chosen written in one
+/// transaction, and a protocol of every row (CSV) as the job's file. Run again after a crash,
+/// it finds the import committed and only writes the protocol.
+pub async fn run_commit(
+    state: &AppState,
+    params: &serde_json::Value,
+    owner: crate::domain::ids::UserId,
+    progress: &crate::web::jobs::worker::Progress<'_>,
+) -> anyhow::Result<(String, Vec<u8>)> {
+    let id: uuid::Uuid = serde_json::from_value(params["import"].clone())?;
+    let choices: HashMap<usize, String> = serde_json::from_value(params["choices"].clone())?;
+    let import = db::imports::find(&state.db, id)
+        .await?
+        .filter(|import| import.owner_id == owner)
+        .ok_or_else(|| anyhow::anyhow!("import {id} of another person or gone"))?;
+    if import.committed_at.is_none() {
+        progress.step(0, "Die Zeilen werden geprüft.").await?;
+        let office = db::users::by_id(&state.db, owner)
+            .await?
+            .map(|user| user.office)
+            .ok_or_else(|| anyhow::anyhow!("the importer's account is gone"))?;
+        let rows = review(state, office, &import).await?;
+        let decisions = decide(&rows, &choices)
+            .map_err(|errors| anyhow::anyhow!("choices no longer valid: {}", errors.join("; ")))?;
+        progress
+            .step(1, "Die Maßnahmen werden geschrieben.")
+            .await?;
+        match db::imports::commit(&state.db, &import, &decisions, owner).await {
+            Ok(Counts {
+                created,
+                merged,
+                skipped,
+            }) => {
+                tracing::info!(created, merged, skipped, file = %import.file_name, "imported a list");
+            }
+            Err(db::imports::CommitError::Committed) => {}
+            Err(error) => return Err(error.into()),
         }
-        Err(db::imports::CommitError::Committed) => {}
-        Err(error) => return Err(AppError::Internal(anyhow::anyhow!(error))),
     }
-    Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response())
+    progress.step(2, "Das Protokoll wird geschrieben.").await?;
+    let outcomes = db::imports::outcomes(&state.db, id).await?;
+    let mut protocol = crate::export::csv::Rows::start(&[
+        crate::export::Column {
+            key: "zeile",
+            heading: "Zeile",
+            width: 6,
+        },
+        crate::export::Column {
+            key: "ergebnis",
+            heading: "Ergebnis",
+            width: 16,
+        },
+        crate::export::Column {
+            key: "nr",
+            heading: "Maßnahme",
+            width: 10,
+        },
+        crate::export::Column {
+            key: "titel",
+            heading: "Titel",
+            width: 40,
+        },
+    ]);
+    let mut rows = crate::export::csv::Rows::default();
+    for outcome in &outcomes {
+        let result = match outcome.action.as_str() {
+            "created" => "neu angelegt",
+            "merged" => "zusammengeführt",
+            _ => "übersprungen",
+        };
+        let number = outcome
+            .number
+            .map(|number| format!("M-{number}"))
+            .unwrap_or_default();
+        let row = outcome.row_number.to_string();
+        rows.push([
+            row.as_str(),
+            result,
+            number.as_str(),
+            outcome.title.as_deref().unwrap_or(""),
+        ]);
+    }
+    protocol.extend(rows.take());
+    let stem: String = import
+        .file_name
+        .rsplit_once('.')
+        .map_or(import.file_name.as_str(), |(stem, _)| stem)
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+        .collect();
+    Ok((format!("uebernahme-{stem}.csv"), protocol))
 }

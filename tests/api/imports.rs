@@ -36,6 +36,20 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .expect("a count")
 }
 
+/// Waits until the job at `job` is done or failed; its last standing as JSON.
+async fn finished(client: &Client, job: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let standing: serde_json::Value =
+            serde_json::from_str(&client.get(&format!("{job}/stand")).await.body)
+                .expect("the job's standing");
+        if standing["status"] == "done" || standing["status"] == "failed" {
+            return standing;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the job {job} does not finish");
+}
+
 /// Uploads `bytes` as `file_name`; the import's address.
 async fn upload(officer: &Client, file_name: &str, bytes: &[u8]) -> String {
     let response = officer
@@ -225,6 +239,37 @@ async fn a_mixed_list_gives_the_right_preview_and_commits_exactly_the_choice() {
         "{}",
         committed.body
     );
+    // Writing runs as a job; its file is the protocol of every row.
+    let job = committed.header("location").expect("the job").to_owned();
+    assert!(job.starts_with("/auftraege/"), "{job}");
+    let standing = finished(&officer, &job).await;
+    assert_eq!(standing["status"], "done", "{standing}");
+    let job_page = officer.page(&job).await;
+    assert!(
+        job_page.links("a").contains(&import),
+        "the way back to the import"
+    );
+    let protocol = officer
+        .get(standing["download"].as_str().expect("the protocol"))
+        .await;
+    assert_eq!(
+        protocol.header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    let body = protocol.body.trim_start_matches('\u{feff}').to_owned();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    let lines: Vec<Vec<String>> = reader
+        .records()
+        .map(|record| record.expect("a line").iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(lines.len(), 7, "every row: {lines:?}");
+    assert_eq!(lines[0][0..2], ["2".to_owned(), "neu angelegt".to_owned()]);
+    assert!(lines[0][2].starts_with("M-") && lines[0][3] == "Digitale Akte im Bauamt");
+    assert_eq!(lines[2][1], "zusammengeführt");
+    assert_eq!(lines[2][3], "Online-Terminbuchung im Kundenzentrum");
+    assert_eq!(lines[6][1], "übersprungen");
     let result = officer.page(&import).await;
     assert!(
         result.text(".kern-alert--success").contains(
@@ -361,10 +406,14 @@ async fn a_failure_in_the_middle_of_the_commit_leaves_the_database_unchanged() {
     let before = count(&app, "select count(*) from measures").await;
     let events = count(&app, "select count(*) from measure_events").await;
 
-    let failed = officer.post_form(&preview_path, &[]).await;
-    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let started = officer.post_form(&preview_path, &[]).await;
+    let job = started.header("location").expect("the job").to_owned();
+    let standing = finished(&officer, &job).await;
+    assert_eq!(standing["status"], "failed", "{standing}");
+    let page = officer.page(&job).await;
+    assert!(page.text(".kern-alert--danger").contains("Administration"));
     assert!(
-        !failed.body.contains("injected failure"),
+        !page.text("main").contains("injected failure"),
         "no internal text"
     );
     assert_eq!(count(&app, "select count(*) from measures").await, before);

@@ -552,6 +552,17 @@ async fn an_officer_imports_a_list_with_the_keyboard_alone() {
         assert_eq!(chosen, "ueberspringen");
         tab_to(&client, "Liste übernehmen").await;
         press(&client, Key::Enter).await;
+        // Writing runs as a job: its page follows it and then leads back to the import.
+        client
+            .wait()
+            .at_most(std::time::Duration::from_secs(60))
+            .for_element(fantoccini::Locator::Css(".job__download"))
+            .await
+            .expect("the job finishes");
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "job: {violations:#?}");
+        tab_to(&client, "Zur Übernahme mit ihren Zahlen").await;
+        press(&client, Key::Enter).await;
         wait_for(&client, ".kern-alert--success").await;
         let result = text_of(&client, ".kern-alert--success").await;
         assert!(

@@ -38,18 +38,22 @@ pub fn routes() -> Vec<Route> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     StrategyReport,
+    /// The commit of an import (`params`: the import's id and the choices per row).
+    Import,
 }
 
 impl Kind {
     pub fn slug(self) -> &'static str {
         match self {
             Self::StrategyReport => "strategy_report",
+            Self::Import => "import",
         }
     }
 
     pub fn from_slug(slug: &str) -> Option<Self> {
         match slug {
             "strategy_report" => Some(Self::StrategyReport),
+            "import" => Some(Self::Import),
             _ => None,
         }
     }
@@ -57,12 +61,13 @@ impl Kind {
     pub fn title(self) -> &'static str {
         match self {
             Self::StrategyReport => "Strategiebericht als PDF",
+            Self::Import => "Übernahme einer Liste",
         }
     }
 
     pub fn steps(self) -> i32 {
         match self {
-            Self::StrategyReport => 3,
+            Self::StrategyReport | Self::Import => 3,
         }
     }
 }
@@ -132,6 +137,19 @@ impl JobPage {
 
     pub fn started(&self) -> String {
         crate::domain::time::local(&self.job.created_at)
+    }
+
+    /// Where the job's work continues, besides its file.
+    pub fn follow_up(&self) -> Option<(String, &'static str)> {
+        match Kind::from_slug(&self.job.kind)? {
+            Kind::Import => self.job.params["import"].as_str().map(|id| {
+                (
+                    format!("/massnahmen/import/{id}"),
+                    "Zur Übernahme mit ihren Zahlen",
+                )
+            }),
+            Kind::StrategyReport => None,
+        }
     }
 }
 

@@ -95,14 +95,15 @@ struct Output {
 }
 
 /// Reports a job's progress; fails when the job is no longer this worker's.
-struct Progress<'a> {
+#[derive(Debug)]
+pub struct Progress<'a> {
     pool: &'a sqlx::PgPool,
     id: uuid::Uuid,
     worker: &'a str,
 }
 
 impl Progress<'_> {
-    async fn step(&self, step: i32, phase: &str) -> anyhow::Result<()> {
+    pub async fn step(&self, step: i32, phase: &str) -> anyhow::Result<()> {
         if !db::jobs::progress(self.pool, self.id, self.worker, step, phase).await? {
             bail!("the job was taken over by another instance");
         }
@@ -176,6 +177,15 @@ async fn perform(
             Ok(Output {
                 name: format!("strategiebericht-{day}.pdf"),
                 content_type: "application/pdf",
+                bytes,
+            })
+        }
+        Kind::Import => {
+            let (name, bytes) =
+                crate::web::imports::run_commit(state, &job.params, job.owner_id, progress).await?;
+            Ok(Output {
+                name,
+                content_type: "text/csv; charset=utf-8",
                 bytes,
             })
         }
