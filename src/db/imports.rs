@@ -9,10 +9,11 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::history::{self, NewEvent};
 use crate::db::measures::{Similar, WriteError};
-use crate::domain::ids::{MeasureId, UserId};
+use crate::domain::ids::{MeasureId, RoundId, UserId};
 use crate::domain::lifecycle::Status;
 use crate::domain::measure::{MeasureData, Source};
 use crate::domain::office::Office;
+use crate::domain::prioritisation::rounds::Rating;
 use crate::import::Row;
 use crate::import::mapping::Mapping;
 
@@ -26,6 +27,8 @@ pub struct Import {
     pub rows: Json<Vec<Row>>,
     pub row_count: i32,
     pub mapping: Option<Json<Mapping>>,
+    /// The open round the criterion columns go into as the importer's assessment.
+    pub round_id: Option<RoundId>,
     pub created_at: DateTime<Utc>,
     pub committed_at: Option<DateTime<Utc>>,
     pub created_count: Option<i32>,
@@ -73,7 +76,8 @@ pub async fn find(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Import>>
         Import,
         r#"select id, file_name, owner_id as "owner_id: UserId",
                   headings as "headings: Json<Vec<String>>", rows as "rows: Json<Vec<Row>>",
-                  row_count, mapping as "mapping: Json<Mapping>", created_at, committed_at,
+                  row_count, mapping as "mapping: Json<Mapping>",
+                  round_id as "round_id: RoundId", created_at, committed_at,
                   created_count, merged_count, skipped_count
            from imports where id = $1"#,
         id
@@ -95,11 +99,17 @@ pub async fn recent(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<Listed>> {
     .await
 }
 
-pub async fn set_mapping(pool: &PgPool, id: uuid::Uuid, mapping: &Mapping) -> sqlx::Result<()> {
+pub async fn set_mapping(
+    pool: &PgPool,
+    id: uuid::Uuid,
+    mapping: &Mapping,
+    round: Option<RoundId>,
+) -> sqlx::Result<()> {
     sqlx::query!(
-        "update imports set mapping = $2 where id = $1 and committed_at is null",
+        "update imports set mapping = $2, round_id = $3 where id = $1 and committed_at is null",
         id,
-        Json(mapping) as _
+        Json(mapping) as _,
+        round as Option<RoundId>
     )
     .execute(pool)
     .await?;
@@ -187,7 +197,21 @@ pub struct Counts {
     pub created: i32,
     pub merged: i32,
     pub skipped: i32,
+    /// Measures whose criterion values became the importer's assessment.
+    pub assessed: i32,
 }
+
+/// The criterion values of the rows, to become the importer's assessment in a round.
+#[derive(Debug)]
+pub struct Assessing<'a> {
+    pub round: RoundId,
+    pub office: Office,
+    /// Row → criterion name and rating (rows without values are absent).
+    pub ratings: &'a std::collections::HashMap<i32, Ratings>,
+}
+
+/// A row's criterion values: criterion name and rating.
+pub type Ratings = Vec<(String, Rating)>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CommitError {
@@ -195,6 +219,8 @@ pub enum CommitError {
     Committed,
     #[error("a merge target is gone: M-{0}")]
     TargetGone(uuid::Uuid),
+    #[error("the round of the assessments is frozen or gone")]
+    RoundClosed,
     #[error(transparent)]
     Write(#[from] WriteError),
     #[error(transparent)]
@@ -206,6 +232,7 @@ pub async fn commit(
     pool: &PgPool,
     import: &Import,
     decisions: &[(i32, Decision)],
+    assessing: Option<&Assessing<'_>>,
     actor: UserId,
 ) -> Result<Counts, CommitError> {
     let mut transaction = pool.begin().await?;
@@ -243,25 +270,34 @@ pub async fn commit(
             .zip(&ids)
             .map(|((row, _), id)| (*row, "created", Some(*id))),
     );
-    let (rows, actions, measures): (Vec<i32>, Vec<&str>, Vec<Option<uuid::Uuid>>) =
-        outcomes.into_iter().fold(
-            (Vec::new(), Vec::new(), Vec::new()),
-            |(mut rows, mut actions, mut measures), (row, action, measure)| {
-                rows.push(row);
-                actions.push(action);
-                measures.push(measure);
-                (rows, actions, measures)
-            },
-        );
-    let actions: Vec<String> = actions.into_iter().map(str::to_owned).collect();
+    let assessments = match assessing {
+        Some(assessing) => assess(&mut transaction, import, &outcomes, assessing, actor).await?,
+        None => std::collections::HashMap::new(),
+    };
+    counts.assessed = assessments
+        .values()
+        .filter(|outcome| **outcome == "taken")
+        .count() as i32;
+    let mut rows = Vec::with_capacity(outcomes.len());
+    let mut actions = Vec::with_capacity(outcomes.len());
+    let mut measures = Vec::with_capacity(outcomes.len());
+    let mut assessed: Vec<Option<String>> = Vec::with_capacity(outcomes.len());
+    for (row, action, measure) in outcomes {
+        rows.push(row);
+        actions.push(action.to_owned());
+        measures.push(measure);
+        assessed.push(assessments.get(&row).map(|outcome| (*outcome).to_owned()));
+    }
     sqlx::query!(
-        "insert into import_rows (import_id, row_number, action, measure_id)
-         select $1, row_number, action, measure_id
-         from unnest($2::int[], $3::text[], $4::uuid[]) as r(row_number, action, measure_id)",
+        "insert into import_rows (import_id, row_number, action, measure_id, assessment)
+         select $1, row_number, action, measure_id, assessment
+         from unnest($2::int[], $3::text[], $4::uuid[], $5::text[])
+              as r(row_number, action, measure_id, assessment)",
         import.id,
         &rows,
         &actions,
-        &measures as &[Option<uuid::Uuid>]
+        &measures as &[Option<uuid::Uuid>],
+        &assessed as &[Option<String>]
     )
     .execute(&mut *transaction)
     .await?;
@@ -278,6 +314,104 @@ pub async fn commit(
     .await?;
     transaction.commit().await?;
     Ok(counts)
+}
+
+/// The criterion values of the created and merged rows as the importer's assessment in the
+/// round: each measure joins the round (if it is not in it), and every criterion of the round's
+/// catalogue gets the row's value – "nicht beurteilbar" where the list has none. An assessment
+/// the importer already gave a measure is kept, never overwritten ("kept"); of two rows merged
+/// into one measure the first one counts. Row → "taken" or "kept".
+async fn assess(
+    connection: &mut PgConnection,
+    import: &Import,
+    outcomes: &[(i32, &'static str, Option<uuid::Uuid>)],
+    assessing: &Assessing<'_>,
+    actor: UserId,
+) -> Result<std::collections::HashMap<i32, &'static str>, CommitError> {
+    let mut result = std::collections::HashMap::new();
+    let rated: Vec<(i32, uuid::Uuid, &Ratings)> = outcomes
+        .iter()
+        .filter_map(|(row, _, measure)| {
+            let ratings = assessing.ratings.get(row)?;
+            Some((*row, (*measure)?, ratings))
+        })
+        .filter(|(_, _, ratings)| !ratings.is_empty())
+        .collect();
+    if rated.is_empty() {
+        return Ok(result);
+    }
+    // Freezing waits for this transaction, and a frozen round takes nothing.
+    let open = sqlx::query_scalar!(
+        r#"select status = 'open' as "open!" from prioritisation_rounds where id = $1 for share"#,
+        assessing.round as RoundId
+    )
+    .fetch_optional(&mut *connection)
+    .await?;
+    if open != Some(true) {
+        return Err(CommitError::RoundClosed);
+    }
+    let measures: Vec<uuid::Uuid> = rated.iter().map(|(_, measure, _)| *measure).collect();
+    let already: std::collections::HashSet<uuid::Uuid> = sqlx::query_scalar!(
+        "select distinct measure_id from assessments
+         where round_id = $1 and rater_id = $2 and measure_id = any($3)",
+        assessing.round as RoundId,
+        actor as UserId,
+        &measures
+    )
+    .fetch_all(&mut *connection)
+    .await?
+    .into_iter()
+    .collect();
+    let mut taken = std::collections::HashSet::new();
+    let (mut joined, mut reasons) = (Vec::new(), Vec::new());
+    let (mut given_measures, mut given_criteria, mut given_values) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for (row, measure, ratings) in rated {
+        if already.contains(&measure) || !taken.insert(measure) {
+            result.insert(row, "kept");
+            continue;
+        }
+        result.insert(row, "taken");
+        joined.push(measure);
+        reasons.push(source_note(import, row));
+        for (criterion, rating) in ratings {
+            given_measures.push(measure);
+            given_criteria.push(criterion.clone());
+            given_values.push(rating.points().map(i16::from));
+        }
+    }
+    if joined.is_empty() {
+        return Ok(result);
+    }
+    sqlx::query!(
+        "insert into round_measures (round_id, measure_id)
+         select $1, unnest($2::uuid[]) on conflict do nothing",
+        assessing.round as RoundId,
+        &joined
+    )
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query!(
+        "insert into assessments (round_id, measure_id, criterion_id, rater_id, rater_office,
+                                  value, reason)
+         select $1, m.measure, k.id, $3, $4, given.value, m.reason
+         from unnest($2::uuid[], $5::text[]) as m(measure, reason)
+         join prioritisation_rounds r on r.id = $1
+         join criteria k on k.catalogue_id = r.catalogue_id
+         left join unnest($6::uuid[], $7::text[], $8::smallint[]) as given(measure, criterion, value)
+                on given.measure = m.measure and given.criterion = k.name",
+        assessing.round as RoundId,
+        &joined,
+        actor as UserId,
+        assessing.office as Office,
+        &reasons,
+        &given_measures,
+        &given_criteria,
+        &given_values as &[Option<i16>]
+    )
+    .execute(&mut *connection)
+    .await?;
+    Ok(result)
 }
 
 fn source_note(import: &Import, row: i32) -> String {
@@ -469,11 +603,26 @@ async fn merge_one(
     Ok(())
 }
 
+/// The round a committed import's criterion values went into and how many measures were assessed.
+pub async fn assessed(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<(String, i64)>> {
+    let found = sqlx::query!(
+        r#"select r.name, (select count(*) from import_rows x
+                           where x.import_id = i.id and x.assessment = 'taken') as "count!"
+           from imports i join prioritisation_rounds r on r.id = i.round_id
+           where i.id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(|row| (row.name, row.count)))
+}
+
 /// A row's outcome, for the protocol.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub row_number: i32,
     pub action: String,
+    pub assessment: Option<String>,
     pub number: Option<i64>,
     pub title: Option<String>,
 }
@@ -481,7 +630,8 @@ pub struct Outcome {
 pub async fn outcomes(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Vec<Outcome>> {
     sqlx::query_as!(
         Outcome,
-        r#"select r.row_number, r.action, m.number as "number?", m.title as "title?"
+        r#"select r.row_number, r.action, r.assessment, m.number as "number?",
+                  m.title as "title?"
            from import_rows r left join measures m on m.id = r.measure_id
            where r.import_id = $1 order by r.row_number"#,
         id

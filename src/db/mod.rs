@@ -141,3 +141,11 @@ pub async fn ping(pool: &PgPool) -> sqlx::Result<()> {
         .await
         .map(drop)
 }
+
+/// The content generation now (see `web::cache`): what a job computing pages' data reads
+/// instead of a request's.
+pub async fn content_generation(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"select value as "value!" from content_generation"#)
+        .fetch_one(pool)
+        .await
+}

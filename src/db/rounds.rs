@@ -568,3 +568,28 @@ pub struct CriterionBrief {
     pub group: crate::domain::prioritisation::criteria::CriterionGroup,
     pub weight: u8,
 }
+
+/// An open round of the strategy in force, with the names of its catalogue's criteria: where an
+/// import may put the importer's assessments.
+#[derive(Debug, Clone)]
+pub struct OpenRound {
+    pub id: RoundId,
+    pub name: String,
+    pub deadline: NaiveDate,
+    pub criteria: Vec<String>,
+}
+
+pub async fn open_rounds(pool: &PgPool) -> sqlx::Result<Vec<OpenRound>> {
+    sqlx::query_as!(
+        OpenRound,
+        r#"select r.id as "id: RoundId", r.name, r.deadline,
+                  array(select k.name from criteria k where k.catalogue_id = r.catalogue_id
+                        order by k.position) as "criteria!"
+           from prioritisation_rounds r
+           join strategies s on s.id = r.strategy_id
+           where s.status = 'published' and r.status = 'open'
+           order by r.opened_at desc, r.name"#
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::domain::ids::GoalId;
 use crate::domain::measure::{self, MeasureData, MeasureInput};
 use crate::domain::office::Office;
+use crate::domain::prioritisation::rounds::Rating;
 use crate::domain::strategy::StrategyTree;
 
 use super::Row;
@@ -136,15 +137,111 @@ pub fn target_of(key: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|target| target.key == key)
 }
 
-/// The columns whose headings name a field: equal names first, then names contained in a
-/// heading; each column fills one field at most.
-pub fn guess(headings: &[String]) -> Mapping {
+/// What a mapping key is called on screen: the field's label, or the criterion's name.
+pub fn label_of(key: &str) -> &str {
+    target_of(key)
+        .map(|target| target.label)
+        .or_else(|| criterion_of(key))
+        .unwrap_or(key)
+}
+
+/// How a mapping names a criterion of the prioritisation: by its name, which stays the same
+/// across versions of the catalogue, so a saved mapping keeps working.
+const CRITERION_PREFIX: &str = "kriterium:";
+
+pub fn criterion_key(name: &str) -> String {
+    format!("{CRITERION_PREFIX}{name}")
+}
+
+/// The criterion a mapping key names, if it names one.
+pub fn criterion_of(key: &str) -> Option<&str> {
+    key.strip_prefix(CRITERION_PREFIX)
+        .filter(|name| !name.is_empty())
+}
+
+/// Whether `key` may stand in a mapping: a field, or a criterion.
+pub fn is_key(key: &str) -> bool {
+    target_of(key).is_some() || criterion_of(key).is_some()
+}
+
+/// A cell of a criterion column: empty (no value), "nicht beurteilbar", or 0 to 10 points as a
+/// whole number ("7", "7,0" and "7.0" alike).
+pub fn rating_of(cell: &str) -> Result<Option<Rating>, String> {
+    let text = cell.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let lower = text.to_lowercase();
+    if matches!(
+        lower.as_str(),
+        "nb" | "n.b." | "n. b." | "nicht beurteilbar" | "k. a." | "k.a."
+    ) {
+        return Ok(Some(Rating::NotAssessable));
+    }
+    let whole = lower
+        .strip_suffix(",0")
+        .or_else(|| lower.strip_suffix(".0"))
+        .unwrap_or(&lower);
+    whole
+        .parse::<u8>()
+        .ok()
+        .filter(|points| *points <= 10)
+        .map(|points| Some(Rating::Points(points)))
+        .ok_or_else(|| {
+            format!(
+                "„{text}“ ist kein Wert von 0 bis 10 Punkten (ganze Zahl) und nicht \
+                 „nicht beurteilbar“."
+            )
+        })
+}
+
+/// The criterion values of a row (criterion name → rating; empty cells give none), or the
+/// problems of its criterion columns.
+pub fn ratings_of(
+    row: &Row,
+    mapping: &Mapping,
+    headings: &[String],
+) -> Result<Vec<(String, Rating)>, Vec<Problem>> {
+    let mut ratings = Vec::new();
+    let mut problems = Vec::new();
+    for (key, index) in mapping {
+        let Some(name) = criterion_of(key) else {
+            continue;
+        };
+        let cell = row.cells.get(*index).map_or("", String::as_str);
+        match rating_of(cell) {
+            Ok(Some(rating)) => ratings.push((name.to_owned(), rating)),
+            Ok(None) => {}
+            Err(message) => problems.push(Problem {
+                column: headings
+                    .get(*index)
+                    .cloned()
+                    .unwrap_or_else(|| name.to_owned()),
+                message,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(ratings)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The columns whose headings name a field or a criterion, each column for one at most: first
+/// headings equal to a field's name, then headings naming a criterion ("Aufwand" is the field,
+/// "Nutzen für Bürgerinnen, Bürger und Unternehmen" the criterion, not the field "Nutzen"),
+/// then headings containing a field's name.
+pub fn guess(headings: &[String], criteria: &[String]) -> Mapping {
     let lower: Vec<String> = headings
         .iter()
         .map(|heading| heading.trim().to_lowercase())
         .collect();
     let mut mapping = Mapping::new();
     for exact in [true, false] {
+        if !exact {
+            guess_criteria(&mut mapping, headings, criteria);
+        }
         for target in &TARGETS {
             if mapping.contains_key(target.key) {
                 continue;
@@ -167,12 +264,35 @@ pub fn guess(headings: &[String]) -> Mapping {
     mapping
 }
 
+/// Criterion columns guessed from the headings: a column not yet used whose heading is the
+/// criterion's name, or begins with it ("Dringlichkeit (0–10)").
+pub fn guess_criteria(mapping: &mut Mapping, headings: &[String], criteria: &[String]) {
+    for name in criteria {
+        let key = criterion_key(name);
+        if mapping.contains_key(&key) {
+            continue;
+        }
+        let wanted = name.trim().to_lowercase();
+        let found = headings.iter().enumerate().position(|(index, heading)| {
+            let heading = heading.trim().to_lowercase();
+            !mapping.values().any(|used| *used == index)
+                && (heading == wanted
+                    || heading
+                        .strip_prefix(&wanted)
+                        .is_some_and(|rest| rest.starts_with([' ', '(', ':'])))
+        });
+        if let Some(index) = found {
+            mapping.insert(key, index);
+        }
+    }
+}
+
 /// A saved mapping (field → heading) applied to a file's headings; fields whose heading the
 /// file lacks stay unmapped.
 pub fn from_saved(columns: &BTreeMap<String, String>, headings: &[String]) -> Mapping {
     columns
         .iter()
-        .filter(|(key, _)| target_of(key).is_some())
+        .filter(|(key, _)| is_key(key))
         .filter_map(|(key, heading)| {
             headings
                 .iter()
@@ -383,7 +503,7 @@ mod tests {
             "Kosten (Euro)",
             "Schneller Erfolg",
         ]);
-        let found = guess(&columns);
+        let found = guess(&columns, &[]);
         assert_eq!(found.get("titel"), Some(&1));
         assert_eq!(found.get("kurzbeschreibung"), Some(&2));
         assert_eq!(found.get("beschreibung"), Some(&3));
@@ -396,6 +516,61 @@ mod tests {
         assert_eq!(again.get("titel"), Some(&1));
         assert_eq!(again.get("kosten"), Some(&0));
         assert_eq!(again.len(), 2);
+    }
+
+    #[test]
+    fn criterion_cells_are_points_not_assessable_or_a_problem_with_the_column() {
+        assert_eq!(rating_of(""), Ok(None));
+        assert_eq!(rating_of(" 7 "), Ok(Some(Rating::Points(7))));
+        assert_eq!(rating_of("10,0"), Ok(Some(Rating::Points(10))));
+        assert_eq!(rating_of("0"), Ok(Some(Rating::Points(0))));
+        assert_eq!(rating_of("n. b."), Ok(Some(Rating::NotAssessable)));
+        assert_eq!(
+            rating_of("Nicht beurteilbar"),
+            Ok(Some(Rating::NotAssessable))
+        );
+        for wrong in ["11", "-1", "7,5", "hoch"] {
+            assert!(rating_of(wrong).is_err(), "{wrong}");
+        }
+        let columns = headings(&["Maßnahme", "Nutzen (0–10)", "Aufwand (0–10)"]);
+        let mapping: Mapping = [
+            ("titel".to_owned(), 0),
+            (criterion_key("Nutzen"), 1),
+            (criterion_key("Aufwand"), 2),
+        ]
+        .into_iter()
+        .collect();
+        let row = |cells: &[&str]| Row {
+            number: 3,
+            cells: cells.iter().map(|cell| (*cell).to_owned()).collect(),
+        };
+        assert_eq!(
+            ratings_of(&row(&["A", "8", ""]), &mapping, &columns),
+            Ok(vec![("Nutzen".to_owned(), Rating::Points(8))])
+        );
+        let problems = ratings_of(&row(&["A", "12", "nb"]), &mapping, &columns)
+            .expect_err("12 is out of range");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].column, "Nutzen (0–10)");
+        assert!(problems[0].message.contains("„12“"), "{problems:?}");
+        let guessed = guess(
+            &headings(&["Maßnahme", "Nutzen für alle (0–10)", "Aufwand", "Nutzen"]),
+            &["Nutzen für alle".to_owned(), "Aufwand".to_owned()],
+        );
+        assert_eq!(guessed.get("kriterium:Nutzen für alle"), Some(&1));
+        assert_eq!(
+            guessed.get("aufwand"),
+            Some(&2),
+            "equal to the field's name"
+        );
+        assert_eq!(guessed.get("kriterium:Aufwand"), None);
+        assert_eq!(guessed.get("nutzen"), Some(&3));
+        let saved = to_saved(&mapping, &columns);
+        assert_eq!(
+            saved.get("kriterium:Aufwand").map(String::as_str),
+            Some("Aufwand (0–10)")
+        );
+        assert_eq!(from_saved(&saved, &columns), mapping);
     }
 
     #[test]

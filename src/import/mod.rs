@@ -210,13 +210,36 @@ fn decode(bytes: &[u8]) -> Result<String, Refusal> {
     Ok(text.into_owned())
 }
 
-/// The delimiter of the heading line: semicolon (German spreadsheets), comma or tab.
+/// The delimiter: semicolon (German spreadsheets), comma or tab – the first of them that splits
+/// the first lines into the same number (more than one) of columns, quotes respected, so a
+/// heading such as "Nutzen für Bürgerinnen, Bürger und Unternehmen" does not make a
+/// semicolon list a comma list; failing that, the most frequent on the heading line.
 fn delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or_default();
-    [b';', b',', b'\t']
-        .into_iter()
-        .max_by_key(|candidate| first.bytes().filter(|byte| byte == candidate).count())
-        .unwrap_or(b';')
+    const CANDIDATES: [u8; 3] = [b';', b',', b'\t'];
+    let sample: String = text.lines().take(20).collect::<Vec<_>>().join("\n");
+    let consistent = CANDIDATES.into_iter().find(|candidate| {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(*candidate)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes());
+        let counts: Vec<usize> = reader
+            .records()
+            .map_while(Result::ok)
+            .map(|record| record.len())
+            .collect();
+        counts.first().is_some_and(|first| *first > 1)
+            && counts.iter().all(|count| *count == counts[0])
+    });
+    consistent.unwrap_or_else(|| {
+        let first = text.lines().next().unwrap_or_default();
+        // `max_by_key` keeps the last of equals: reversed, ties go to the semicolon.
+        CANDIDATES
+            .into_iter()
+            .rev()
+            .max_by_key(|candidate| first.bytes().filter(|byte| byte == candidate).count())
+            .unwrap_or(b';')
+    })
 }
 
 fn csv(text: &str, limits: &Limits) -> Result<Table, Refusal> {
@@ -490,6 +513,17 @@ mod tests {
     use zip::write::SimpleFileOptions;
 
     use super::*;
+
+    #[test]
+    fn the_delimiter_is_the_one_that_splits_every_line_alike() {
+        assert_eq!(
+            delimiter("Titel;Nutzen für Bürgerinnen, Bürger und Unternehmen\nA;7\nB, C;3\n"),
+            b';'
+        );
+        assert_eq!(delimiter("Titel,Kosten\n\"A; B\",12\n"), b',');
+        assert_eq!(delimiter("Titel\tKosten\nA\t1\n"), b'\t');
+        assert_eq!(delimiter("Titel\nA\n"), b';');
+    }
 
     fn limits() -> Limits {
         Limits::default()

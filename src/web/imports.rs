@@ -26,9 +26,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::db;
 use crate::db::imports::{Counts, Decision, Import, Listed};
 use crate::db::measures::Similar;
+use crate::db::rounds::OpenRound;
+use crate::domain::ids::RoundId;
 use crate::domain::measure::MeasureData;
 use crate::domain::office::Office;
 use crate::domain::permissions::Permission;
+use crate::domain::prioritisation::rounds::Rating;
 use crate::import::mapping::{self, Context, Mapping, Problem, TARGETS, Target};
 use crate::import::similar::Index;
 use crate::import::{Limits, Row};
@@ -207,9 +210,48 @@ pub async fn upload(
         .iter()
         .find(|(name, _)| *name == upload.mapping)
         .map(|(_, columns)| mapping::from_saved(columns, &table.headings));
-    let mapping = chosen.unwrap_or_else(|| mapping::guess(&table.headings));
-    db::imports::set_mapping(&state.db, id, &mapping).await?;
+    let rounds = db::rounds::open_rounds(&state.db).await?;
+    let mapping =
+        chosen.unwrap_or_else(|| mapping::guess(&table.headings, &criterion_names(&rounds)));
+    let round = round_for(&rounds, &mapping);
+    db::imports::set_mapping(&state.db, id, &mapping, round).await?;
     Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response())
+}
+
+/// The criteria of the open rounds, each name once, in the order of their catalogues.
+fn criterion_names(rounds: &[OpenRound]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in rounds.iter().flat_map(|round| &round.criteria) {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+/// The names of the criteria `mapping` maps.
+fn mapped_criteria(mapping: &Mapping) -> Vec<&str> {
+    mapping
+        .keys()
+        .filter_map(|key| mapping::criterion_of(key))
+        .collect()
+}
+
+/// The newest open round whose catalogue has every criterion `mapping` maps (none when it
+/// maps none).
+fn round_for(rounds: &[OpenRound], mapping: &Mapping) -> Option<RoundId> {
+    let wanted = mapped_criteria(mapping);
+    if wanted.is_empty() {
+        return None;
+    }
+    rounds
+        .iter()
+        .find(|round| {
+            wanted
+                .iter()
+                .all(|name| round.criteria.iter().any(|criterion| criterion == name))
+        })
+        .map(|round| round.id)
 }
 
 async fn own_import(
@@ -234,11 +276,44 @@ pub struct MappingPage {
     pub mapping: Mapping,
     pub errors: FormErrors,
     pub save_as: String,
+    /// The open rounds the criterion columns can go into.
+    pub rounds: Vec<OpenRound>,
+    pub round: Option<RoundId>,
+    /// Once committed: the round the assessments went into, and how many.
+    pub assessed: Option<(String, i64)>,
+}
+
+/// A criterion on the mapping page: its form name, a position for ids, its name.
+#[derive(Debug)]
+pub struct CriterionChoice {
+    pub key: String,
+    pub position: usize,
+    pub name: String,
 }
 
 impl MappingPage {
     pub fn targets(&self) -> &'static [Target] {
         &TARGETS
+    }
+
+    pub fn criteria(&self) -> Vec<CriterionChoice> {
+        criterion_names(&self.rounds)
+            .into_iter()
+            .enumerate()
+            .map(|(position, name)| CriterionChoice {
+                key: mapping::criterion_key(&name),
+                position: position + 1,
+                name,
+            })
+            .collect()
+    }
+
+    pub fn is_mapped(&self, key: &str, index: &usize) -> bool {
+        self.mapping.get(key) == Some(index)
+    }
+
+    pub fn is_round(&self, round: &OpenRound) -> bool {
+        self.round == Some(round.id)
     }
 
     pub fn headings(&self) -> &[String] {
@@ -306,12 +381,24 @@ pub async fn mapping_page(
         .as_ref()
         .map(|json| json.0.clone())
         .unwrap_or_default();
+    let (rounds, assessed) = if import.committed_at.is_some() {
+        (Vec::new(), db::imports::assessed(&state.db, id).await?)
+    } else {
+        (db::rounds::open_rounds(&state.db).await?, None)
+    };
+    // Without a choice yet: the newest open round, should criterion columns be chosen.
+    let round = import
+        .round_id
+        .or_else(|| rounds.first().map(|round| round.id));
     Ok(MappingPage {
         shell: mapping_shell(visitor, &import),
         import,
         mapping,
         errors: FormErrors::new(),
         save_as: String::new(),
+        rounds,
+        round,
+        assessed,
     })
 }
 
@@ -327,18 +414,27 @@ pub async fn save_mapping(
         return Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response());
     }
     let columns = import.headings.0.len();
+    let rounds = db::rounds::open_rounds(&state.db).await?;
+    let offered = criterion_names(&rounds);
     let mut chosen = Mapping::new();
     let mut save_as = String::new();
+    let mut round_sent = String::new();
     for (key, value) in &pairs {
         if key == "speichern_als" {
             save_as = value.trim().to_owned();
-        } else if mapping::target_of(key).is_some()
+        } else if key == "runde" {
+            round_sent = value.clone();
+        } else if (mapping::target_of(key).is_some()
+            || mapping::criterion_of(key).is_some_and(|name| offered.iter().any(|o| o == name)))
             && let Ok(index) = value.parse::<usize>()
             && index < columns
         {
             chosen.insert(key.clone(), index);
         }
     }
+    let round = rounds
+        .iter()
+        .find(|round| round.id.to_string() == round_sent);
     let mut errors = FormErrors::new();
     if !chosen.contains_key("titel") {
         errors.add(
@@ -348,18 +444,39 @@ pub async fn save_mapping(
     }
     let mut used: HashMap<usize, &str> = HashMap::new();
     for (key, index) in &chosen {
-        if let Some(other) = used.insert(*index, key)
-            && let Some(first) = mapping::target_of(other)
-        {
+        if let Some(other) = used.insert(*index, key) {
             errors.add(
                 key.clone(),
                 format!(
                     "Die Spalte „{}“ ist schon „{}“ zugeordnet.",
-                    import.headings.0[*index], first.label
+                    import.headings.0[*index],
+                    mapping::label_of(other)
                 ),
             );
         }
     }
+    let criteria = mapped_criteria(&chosen);
+    match round {
+        None if !criteria.is_empty() => errors.add(
+            "runde",
+            "Bitte wählen Sie die offene Runde, in die die Bewertungen übernommen werden.",
+        ),
+        Some(round) => {
+            for name in &criteria {
+                if !round.criteria.iter().any(|criterion| criterion == name) {
+                    errors.add(
+                        mapping::criterion_key(name),
+                        format!(
+                            "Das Kriterium „{name}“ gehört nicht zum Katalog der Runde „{}“.",
+                            round.name
+                        ),
+                    );
+                }
+            }
+        }
+        None => {}
+    }
+    let round_id = round.map(|round| round.id);
     if save_as.chars().count() > 100 {
         errors.add(
             "speichern_als",
@@ -373,10 +490,14 @@ pub async fn save_mapping(
             mapping: chosen,
             errors,
             save_as,
+            rounds,
+            round: round_id,
+            assessed: None,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    db::imports::set_mapping(&state.db, id, &chosen).await?;
+    let round = round_id.filter(|_| !criteria.is_empty());
+    db::imports::set_mapping(&state.db, id, &chosen, round).await?;
     if !save_as.is_empty() {
         let columns = mapping::to_saved(&chosen, &import.headings.0);
         db::imports::save_mapping(&state.db, &save_as, &columns, current.user.id).await?;
@@ -393,6 +514,8 @@ pub struct Reviewed {
     pub number: usize,
     pub title: String,
     pub outcome: Outcome,
+    /// The row's criterion values (criterion name → rating), when its columns are mapped.
+    pub ratings: Vec<(String, Rating)>,
 }
 
 #[derive(Debug)]
@@ -425,11 +548,17 @@ async fn review(
                     .and_then(|index| row.cells.get(*index))
                     .cloned()
                     .unwrap_or_default();
-                (
-                    row.number,
-                    title,
-                    mapping::measure_of(row, &mapping, &headings, &context),
-                )
+                let measure = mapping::measure_of(row, &mapping, &headings, &context);
+                let ratings = mapping::ratings_of(row, &mapping, &headings);
+                let outcome = match (measure, ratings) {
+                    (Ok(data), Ok(ratings)) => Ok((data, ratings)),
+                    (Err(mut problems), Err(more)) => {
+                        problems.extend(more);
+                        Err(problems)
+                    }
+                    (Err(problems), Ok(_)) | (Ok(_), Err(problems)) => Err(problems),
+                };
+                (row.number, title, outcome)
             })
             .collect::<Vec<_>>()
     })
@@ -442,7 +571,7 @@ async fn review(
         let texts: Vec<String> = checked
             .iter()
             .filter_map(|(_, _, outcome)| outcome.as_ref().ok())
-            .map(|data| format!("{} {}", data.title, data.summary))
+            .map(|(data, _)| format!("{} {}", data.title, data.summary))
             .collect();
         tokio::task::spawn_blocking(move || {
             let index = Index::new(comparable.iter().map(|candidate| candidate.text.as_str()));
@@ -464,12 +593,18 @@ async fn review(
     let mut similar = found.into_iter();
     Ok(checked
         .into_iter()
-        .map(|(number, title, outcome)| Reviewed {
-            number,
-            title,
-            outcome: match outcome {
-                Ok(data) => Outcome::Valid(Box::new(data), similar.next().unwrap_or_default()),
-                Err(problems) => Outcome::Invalid(problems),
+        .map(|(number, title, outcome)| match outcome {
+            Ok((data, ratings)) => Reviewed {
+                number,
+                title,
+                outcome: Outcome::Valid(Box::new(data), similar.next().unwrap_or_default()),
+                ratings,
+            },
+            Err(problems) => Reviewed {
+                number,
+                title,
+                outcome: Outcome::Invalid(problems),
+                ratings: Vec::new(),
             },
         })
         .collect())
@@ -484,6 +619,8 @@ pub struct PreviewPage {
     /// Row number → the choice made ("neu", "ueberspringen" or a measure's id).
     pub choices: HashMap<usize, String>,
     pub errors: Vec<String>,
+    /// The open round the criterion values go into, when columns map criteria.
+    pub round: Option<OpenRound>,
 }
 
 /// How many rows of each list the preview prints at most.
@@ -535,6 +672,20 @@ impl PreviewPage {
         SHOWN
     }
 
+    /// Good rows with criterion values: they become the importer's assessment (unless a row is
+    /// skipped).
+    pub fn rated_count(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|row| matches!(row.outcome, Outcome::Valid(..)) && !row.ratings.is_empty())
+            .count()
+    }
+
+    /// Whether the import maps criteria but its round is no longer open.
+    pub fn round_closed(&self) -> bool {
+        self.import.round_id.is_some() && self.round.is_none()
+    }
+
     /// The choice for a row: as sent, else merging into the most similar measure.
     pub fn choice(&self, row: &Reviewed, similar: &[Similar]) -> String {
         self.choices.get(&row.number).cloned().unwrap_or_else(|| {
@@ -564,16 +715,35 @@ pub async fn preview_page(
     if import.committed_at.is_some() || import.mapping.is_none() {
         return Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response());
     }
-    let rows = review(&state, current.user.office, &import).await?;
+    let (rows, round) = tokio::try_join!(
+        review(&state, current.user.office, &import),
+        round_of(&state, &import),
+    )?;
     Ok(PreviewPage {
         shell: preview_shell(visitor, &import),
         import,
         rows,
         choices: HashMap::new(),
         errors: Vec::new(),
+        round,
     }
     .into_response())
 }
+
+/// The import's round, if it is still open.
+async fn round_of(state: &AppState, import: &Import) -> Result<Option<OpenRound>, AppError> {
+    let Some(id) = import.round_id else {
+        return Ok(None);
+    };
+    Ok(db::rounds::open_rounds(&state.db)
+        .await?
+        .into_iter()
+        .find(|round| round.id == id))
+}
+
+const ROUND_CLOSED: &str = "Die Runde, in die die Bewertungen übernommen werden sollten, ist \
+    nicht mehr offen. Bitte ordnen Sie die Spalten neu zu: ohne Kriterien oder mit einer offenen \
+    Runde.";
 
 // ---------------------------------------------------------------------------------------
 // Step 4: commit
@@ -597,11 +767,17 @@ pub async fn commit(
                 .map(|number| (number, value))
         })
         .collect();
-    let rows = review(&state, current.user.office, &import).await?;
-    let errors = match decide(&rows, &choices) {
+    let (rows, round) = tokio::try_join!(
+        review(&state, current.user.office, &import),
+        round_of(&state, &import),
+    )?;
+    let mut errors = match decide(&rows, &choices) {
         Ok(_) => Vec::new(),
         Err(errors) => errors,
     };
+    if import.round_id.is_some() && round.is_none() {
+        errors.push(ROUND_CLOSED.to_owned());
+    }
     if !errors.is_empty() {
         let page = PreviewPage {
             shell: preview_shell(visitor, &import),
@@ -609,6 +785,7 @@ pub async fn commit(
             rows,
             choices,
             errors,
+            round,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -688,13 +865,27 @@ pub async fn run_commit(
         progress
             .step(1, "Die Maßnahmen werden geschrieben.")
             .await?;
-        match db::imports::commit(&state.db, &import, &decisions, owner).await {
+        let ratings: HashMap<i32, Vec<(String, Rating)>> = rows
+            .iter()
+            .filter(|row| !row.ratings.is_empty())
+            .map(|row| (row.number as i32, row.ratings.clone()))
+            .collect();
+        let assessing = import.round_id.map(|round| db::imports::Assessing {
+            round,
+            office,
+            ratings: &ratings,
+        });
+        match db::imports::commit(&state.db, &import, &decisions, assessing.as_ref(), owner).await {
             Ok(Counts {
                 created,
                 merged,
                 skipped,
+                assessed,
             }) => {
-                tracing::info!(created, merged, skipped, file = %import.file_name, "imported a list");
+                tracing::info!(created, merged, skipped, assessed, file = %import.file_name, "imported a list");
+                if let Some(round) = import.round_id.filter(|_| assessed > 0) {
+                    crate::web::prioritisation::refresh_after_change(state, round);
+                }
             }
             Err(db::imports::CommitError::Committed) => {}
             Err(error) => return Err(error.into()),
@@ -723,6 +914,11 @@ pub async fn run_commit(
             heading: "Titel",
             width: 40,
         },
+        crate::export::Column {
+            key: "bewertung",
+            heading: "Bewertung",
+            width: 24,
+        },
     ]);
     let mut rows = crate::export::csv::Rows::default();
     for outcome in &outcomes {
@@ -736,11 +932,17 @@ pub async fn run_commit(
             .map(|number| format!("M-{number}"))
             .unwrap_or_default();
         let row = outcome.row_number.to_string();
+        let assessment = match outcome.assessment.as_deref() {
+            Some("taken") => "als Ihre übernommen",
+            Some("kept") => "bestand schon, unverändert",
+            _ => "",
+        };
         rows.push([
             row.as_str(),
             result,
             number.as_str(),
             outcome.title.as_deref().unwrap_or(""),
+            assessment,
         ]);
     }
     protocol.extend(rows.take());

@@ -62,6 +62,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub hsts: bool,
     pub trust_proxy: bool,
+    /// XLSX and ODS exports of more rows are written as jobs (see `web::export`).
+    pub workbook_rows_in_request: usize,
 }
 
 impl Settings {
@@ -74,6 +76,7 @@ impl Settings {
             secure_cookies,
             hsts: config.hsts.unwrap_or(secure_cookies),
             trust_proxy: config.trust_proxy,
+            workbook_rows_in_request: export::WORKBOOK_ROWS_IN_REQUEST,
         }
     }
 
@@ -96,6 +99,7 @@ impl Default for Settings {
             secure_cookies: false,
             hsts: false,
             trust_proxy: false,
+            workbook_rows_in_request: export::WORKBOOK_ROWS_IN_REQUEST,
         }
     }
 }

@@ -404,3 +404,100 @@ async fn the_ranking_export_holds_what_the_ranking_shows_in_its_order() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_large_workbook_is_written_by_a_job_for_its_owner_with_the_chosen_columns() {
+    let settings = prima::web::Settings {
+        workbook_rows_in_request: 100,
+        ..prima::web::Settings::default()
+    };
+    let app = crate::support::http::spawn_app_with_settings(prima::web::pages(), settings).await;
+    prima::demo::load_generated(&app.db, 1_000, 4)
+        .await
+        .expect("generated");
+    let staff = app.signed_in(Role::Staff).await;
+    let address = format!("{FILE}?status=angenommen&spalten=nr,titel&format=xlsx");
+    let expected: i64 =
+        sqlx::query_scalar("select count(*) from measures where status = 'accepted'")
+            .fetch_one(&app.db)
+            .await
+            .expect("a count");
+    assert!(expected > 100, "{expected} accepted measures");
+
+    // The file's address offers the job instead of writing the file in the request.
+    let offer = staff.get(&address).await;
+    assert_eq!(offer.status, StatusCode::OK);
+    let page = offer.page();
+    assert!(
+        page.text("h1").contains("große Datei"),
+        "{}",
+        page.text("h1")
+    );
+    assert!(page.text("main").contains(&format!("{expected} Zeilen")));
+    let action = format!("{FILE}?status=angenommen&spalten=nr,titel&format=xlsx");
+    assert!(
+        page.form_fields(&action).is_empty(),
+        "a form to the same address, with the CSRF token only"
+    );
+    // A smaller view or CSV still comes at once.
+    let csv = staff
+        .get(&format!("{FILE}?status=angenommen&spalten=nr&format=csv"))
+        .await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+
+    let started = staff.post_form(&action, &[]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let job = started.header("location").expect("the job").to_owned();
+    let standing = staff.finished_job(&job).await;
+    assert_eq!(standing["status"], "done", "{standing}");
+    assert_eq!(standing["step"], 3);
+    let job_page = staff.page(&job).await;
+    assert!(job_page.text("h1").contains("Export als Tabellendatei"));
+    assert!(
+        job_page.links("a").contains(
+            &"/massnahmen/export?status=angenommen&spalten=nr,titel&format=xlsx".to_owned()
+        ),
+        "the way back to the export"
+    );
+    let file = staff
+        .get(standing["download"].as_str().expect("the file"))
+        .await;
+    assert_eq!(
+        file.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert!(
+        file.header("content-disposition")
+            .is_some_and(|value| value.contains("massnahmen-") && value.ends_with(".xlsx\"")),
+        "{:?}",
+        file.header("content-disposition")
+    );
+    let mut xlsx: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(file.bytes.to_vec())).expect("an XLSX");
+    let sheet = cells(&xlsx.worksheet_range("Maßnahmen").expect("measures"));
+    assert_eq!(sheet[0], ["'Nr.'", "'Maßnahme'"]);
+    assert_eq!(sheet.len() as i64, 1 + expected);
+    let titles: Vec<String> = sqlx::query_scalar(
+        "select '''' || title || '''' from measures where status = 'accepted' order by number",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("titles");
+    let written: Vec<String> = sheet[1..].iter().map(|row| row[1].clone()).collect();
+    assert_eq!(written, titles, "field by field, in order");
+    // Only its owner sees the job and its file.
+    let other = app.signed_in(Role::Staff).await;
+    assert_eq!(other.get(&job).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .get(standing["download"].as_str().expect("the file"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // A wrong choice sent to the job comes back to the export page.
+    let wrong = staff
+        .post_form(&format!("{FILE}?spalten=nr&format=pdf"), &[])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

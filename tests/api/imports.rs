@@ -36,18 +36,16 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .expect("a count")
 }
 
-/// Waits until the job at `job` is done or failed; its last standing as JSON.
-async fn finished(client: &Client, job: &str) -> serde_json::Value {
-    for _ in 0..600 {
-        let standing: serde_json::Value =
-            serde_json::from_str(&client.get(&format!("{job}/stand")).await.body)
-                .expect("the job's standing");
-        if standing["status"] == "done" || standing["status"] == "failed" {
-            return standing;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the job {job} does not finish");
+/// The lines of a protocol CSV (without its heading), read with the csv crate.
+fn protocol_lines(body: &str) -> Vec<Vec<String>> {
+    let body = body.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
+    reader
+        .records()
+        .map(|record| record.expect("a line").iter().map(str::to_owned).collect())
+        .collect()
 }
 
 /// Uploads `bytes` as `file_name`; the import's address.
@@ -242,7 +240,7 @@ async fn a_mixed_list_gives_the_right_preview_and_commits_exactly_the_choice() {
     // Writing runs as a job; its file is the protocol of every row.
     let job = committed.header("location").expect("the job").to_owned();
     assert!(job.starts_with("/auftraege/"), "{job}");
-    let standing = finished(&officer, &job).await;
+    let standing = officer.finished_job(&job).await;
     assert_eq!(standing["status"], "done", "{standing}");
     let job_page = officer.page(&job).await;
     assert!(
@@ -256,14 +254,7 @@ async fn a_mixed_list_gives_the_right_preview_and_commits_exactly_the_choice() {
         protocol.header("content-type"),
         Some("text/csv; charset=utf-8")
     );
-    let body = protocol.body.trim_start_matches('\u{feff}').to_owned();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .from_reader(body.as_bytes());
-    let lines: Vec<Vec<String>> = reader
-        .records()
-        .map(|record| record.expect("a line").iter().map(str::to_owned).collect())
-        .collect();
+    let lines = protocol_lines(&protocol.body);
     assert_eq!(lines.len(), 7, "every row: {lines:?}");
     assert_eq!(lines[0][0..2], ["2".to_owned(), "neu angelegt".to_owned()]);
     assert!(lines[0][2].starts_with("M-") && lines[0][3] == "Digitale Akte im Bauamt");
@@ -408,7 +399,7 @@ async fn a_failure_in_the_middle_of_the_commit_leaves_the_database_unchanged() {
 
     let started = officer.post_form(&preview_path, &[]).await;
     let job = started.header("location").expect("the job").to_owned();
-    let standing = finished(&officer, &job).await;
+    let standing = officer.finished_job(&job).await;
     assert_eq!(standing["status"], "failed", "{standing}");
     let page = officer.page(&job).await;
     assert!(page.text(".kern-alert--danger").contains("Administration"));
@@ -529,4 +520,282 @@ async fn hostile_and_wrong_files_are_refused_with_the_message_next_to_the_field(
     let import = upload(&officer, "liste.csv", "Titel\nEine\n".as_bytes()).await;
     let other = app.signed_in(Role::DistrictOfficer).await;
     assert_eq!(other.get(&import).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn criterion_columns_become_the_importers_assessment_in_the_open_round() {
+    let app = spawn_app().await;
+    let existing: uuid::Uuid = sqlx::query_scalar(
+        "insert into measures (id, title, summary, status, lead_office)
+         values (gen_random_uuid(), 'Online-Terminbuchung im Kundenzentrum',
+                 'Termine im Kundenzentrum online buchen.', 'accepted', 'altona') returning id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a measure");
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let opened = central
+        .post_form(
+            "/priorisierung/runden/neu",
+            &[("name", "Priorisierung 2027"), ("frist", "2099-01-31")],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let round_path = opened.header("location").expect("the round").to_owned();
+    let round: uuid::Uuid = sqlx::query_scalar("select id from prioritisation_rounds")
+        .fetch_one(&app.db)
+        .await
+        .expect("the round");
+    let criteria: Vec<String> = sqlx::query_scalar(
+        "select k.name from criteria k join prioritisation_rounds r on r.catalogue_id = k.catalogue_id
+         order by k.position",
+    )
+    .fetch_all(&app.db)
+    .await
+    .expect("criteria");
+    let officer_user = app
+        .create_user(&[Role::DistrictOfficer], Office::Harburg)
+        .await;
+    let officer = app.login(&officer_user).await;
+    // The officer assessed the existing measure already, in the form: 5 points everywhere.
+    let mut form: Vec<(String, String)> = Vec::new();
+    for k in 0..criteria.len() {
+        form.push((format!("w{k}"), "5".to_owned()));
+        form.push((format!("b{k}"), String::new()));
+    }
+    let refs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let assessed = officer
+        .post_form(&format!("{round_path}/massnahmen/{existing}"), &refs)
+        .await;
+    assert_eq!(assessed.status, StatusCode::SEE_OTHER, "{}", assessed.body);
+
+    let second_heading = format!("{} (0–10)", criteria[1]);
+    let file = xlsx(&[
+        &[
+            "Maßnahme",
+            "Kurzbeschreibung",
+            &criteria[0],
+            &second_heading,
+        ],
+        &[
+            "Digitale Akte im Bauamt",
+            "Bauakten digital führen.",
+            "8",
+            "n. b.",
+        ],
+        &[
+            "Online-Terminbuchung im Kundenzentrum",
+            "Termine im Kundenzentrum online buchen.",
+            "3",
+            "4",
+        ],
+        &[
+            "Chatbot für Anliegen",
+            "Antworten rund um die Uhr.",
+            "12",
+            "",
+        ],
+        &["Mobiles Arbeiten im Außendienst", "Tablets.", "", ""],
+    ]);
+    let import = upload(&officer, "Bewertete Liste.xlsx", &file).await;
+    let mapping = officer.page(&import).await;
+    let fields = mapping.form_fields(&import);
+    let value = |key: &str| {
+        fields
+            .iter()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    };
+    let first_key = format!("kriterium:{}", criteria[0]);
+    let second_key = format!("kriterium:{}", criteria[1]);
+    assert_eq!(value(&first_key), "2", "guessed from the heading");
+    assert_eq!(
+        value(&second_key),
+        "3",
+        "a heading that begins with the name"
+    );
+    assert_eq!(value("runde"), round.to_string(), "the open round");
+    assert!(mapping.text("label[for=runde]").contains("Runde"));
+
+    // Criteria without a round: the message next to the round's field, the input kept.
+    let without: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), if k == "runde" { "" } else { v.as_str() }))
+        .collect();
+    let refused = officer.post_form(&import, &without).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let again = refused.page();
+    assert!(again.text("#runde-fehler").contains("Runde"));
+    assert_eq!(
+        again.count("#kriterium-1 option[value='2'][selected]"),
+        1,
+        "the chosen column is kept"
+    );
+
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = officer.post_form(&import, &pairs).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let preview_path = format!("{import}/vorschau");
+    let preview = officer.page(&preview_path).await;
+    let problems: Vec<Vec<String>> = preview
+        .select(".import-problem")
+        .iter()
+        .map(|row| crate::support::html::within(*row, "th, td"))
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0][0], "4");
+    assert_eq!(problems[0][1], criteria[0]);
+    assert!(problems[0][2].contains("„12“"), "{problems:?}");
+    assert!(
+        preview.text("main").contains(
+            "Die Punkte von 2 Zeilen werden als Ihre Bewertung in die Runde „Priorisierung 2027“"
+        ),
+        "{}",
+        preview.text("main")
+    );
+
+    let decisions = preview.form_fields(&preview_path);
+    let pairs: Vec<(&str, &str)> = decisions
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let committed = officer.post_form(&preview_path, &pairs).await;
+    assert_eq!(
+        committed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        committed.body
+    );
+    let job = committed.header("location").expect("the job").to_owned();
+    let standing = officer.finished_job(&job).await;
+    assert_eq!(standing["status"], "done", "{standing}");
+
+    // The new measure takes part in the round with the officer's assessment from the list:
+    // every criterion, the list's values, "nicht beurteilbar" elsewhere, the row as reason.
+    let created: uuid::Uuid =
+        sqlx::query_scalar("select id from measures where title = 'Digitale Akte im Bauamt'")
+            .fetch_one(&app.db)
+            .await
+            .expect("the new measure");
+    let values: Vec<(String, Option<i16>, String, String)> = sqlx::query_as(
+        "select k.name, a.value, a.rater_office::text, a.reason from assessments a
+         join criteria k on k.id = a.criterion_id
+         where a.round_id = $1 and a.measure_id = $2 and a.rater_id = $3 order by k.position",
+    )
+    .bind(round)
+    .bind(created)
+    .bind(officer_user.id.0)
+    .fetch_all(&app.db)
+    .await
+    .expect("the assessment");
+    assert_eq!(values.len(), criteria.len(), "every criterion");
+    assert_eq!(values[0].1, Some(8));
+    assert!(values[1..].iter().all(|(_, value, _, _)| value.is_none()));
+    assert!(
+        values
+            .iter()
+            .all(|(_, _, office, reason)| office == "harburg"
+                && reason == "Übernommen aus der Liste „Bewertete Liste.xlsx“, Zeile 2.")
+    );
+    // The officer's own assessment of the existing measure stays as they gave it.
+    let kept: Vec<Option<i16>> = sqlx::query_scalar(
+        "select value from assessments where round_id = $1 and measure_id = $2 and rater_id = $3",
+    )
+    .bind(round)
+    .bind(existing)
+    .bind(officer_user.id.0)
+    .fetch_all(&app.db)
+    .await
+    .expect("the earlier assessment");
+    assert!(kept.iter().all(|value| *value == Some(5)), "{kept:?}");
+    // A row without values does not join the round.
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from round_measures rm join measures m on m.id = rm.measure_id
+             where m.title = 'Mobiles Arbeiten im Außendienst'"
+        )
+        .await,
+        0
+    );
+    let protocol = officer
+        .get(standing["download"].as_str().expect("the protocol"))
+        .await;
+    let lines = protocol_lines(&protocol.body);
+    assert_eq!(lines[0][4], "als Ihre übernommen", "{lines:?}");
+    assert_eq!(lines[1][4], "bestand schon, unverändert", "{lines:?}");
+    assert_eq!(lines[3][4], "");
+    let result = officer.page(&import).await;
+    assert!(
+        result.text("main").contains(
+            "Als Ihre Bewertung in die Runde „Priorisierung 2027“ übernommen: 1 Maßnahmen."
+        ),
+        "{}",
+        result.text("main")
+    );
+    // The ranking of the round now counts the imported assessment.
+    let page = officer
+        .page(&format!("{round_path}/massnahmen/{created}"))
+        .await;
+    assert!(page.text("main").contains("Digitale Akte im Bauamt"));
+}
+
+#[tokio::test]
+async fn a_round_frozen_before_the_commit_refuses_it_with_a_clear_message() {
+    let app = spawn_app().await;
+    sqlx::query(
+        "insert into measures (id, title, status, lead_office)
+         values (gen_random_uuid(), 'Eine angenommene Maßnahme', 'accepted', 'altona')",
+    )
+    .execute(&app.db)
+    .await
+    .expect("a measure");
+    let central = app.signed_in(Role::CentralOfficer).await;
+    central
+        .post_form(
+            "/priorisierung/runden/neu",
+            &[("name", "Kurze Runde"), ("frist", "2099-01-31")],
+        )
+        .await;
+    let first: String = sqlx::query_scalar(
+        "select k.name from criteria k join prioritisation_rounds r on r.catalogue_id = k.catalogue_id
+         order by k.position limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a criterion");
+    let officer = app.signed_in(Role::DistrictOfficer).await;
+    let csv = format!("Titel;{first}\r\nNeue Maßnahme;7\r\n");
+    let import = upload(&officer, "liste.csv", csv.as_bytes()).await;
+    let fields = officer.page(&import).await.form_fields(&import);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = officer.post_form(&import, &pairs).await;
+    let preview_path = saved.header("location").expect("the preview").to_owned();
+    sqlx::query(
+        "update prioritisation_rounds set status = 'frozen', frozen_at = now(),
+                decided_on = current_date, decision_body = 'Bezirksamtsleitungen'",
+    )
+    .execute(&app.db)
+    .await
+    .expect("frozen");
+    let before = count(&app, "select count(*) from measures").await;
+    let refused = officer.post_form(&preview_path, &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .page()
+            .text("[role=alert]")
+            .contains("nicht mehr offen"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(count(&app, "select count(*) from measures").await, before);
+    assert_eq!(count(&app, "select count(*) from jobs").await, 0);
 }

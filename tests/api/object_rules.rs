@@ -168,7 +168,7 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     .await
     .expect("an import");
     let titled: prima::import::mapping::Mapping = [("titel".to_owned(), 0)].into_iter().collect();
-    prima::db::imports::set_mapping(&app.db, import, &titled)
+    prima::db::imports::set_mapping(&app.db, import, &titled, None)
         .await
         .expect("its mapping");
 

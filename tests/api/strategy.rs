@@ -281,7 +281,7 @@ async fn loading_the_strategy_again_duplicates_nothing() {
 
 #[tokio::test]
 async fn pages_carry_no_script_but_the_job_page_s_and_work_without_javascript() {
-    let app = crate::support::spawn_app_with(crate::support::pages::with_failing_routes()).await;
+    let app = crate::support::pages::spawn_for_pages().await;
     let user = app.signed_in(Role::Administrator).await;
     let anonymous = app.anonymous();
     for check in crate::support::pages::all(&app).await {

@@ -12,7 +12,7 @@ use crate::support::spawn_app_with;
 
 #[tokio::test]
 async fn axe_finds_no_wcag_21_aa_violation_on_any_page() {
-    let app = spawn_app_with(with_failing_routes()).await;
+    let app = crate::support::pages::spawn_for_pages().await;
     let admin = app
         .create_user(
             &[Role::Administrator, Role::CentralOfficer],
@@ -192,7 +192,7 @@ return problems;
 
 #[tokio::test]
 async fn every_page_fits_320_and_1280_pixel_wide_screens_and_no_header_breaks_inside_a_word() {
-    let app = spawn_app_with(with_failing_routes()).await;
+    let app = crate::support::pages::spawn_for_pages().await;
     let admin = app
         .create_user(
             &[Role::Administrator, Role::CentralOfficer],

@@ -301,13 +301,14 @@ async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_freezes_
         tab_to(&client, "Endwert setzen").await;
         press(&client, Key::Enter).await;
         for _ in 0..50 {
-            let legend = client
+            // While the form is sent the page is between documents: try again then.
+            let legend = match client
                 .find(fantoccini::Locator::Css(".final-value legend"))
                 .await
-                .expect("the first final value")
-                .text()
-                .await
-                .unwrap_or_default();
+            {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
             if legend.contains("Endwert 9") {
                 break;
             }

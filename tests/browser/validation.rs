@@ -1,8 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::pages::{all, with_failing_routes};
-use crate::support::spawn_app_with;
+use crate::support::pages::{all, spawn_for_pages};
 
 /// Runs the Nu validator over `files`; returns its exit success and its report.
 fn validate(files: &[PathBuf]) -> (bool, String) {
@@ -36,7 +35,7 @@ fn the_nu_validator_reports_an_invalid_page() {
 
 #[tokio::test]
 async fn the_nu_validator_finds_no_error_on_any_page() {
-    let app = spawn_app_with(with_failing_routes()).await;
+    let app = spawn_for_pages().await;
     let checker = app
         .create_user(
             &[

@@ -101,6 +101,20 @@ pub struct Client {
 }
 
 impl Client {
+    /// Waits until the job at `job` (its page's address) is done or failed; its last standing.
+    pub async fn finished_job(&self, job: &str) -> serde_json::Value {
+        for _ in 0..600 {
+            let standing: serde_json::Value =
+                serde_json::from_str(&self.get(&format!("{job}/stand")).await.body)
+                    .expect("the job's standing");
+            if standing["status"] == "done" || standing["status"] == "failed" {
+                return standing;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the job {job} does not finish");
+    }
+
     /// This client as if it came through the reverse proxy from `address`.
     pub fn coming_from(mut self, address: &str) -> Self {
         self.forwarded_for = Some(address.to_owned());

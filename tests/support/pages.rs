@@ -41,6 +41,16 @@ impl PageToCheck {
     }
 }
 
+/// The app every page is checked on: the production pages with the failing routes, and large
+/// workbooks starting at four rows, so that the page offering a job is crawled too.
+pub async fn spawn_for_pages() -> super::TestApp {
+    let settings = prima::web::Settings {
+        workbook_rows_in_request: 3,
+        ..prima::web::Settings::default()
+    };
+    super::http::spawn_app_with_settings(with_failing_routes(), settings).await
+}
+
 /// Test-only routes that let error pages be reached: they pass the production middleware.
 pub fn with_failing_routes() -> Router<AppState> {
     prima::web::pages()
@@ -432,9 +442,14 @@ impl Fixtures {
             prima::db::imports::create(&app.db, "liste.xlsx", UserId(user), &headings, &rows)
                 .await
                 .expect("an import");
-        prima::db::imports::set_mapping(&app.db, import, &prima::import::mapping::guess(&headings))
-            .await
-            .expect("its mapping");
+        prima::db::imports::set_mapping(
+            &app.db,
+            import,
+            &prima::import::mapping::guess(&headings, &[]),
+            None,
+        )
+        .await
+        .expect("its mapping");
         Self {
             jobs,
             import,
@@ -492,6 +507,10 @@ pub async fn all(app: &TestApp) -> Vec<PageToCheck> {
             signed_in: false,
         });
     }
+    // A workbook of more rows than the app writes in a request: the page offering a job.
+    pages.push(PageToCheck::ok(
+        "/massnahmen/export/datei?spalten=nr,titel&format=xlsx",
+    ));
     // A wrong export choice: the export page again with both errors.
     pages.push(PageToCheck {
         status: StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,5 +1,7 @@
 //! The file of an export: CSV and JSON streamed chunk by chunk, XLSX and ODS written off the
-//! async threads and sent whole. A file's name is chosen here, with the date.
+//! async threads and sent whole – or, with more than `WORKBOOK_ROWS_IN_REQUEST` rows, written
+//! by a job (its progress page, the file when ready). A file's name is chosen here, with the
+//! date.
 
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -51,6 +53,16 @@ impl Format {
         }
     }
 
+    /// The kind of file, in a sentence: "Die Excel-Datei (XLSX) wird …".
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV-Datei",
+            Self::Xlsx => "Excel-Datei (XLSX)",
+            Self::Ods => "ODS-Datei",
+            Self::Json => "JSON-Datei",
+        }
+    }
+
     /// Whether the file has a sheet per table (CSV and JSON hold the main table only).
     pub fn is_workbook(self) -> bool {
         matches!(self, Self::Xlsx | Self::Ods)
@@ -66,7 +78,12 @@ impl Format {
     }
 }
 
-/// The file of `view`, or the export page again with what is wrong with the choice.
+/// Workbooks of more rows take more than about a second (XLSX ~30,000 rows a second, ODS
+/// fewer; BENCHMARKS.md): they are written as a job (`Settings::workbook_rows_in_request`).
+pub const WORKBOOK_ROWS_IN_REQUEST: usize = 10_000;
+
+/// The file of `view`, or the export page again with what is wrong with the choice; a large
+/// workbook is offered as a job.
 pub async fn download(
     state: &AppState,
     visitor: Visitor,
@@ -81,6 +98,9 @@ pub async fn download(
         Ok(valid) => valid,
         Err(errors) => return super::page::refused(visitor, plan, query, choice, errors),
     };
+    if format.is_workbook() && plan.count > state.settings.workbook_rows_in_request {
+        return Ok(super::page::large(visitor, plan, format, raw).into_response());
+    }
     let mut tables = plan.tables(state, chosen, format.is_workbook()).await?;
     let today = crate::domain::time::hamburg(chrono::Utc::now()).date_naive();
     let body = match format {
@@ -103,6 +123,77 @@ pub async fn download(
         body,
     )
         .into_response())
+}
+
+/// Starts the job that writes the file of `view` as the address chooses it (a POST from the
+/// page that offers large workbooks), or the export page again with what is wrong.
+pub async fn start_job(
+    state: &AppState,
+    visitor: Visitor,
+    current: &CurrentUser,
+    view: View,
+    query: CatalogueQuery,
+    raw: Option<String>,
+) -> Result<Response, AppError> {
+    let choice = Choice::parse(raw.as_deref());
+    let plan = Plan::load(state, current, view, &query).await?;
+    if let Err(errors) = choice.validate(&plan.sheet) {
+        return super::page::refused(visitor, plan, query, choice, errors);
+    }
+    let raw = raw.unwrap_or_default();
+    let params = serde_json::json!({
+        "view": view.to_param(),
+        "query": raw,
+        "page": format!("{}?{raw}", view.page_path()),
+    });
+    crate::web::jobs::start(state, current, crate::web::jobs::Kind::Export, params).await
+}
+
+/// The export as a job writes it: for its owner, with their permissions now (an account
+/// closed meanwhile gets nothing), the view and choice of the address.
+pub async fn run_job(
+    state: &AppState,
+    params: &serde_json::Value,
+    owner: crate::domain::ids::UserId,
+    progress: &crate::web::jobs::worker::Progress<'_>,
+) -> anyhow::Result<(String, &'static str, Vec<u8>)> {
+    let view = View::from_param(&params["view"])
+        .ok_or_else(|| anyhow::anyhow!("an export job without a view: {params}"))?;
+    let raw = params["query"].as_str().unwrap_or_default().to_owned();
+    progress.step(0, "Die Daten werden gelesen.").await?;
+    let user = crate::db::users::by_id(&state.db, owner)
+        .await?
+        .filter(|user| user.active)
+        .ok_or_else(|| anyhow::anyhow!("the export's owner {owner} is gone or closed"))?;
+    let generation = crate::db::content_generation(&state.db).await?;
+    let current = CurrentUser {
+        session_id: uuid::Uuid::nil(),
+        user,
+        csrf_token: String::new(),
+        unread: 0,
+        generation,
+    };
+    let query: CatalogueQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    let choice = Choice::parse(Some(&raw));
+    let plan = Plan::load(state, &current, view, &query).await?;
+    let (format, chosen) = choice
+        .validate(&plan.sheet)
+        .map_err(|_| anyhow::anyhow!("the export's choice is no longer valid: {raw}"))?;
+    let tables = plan.tables(state, chosen, format.is_workbook()).await?;
+    progress
+        .step(1, "Die Tabellenblätter werden geschrieben.")
+        .await?;
+    let bytes = match format {
+        Format::Xlsx | Format::Ods => workbook(&plan.title, format, tables).await?,
+        Format::Csv | Format::Json => anyhow::bail!("CSV and JSON are streamed, never jobs"),
+    };
+    progress.step(2, "Die Datei wird gespeichert.").await?;
+    let today = crate::domain::time::hamburg(chrono::Utc::now()).date_naive();
+    Ok((
+        format!("{}-{today}.{}", plan.file_stem, format.slug()),
+        format.content_type(),
+        bytes,
+    ))
 }
 
 type Chunk = Result<Bytes, std::io::Error>;

@@ -23,22 +23,28 @@ use crate::web::measures::catalogue::CatalogueQuery;
 use crate::web::routes::Route;
 use crate::web::visitor::{CurrentUser, Visitor};
 
-pub use files::Format;
+pub use files::{Format, WORKBOOK_ROWS_IN_REQUEST};
 
 pub fn routes() -> Vec<Route> {
     use Permission::SignedIn as P;
     vec![
         Route::get("/massnahmen/export", P, measures_page),
         Route::get("/massnahmen/export/datei", P, measures_file),
+        Route::post("/massnahmen/export/datei", P, measures_job),
         Route::get("/massnahmen/umsetzung/export", P, implementation_page),
         Route::get("/massnahmen/umsetzung/export/datei", P, implementation_file),
+        Route::post("/massnahmen/umsetzung/export/datei", P, implementation_job),
         // A blind round's measures are left out per reader, as on its pages.
         Route::get("/priorisierung/export", P, ranking_page),
         Route::get("/priorisierung/export/datei", P, ranking_file),
+        Route::post("/priorisierung/export/datei", P, ranking_job),
         Route::get("/priorisierung/runden/{id}/export", P, round_page),
         Route::get("/priorisierung/runden/{id}/export/datei", P, round_file),
+        Route::post("/priorisierung/runden/{id}/export/datei", P, round_job),
     ]
 }
+
+pub use files::run_job;
 
 /// What is exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +71,33 @@ impl View {
     pub fn file_path(self) -> String {
         format!("{}/datei", self.page_path())
     }
+
+    /// The view as a job's parameters name it.
+    fn to_param(self) -> serde_json::Value {
+        match self {
+            Self::Measures => serde_json::json!("massnahmen"),
+            Self::Implementation => serde_json::json!("umsetzung"),
+            Self::Ranking => serde_json::json!("rangfolge"),
+            Self::Round(id) => serde_json::json!({ "runde": id }),
+        }
+    }
+
+    fn from_param(value: &serde_json::Value) -> Option<Self> {
+        match value.as_str() {
+            Some("massnahmen") => Some(Self::Measures),
+            Some("umsetzung") => Some(Self::Implementation),
+            Some("rangfolge") => Some(Self::Ranking),
+            Some(_) => None,
+            None => serde_json::from_value(value["runde"].clone())
+                .ok()
+                .map(Self::Round),
+        }
+    }
 }
 
-/// The export page and the file of a view without path parameters.
+/// The export page, the file and the file as a job of a view without path parameters.
 macro_rules! view_handlers {
-    ($page:ident, $file:ident, $view:expr) => {
+    ($page:ident, $file:ident, $job:ident, $view:expr) => {
         async fn $page(
             State(state): State<AppState>,
             visitor: Visitor,
@@ -89,16 +117,27 @@ macro_rules! view_handlers {
         ) -> Result<Response, AppError> {
             files::download(&state, visitor, &current, $view, query, raw).await
         }
+
+        async fn $job(
+            State(state): State<AppState>,
+            visitor: Visitor,
+            current: CurrentUser,
+            Query(query): Query<CatalogueQuery>,
+            RawQuery(raw): RawQuery,
+        ) -> Result<Response, AppError> {
+            files::start_job(&state, visitor, &current, $view, query, raw).await
+        }
     };
 }
 
-view_handlers!(measures_page, measures_file, View::Measures);
+view_handlers!(measures_page, measures_file, measures_job, View::Measures);
 view_handlers!(
     implementation_page,
     implementation_file,
+    implementation_job,
     View::Implementation
 );
-view_handlers!(ranking_page, ranking_file, View::Ranking);
+view_handlers!(ranking_page, ranking_file, ranking_job, View::Ranking);
 
 async fn round_page(
     State(state): State<AppState>,
@@ -120,4 +159,15 @@ async fn round_file(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     files::download(&state, visitor, &current, View::Round(id), query, raw).await
+}
+
+async fn round_job(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<RoundId>,
+    Query(query): Query<CatalogueQuery>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    files::start_job(&state, visitor, &current, View::Round(id), query, raw).await
 }

@@ -146,3 +146,56 @@ fn page(
         back_label,
     }
 }
+
+/// A workbook too large to write in the request: the reader starts a job for it.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "export/large.html")]
+pub struct LargePage {
+    pub shell: Shell,
+    pub plan: Plan,
+    pub format: Format,
+    /// The address's query: the view's filters and the choice.
+    pub query: String,
+}
+
+impl LargePage {
+    pub fn action(&self) -> String {
+        format!("{}?{}", self.plan.view.file_path(), self.query)
+    }
+
+    pub fn back(&self) -> String {
+        format!("{}?{}", self.plan.view.page_path(), self.query)
+    }
+}
+
+pub fn large(visitor: Visitor, plan: Plan, format: Format, raw: Option<String>) -> LargePage {
+    let query = raw.unwrap_or_default();
+    let (section, crumb, path) = match plan.view {
+        View::Measures => (Section::Measures, "Maßnahmen", "/massnahmen".to_owned()),
+        View::Implementation => (
+            Section::Measures,
+            "Umsetzung",
+            "/massnahmen/umsetzung".to_owned(),
+        ),
+        View::Ranking => (
+            Section::Prioritisation,
+            "Priorisierung",
+            "/priorisierung".to_owned(),
+        ),
+        View::Round(id) => (
+            Section::Prioritisation,
+            "Runde",
+            format!("/priorisierung/runden/{id}"),
+        ),
+    };
+    LargePage {
+        shell: Shell::new(visitor, format!("{} exportieren", plan.title))
+            .in_section(section)
+            .crumb(crumb, path)
+            .crumb("Export", format!("{}?{query}", plan.view.page_path()))
+            .here("Große Datei"),
+        plan,
+        format,
+        query,
+    }
+}

@@ -40,6 +40,8 @@ pub enum Kind {
     StrategyReport,
     /// The commit of an import (`params`: the import's id and the choices per row).
     Import,
+    /// A large XLSX or ODS export (`params`: the view and the address's query).
+    Export,
 }
 
 impl Kind {
@@ -47,6 +49,7 @@ impl Kind {
         match self {
             Self::StrategyReport => "strategy_report",
             Self::Import => "import",
+            Self::Export => "export",
         }
     }
 
@@ -54,6 +57,7 @@ impl Kind {
         match slug {
             "strategy_report" => Some(Self::StrategyReport),
             "import" => Some(Self::Import),
+            "export" => Some(Self::Export),
             _ => None,
         }
     }
@@ -62,12 +66,13 @@ impl Kind {
         match self {
             Self::StrategyReport => "Strategiebericht als PDF",
             Self::Import => "Übernahme einer Liste",
+            Self::Export => "Export als Tabellendatei",
         }
     }
 
     pub fn steps(self) -> i32 {
         match self {
-            Self::StrategyReport | Self::Import => 3,
+            Self::StrategyReport | Self::Import | Self::Export => 3,
         }
     }
 }
@@ -148,6 +153,9 @@ impl JobPage {
                     "Zur Übernahme mit ihren Zahlen",
                 )
             }),
+            Kind::Export => self.job.params["page"]
+                .as_str()
+                .map(|page| (page.to_owned(), "Zurück zum Export")),
             Kind::StrategyReport => None,
         }
     }

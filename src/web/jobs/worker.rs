@@ -180,6 +180,13 @@ async fn perform(
                 bytes,
             })
         }
+        Kind::Export => crate::web::export::run_job(state, &job.params, job.owner_id, progress)
+            .await
+            .map(|(name, content_type, bytes)| Output {
+                name,
+                content_type,
+                bytes,
+            }),
         Kind::Import => {
             let (name, bytes) =
                 crate::web::imports::run_commit(state, &job.params, job.owner_id, progress).await?;

@@ -11,6 +11,7 @@ mod freeze;
 pub mod ranking;
 mod ranking_json;
 mod robustness;
+pub use robustness::refresh_after_change;
 mod round;
 mod round_json;
 mod rounds;
