@@ -224,3 +224,25 @@ pub async fn round_named(pool: &PgPool, name: &str) -> sqlx::Result<bool> {
     .fetch_one(pool)
     .await
 }
+
+/// Releases the first `count` example measures in a public status for the public page, as the
+/// demo's strategy team would have (their texts as they are now).
+pub async fn release_examples(pool: &PgPool, count: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into measure_publications (measure_id, released, released_by, released_at)
+         select m.id, jsonb_build_object('title', m.title, 'summary', m.summary,
+                                         'description', m.description,
+                                         'expected_benefit', m.expected_benefit),
+                (select u.id from users u where u.email = 'ds-team@demo.prima.invalid'), now()
+         from measures m
+         where m.status in ('accepted', 'in_progress', 'implemented')
+           and exists (select 1 from measure_tags t where t.measure_id = m.id and t.tag = 'beispiel')
+         order by m.number
+         limit $1
+         on conflict (measure_id) do nothing",
+        count
+    )
+    .execute(pool)
+    .await
+    .map(drop)
+}

@@ -6,10 +6,8 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 
 use super::strategy;
 use crate::domain::strategy::StrategyTree;
@@ -28,7 +26,11 @@ impl StrategyCache {
     /// A cache kept current by a listener task on `pool`; the task ends when the pool closes.
     pub fn listening_on(pool: &PgPool) -> Arc<Self> {
         let cache = Arc::new(Self::default());
-        tokio::spawn(listen(Arc::clone(&cache), pool.clone()));
+        tokio::spawn(super::listen::follow(
+            Arc::clone(&cache),
+            pool.clone(),
+            CHANNEL,
+        ));
         cache
     }
 
@@ -71,33 +73,15 @@ impl StrategyCache {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
 
+impl super::listen::Followed for StrategyCache {
     fn set_listening(&self, listening: bool) {
         self.listening.store(listening, Ordering::Release);
         self.invalidate();
     }
-}
 
-async fn listen(cache: Arc<StrategyCache>, pool: PgPool) {
-    while !pool.is_closed() {
-        match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => {
-                if let Err(error) = listener.listen(CHANNEL).await {
-                    tracing::warn!(%error, "could not listen for strategy changes");
-                } else {
-                    cache.set_listening(true);
-                    // `None` means the connection was lost: notifications may be missing.
-                    while let Ok(Some(_)) = listener.try_recv().await {
-                        cache.invalidate();
-                    }
-                    cache.set_listening(false);
-                }
-            }
-            Err(error) if !pool.is_closed() => {
-                tracing::warn!(%error, "could not connect to listen for strategy changes");
-            }
-            Err(_) => break,
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+    fn invalidate(&self) {
+        StrategyCache::invalidate(self);
     }
 }

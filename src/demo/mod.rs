@@ -293,6 +293,7 @@ pub async fn load_examples(pool: &PgPool) -> anyhow::Result<usize> {
     let measures = examples(&tree)?;
     life::load(pool, &measures).await?;
     rounds::load(pool).await?;
+    db::demo::release_examples(pool, 15).await?;
     Ok(measures.len())
 }
 

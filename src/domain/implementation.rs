@@ -143,8 +143,9 @@ impl ProgressEntry {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Serialize, serde::Deserialize)]
 #[sqlx(type_name = "implementation_state", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum State {
     NotRelevant,
     Planned,

@@ -14,6 +14,7 @@ pub mod office;
 pub mod password;
 pub mod permissions;
 pub mod prioritisation;
+pub mod publication;
 pub mod roles;
 pub mod strategy;
 pub mod throttle;

@@ -35,6 +35,8 @@ pub enum Permission {
     ManagePrioritisation,
     /// Assessing measures in prioritisation rounds.
     Assess,
+    /// Releasing measures for the public page and the open data.
+    Publish,
 }
 
 impl Permission {
@@ -51,6 +53,7 @@ impl Permission {
             (Self::Assess, Some(actor)) => {
                 actor.has(Role::DistrictOfficer) || actor.has(Role::CentralOfficer)
             }
+            (Self::Publish, Some(actor)) => actor.has(Role::StrategyTeam),
         }
     }
 
@@ -63,6 +66,7 @@ impl Permission {
             Self::ViewSecurityLog => "Administration",
             Self::ManagePrioritisation => "Digitalisierungsverantwortliche",
             Self::Assess => "Digitalisierungsbeauftragte und -verantwortliche",
+            Self::Publish => "DS-Team",
         }
     }
 }

@@ -143,6 +143,13 @@ impl ErrorPage {
                 "PriMa bearbeitet gerade sehr viele gleichartige Anfragen. Bitte versuchen Sie \
                  es in einem Moment erneut.",
             ),
+            StatusCode::TOO_MANY_REQUESTS => (
+                "Zu viele Abrufe",
+                "Zu viele Abrufe in kurzer Zeit. Bitte versuchen Sie es in einigen Sekunden \
+                 erneut (die Antwort nennt im Kopf „Retry-After“ die Wartezeit). Die offenen \
+                 Daten ändern sich selten: Mit If-None-Match oder If-Modified-Since erfahren Sie \
+                 ohne erneuten Download, ob es Neues gibt.",
+            ),
             StatusCode::REQUEST_TIMEOUT => (
                 "Zeitüberschreitung",
                 "Die Anfrage hat zu lange gedauert. Bitte versuchen Sie es in einem Moment \

@@ -25,6 +25,7 @@ pub mod measures;
 pub mod notifications;
 pub mod ops;
 pub mod prioritisation;
+pub mod public;
 pub mod reports;
 pub mod routes;
 pub mod security;
@@ -115,6 +116,8 @@ pub struct AppState {
     pub hashing: Arc<hashing::HashingQueue>,
     pub settings: Arc<Settings>,
     pub caches: Arc<cache::Caches>,
+    /// The public page and open data (`web::public`).
+    pub public: Arc<public::Public>,
 }
 
 impl AppState {
@@ -140,6 +143,7 @@ impl AppState {
     ) -> Self {
         Self {
             strategy: StrategyCache::listening_on(&db),
+            public: Arc::new(public::Public::listening_on(&db)),
             db,
             assets: Arc::new(assets),
             common_passwords: Arc::new(common_passwords),
@@ -158,6 +162,7 @@ pub fn all_routes() -> Vec<Route> {
         measures::routes(),
         export::routes(),
         prioritisation::routes(),
+        public::routes(),
         reports::routes(),
         jobs::routes(),
         imports::routes(),

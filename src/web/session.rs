@@ -161,7 +161,9 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
     }
     let signed_in = request.extensions().get::<CurrentUser>().is_some();
     let mut new_csrf = None;
-    if !signed_in {
+    // The public pages and the open data have no form to protect: no cookie, so that they stay
+    // cacheable and every reader gets the same bytes.
+    if !signed_in && !super::public::is_public_path(request.uri().path()) {
         let existing = cookie(request.headers(), names.csrf)
             .filter(|value| value.len() == 64 && value.bytes().all(|byte| byte.is_ascii_hexdigit()))
             .map(str::to_owned);

@@ -19,6 +19,7 @@ mod object_rules;
 mod ops;
 mod permissions;
 mod proposal_form;
+mod public;
 mod rounds;
 mod security;
 mod strategy;

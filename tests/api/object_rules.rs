@@ -172,6 +172,17 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
         .await
         .expect("its mapping");
 
+    // The strategy team: one member proposed the accepted measure for release.
+    let proposer = app.signed_in(Role::StrategyTeam).await;
+    let reviewer = app.signed_in(Role::StrategyTeam).await;
+    let proposed = proposer
+        .post_form(
+            &format!("/massnahmen/{accepted}/veroeffentlichung/vorschlagen"),
+            &[("version", "0")],
+        )
+        .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+
     let get = |route, path: String, wrong, refusal, right| Case {
         method: Method::GET,
         route,
@@ -195,6 +206,14 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     let comment_edit = format!("/massnahmen/{submitted}/kommentare/{comment}/bearbeiten");
     // In order: each case leaves the objects as the next one expects them.
     let cases = [
+        post(
+            "/massnahmen/{id}/veroeffentlichung/freigeben",
+            format!("/massnahmen/{accepted}/veroeffentlichung/freigeben"),
+            pairs(&[("version", "1")]),
+            ("the member who proposed it", &proposer),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("another member of the strategy team", &reviewer),
+        ),
         get(
             "/massnahmen/import/{id}",
             format!("/massnahmen/import/{import}"),

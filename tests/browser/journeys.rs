@@ -1,7 +1,8 @@
 //! The measures issue's journeys in a real browser, with the keyboard only: a staff member
 //! proposes a measure with two goals, sees the duplicate hint, submits; a colleague finds it in
 //! the catalogue, supports and follows it; the central officer reviews and accepts it; the
-//! colleague is notified, and it is found in the catalogue and on both goal pages.
+//! colleague is notified, and it is found in the catalogue and on both goal pages. Also the
+//! later issues' journeys: assessing, the PDF report, the import, the public page.
 
 use fantoccini::Client;
 use fantoccini::key::Key;
@@ -574,6 +575,56 @@ async fn an_officer_imports_a_list_with_the_keyboard_alone() {
         );
         let violations = axe_violations(&client).await;
         assert!(violations.is_empty(), "result: {violations:#?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_anonymous_reader_finds_a_released_measure_with_the_keyboard_alone() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    prima::demo::load_examples(&app.db)
+        .await
+        .expect("the examples, some released");
+    let (number, title): (i64, String) = sqlx::query_as(
+        "select m.number, p.released ->> 'title' from measure_publications p
+         join measures m on m.id = p.measure_id
+         where p.released ->> 'title' like '%Terminvergabe%'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a released measure about appointments");
+
+    with_browser(move |client| async move {
+        // No account: the public page, its explanation in Leichte Sprache one link away.
+        client
+            .goto(&app.url("/oeffentlich"))
+            .await
+            .expect("the public page");
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "{violations:#?}");
+        tab_to(&client, "q").await;
+        type_text(&client, "Terminvergaben").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(
+            &client,
+            "[role=status]",
+            "1 Maßnahme passt zu „Terminvergaben“. Alle Maßnahmen zeigen",
+        )
+        .await;
+        let heading = format!("M-{number} {title}");
+        tab_to(&client, &heading).await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, "h1", &heading).await;
+        assert!(
+            text_of(&client, "main")
+                .await
+                .contains("Umsetzung in den Bezirksämtern")
+        );
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "{violations:#?}");
+        tab_to(&client, "Leichte Sprache").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, "h1", "Was die Bezirks·ämter digital machen").await;
     })
     .await;
 }

@@ -173,6 +173,19 @@ impl Client {
         response
     }
 
+    /// GET with further request headers (validators, say).
+    pub async fn get_with_headers(&self, path: &str, extra: &[(&str, &str)]) -> TestResponse {
+        let cookie = self.cookie_header();
+        let mut headers = vec![("cookie", cookie.as_str())];
+        if let Some(address) = &self.forwarded_for {
+            headers.push(("x-forwarded-for", address));
+        }
+        headers.extend_from_slice(extra);
+        let response = self.app.get_with(path, &headers).await;
+        self.keep_cookies(&response);
+        response
+    }
+
     /// GET a page that must answer 200, parsed.
     pub async fn page(&self, path: &str) -> Page {
         let response = self.get(path).await;

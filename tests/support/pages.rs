@@ -74,8 +74,10 @@ pub fn with_failing_routes() -> Router<AppState> {
 /// Paths of the route table that are not pages: the probes answer plain text to the
 /// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs), the
 /// CSV export with a CSV reader (tests/api/exports.rs).
-const NOT_PAGES: [&str; 12] = [
+const NOT_PAGES: [&str; 14] = [
     "/healthz",
+    "/offene-daten/massnahmen.json",
+    "/offene-daten/massnahmen.csv",
     "/readyz",
     "/priorisierung.json",
     "/massnahmen/export/datei",
@@ -99,6 +101,8 @@ struct Fixtures {
     comment: uuid::Uuid,
     /// One of the example measures, with implementation rows, progress and a history.
     example: uuid::Uuid,
+    /// The number of an example measure released for the public.
+    released: i64,
     fields: Vec<uuid::Uuid>,
     goals: Vec<uuid::Uuid>,
     rounds: Rounds,
@@ -234,6 +238,14 @@ impl Fixtures {
                 "/priorisierung?ansicht=klassen&status=angenommen".to_owned(),
             ]),
             "/massnahmen/export" => one("/massnahmen/export?status=angenommen".to_owned()),
+            "/oeffentlich" => Some(vec![
+                pattern.to_owned(),
+                "/oeffentlich?q=Terminvergaben".to_owned(),
+                "/oeffentlich?q=gibtesnicht".to_owned(),
+            ]),
+            "/oeffentlich/massnahmen/{id}" => {
+                one(format!("/oeffentlich/massnahmen/{}", self.released))
+            }
             _ if !pattern.contains('{') => one(pattern.to_owned()),
             "/massnahmen/{id}" => Some(vec![
                 format!("/massnahmen/{}", self.measure),
@@ -369,6 +381,13 @@ impl Fixtures {
         .execute(&app.db)
         .await
         .expect("a notification");
+        let released: i64 = sqlx::query_scalar(
+            "select m.number from measure_publications p join measures m on m.id = p.measure_id
+             where p.released is not null order by m.number limit 1",
+        )
+        .fetch_one(&app.db)
+        .await
+        .expect("a released example");
         let example: uuid::Uuid = sqlx::query_scalar(
             "select m.id from measures m
              where m.status = 'in_progress'
@@ -457,6 +476,7 @@ impl Fixtures {
             measure,
             comment,
             example,
+            released,
             fields,
             goals,
             rounds,

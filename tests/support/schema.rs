@@ -19,6 +19,7 @@ pub fn problems(name: &str, document: &serde_json::Value) -> Vec<String> {
         "round.schema.json",
         "ranking.schema.json",
         "export.schema.json",
+        "open-data.schema.json",
     ];
     let mut builder = jsonschema::Registry::new();
     for schema in schemas {

@@ -11,6 +11,7 @@ mod form;
 mod implementation;
 mod matrix;
 mod profile;
+pub mod publication;
 pub mod show;
 mod supports;
 
@@ -43,6 +44,22 @@ pub fn routes() -> Vec<Route> {
             supports::withdraw,
         )
         .checking("not the author's own proposal, not a draft"),
+        Route::post(
+            "/massnahmen/{id}/veroeffentlichung/vorschlagen",
+            Permission::Publish,
+            publication::propose,
+        ),
+        Route::post(
+            "/massnahmen/{id}/veroeffentlichung/freigeben",
+            Permission::Publish,
+            publication::release,
+        )
+        .checking("only someone other than the proposer (four eyes)"),
+        Route::post(
+            "/massnahmen/{id}/veroeffentlichung/zuruecknehmen",
+            Permission::Publish,
+            publication::withdraw,
+        ),
         Route::post("/massnahmen/{id}/folgen", P, supports::follow)
             .checking("anyone who sees the measure"),
         Route::post("/massnahmen/{id}/nicht-mehr-folgen", P, supports::unfollow)

@@ -84,6 +84,8 @@ pub struct ShowPage {
     pub is_officer: bool,
     /// The dependencies this reader may see.
     pub depends_on: Vec<crate::db::measure_details::LinkedMeasure>,
+    /// The release for the public, for the strategy team.
+    pub publication: Option<super::publication::PublicationBox>,
 }
 
 impl ShowPage {
@@ -246,7 +248,8 @@ pub async fn refused_page(
         db::measure_details::reader_state(&state.db, id, current.user.id),
     )?;
     let shared = Arc::new(Shared::from(shared.ok_or(AppError::NotFound)?));
-    build(visitor, current, shared, reader, errors, typed)
+    let page = build(visitor, current, shared, reader, errors, typed)?;
+    completed(state, current, page).await
 }
 
 /// What every reader of a measure's page sees, with its texts already rendered (cached).
@@ -331,7 +334,19 @@ fn build(
         implementation,
         is_officer: crate::domain::comments::is_officer(&actor),
         depends_on,
+        publication: None,
     })
+}
+
+/// The page with what only the strategy team sees filled in.
+async fn completed(
+    state: &AppState,
+    current: &CurrentUser,
+    mut page: ShowPage,
+) -> Result<ShowPage, AppError> {
+    page.publication =
+        super::publication::for_page(state, current, &page.shared.page.detail.row).await?;
+    Ok(page)
 }
 
 /// Steps that fail only for want of a goal are still offered: the check explains it.
@@ -366,14 +381,15 @@ pub async fn show(
             .get_or_load(Some(current.generation), id, load),
         async { Ok(db::measure_details::reader_state(&state.db, id, current.user.id).await?) },
     )?;
-    build(
+    let page = build(
         visitor,
         &current,
         shared,
         reader,
         FormErrors::new(),
         Typed::default(),
-    )
+    )?;
+    completed(&state, &current, page).await
 }
 
 #[derive(Debug, Deserialize)]
