@@ -12,6 +12,7 @@ pub mod export;
 pub mod history;
 pub mod implementation;
 pub mod imports;
+pub mod iterations;
 pub mod jobs;
 pub mod listen;
 pub mod measure_details;

@@ -37,6 +37,8 @@ pub enum Permission {
     Assess,
     /// Releasing measures for the public page and the open data.
     Publish,
+    /// Editing the strategy: starting a Fortschreibung, the draft iteration's tree.
+    EditStrategy,
 }
 
 impl Permission {
@@ -53,7 +55,7 @@ impl Permission {
             (Self::Assess, Some(actor)) => {
                 actor.has(Role::DistrictOfficer) || actor.has(Role::CentralOfficer)
             }
-            (Self::Publish, Some(actor)) => actor.has(Role::StrategyTeam),
+            (Self::Publish | Self::EditStrategy, Some(actor)) => actor.has(Role::StrategyTeam),
         }
     }
 
@@ -66,7 +68,7 @@ impl Permission {
             Self::ViewSecurityLog => "Administration",
             Self::ManagePrioritisation => "Digitalisierungsverantwortliche",
             Self::Assess => "Digitalisierungsbeauftragte und -verantwortliche",
-            Self::Publish => "DS-Team",
+            Self::Publish | Self::EditStrategy => "DS-Team",
         }
     }
 }

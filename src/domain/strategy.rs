@@ -1,6 +1,8 @@
 //! The strategy tree: an iteration of the strategy with its vision and pillars, the action
 //! dimensions, and the design fields and cross-cutting themes that carry the goals.
 
+pub mod diff;
+
 use chrono::NaiveDate;
 use serde::Deserialize;
 

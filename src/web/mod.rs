@@ -18,6 +18,7 @@ pub mod hashing;
 pub mod home;
 pub mod imports;
 pub mod input;
+pub mod iterations;
 pub mod jobs;
 pub mod layout;
 pub mod links;
@@ -159,6 +160,7 @@ pub fn all_routes() -> Vec<Route> {
     [
         home::routes(),
         strategy::routes(),
+        iterations::routes(),
         measures::routes(),
         export::routes(),
         prioritisation::routes(),

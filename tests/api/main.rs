@@ -12,6 +12,7 @@ mod errors;
 mod exports;
 mod formatting;
 mod imports;
+mod iterations;
 mod jobs;
 mod measure_page;
 mod measures;

@@ -172,6 +172,16 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
         .await
         .expect("its mapping");
 
+    // A Fortschreibung in progress: a draft only the strategy team sees.
+    let draft_iteration = prima::db::iterations::start(
+        &app.db,
+        "2.0 – 2022",
+        "Digitalstrategie der Bezirksämter",
+        central_user.id,
+    )
+    .await
+    .expect("a draft iteration");
+
     // The strategy team: one member proposed the accepted measure for release.
     let proposer = app.signed_in(Role::StrategyTeam).await;
     let reviewer = app.signed_in(Role::StrategyTeam).await;
@@ -206,6 +216,23 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     let comment_edit = format!("/massnahmen/{submitted}/kommentare/{comment}/bearbeiten");
     // In order: each case leaves the objects as the next one expects them.
     let cases = [
+        get(
+            "/strategie/iterationen/{id}/vergleich",
+            format!("/strategie/iterationen/{}/vergleich", draft_iteration.0),
+            ("staff, for a draft", &author),
+            StatusCode::NOT_FOUND,
+            ("the strategy team", &proposer),
+        ),
+        get(
+            "/strategie/iterationen/{id}/vergleich.json",
+            format!(
+                "/strategie/iterationen/{}/vergleich.json",
+                draft_iteration.0
+            ),
+            ("staff, for a draft", &author),
+            StatusCode::NOT_FOUND,
+            ("the strategy team", &proposer),
+        ),
         post(
             "/massnahmen/{id}/veroeffentlichung/freigeben",
             format!("/massnahmen/{accepted}/veroeffentlichung/freigeben"),

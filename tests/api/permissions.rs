@@ -41,6 +41,12 @@ async fn concrete(
     {
         // Nobody's job: the route's permission decides, the object rule is in object_rules.rs.
         Some(uuid::Uuid::new_v4().to_string())
+    } else if route.path.starts_with("/strategie/iterationen/{id}") {
+        // The iteration in force: every signed-in person reads its comparison.
+        sqlx::query_scalar("select id::text from strategies where status = 'published'")
+            .fetch_optional(&app.db)
+            .await
+            .expect("the strategy in force")
     } else if route.path.starts_with("/oeffentlich/massnahmen/") {
         // A number nothing is released under: the route is public, the page says not found.
         Some("1".to_owned())

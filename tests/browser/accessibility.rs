@@ -15,7 +15,11 @@ async fn axe_finds_no_wcag_21_aa_violation_on_any_page() {
     let app = crate::support::pages::spawn_for_pages().await;
     let admin = app
         .create_user(
-            &[Role::Administrator, Role::CentralOfficer],
+            &[
+                Role::Administrator,
+                Role::CentralOfficer,
+                Role::StrategyTeam,
+            ],
             Office::Central,
         )
         .await;
@@ -195,7 +199,11 @@ async fn every_page_fits_320_and_1280_pixel_wide_screens_and_no_header_breaks_in
     let app = crate::support::pages::spawn_for_pages().await;
     let admin = app
         .create_user(
-            &[Role::Administrator, Role::CentralOfficer],
+            &[
+                Role::Administrator,
+                Role::CentralOfficer,
+                Role::StrategyTeam,
+            ],
             Office::Central,
         )
         .await;

@@ -41,6 +41,8 @@ async fn the_nu_validator_finds_no_error_on_any_page() {
             &[
                 prima::domain::roles::Role::Administrator,
                 prima::domain::roles::Role::CentralOfficer,
+                // The DS-Team sees the draft iteration's comparison.
+                prima::domain::roles::Role::StrategyTeam,
             ],
             prima::domain::office::Office::Central,
         )

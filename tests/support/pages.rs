@@ -74,8 +74,9 @@ pub fn with_failing_routes() -> Router<AppState> {
 /// Paths of the route table that are not pages: the probes answer plain text to the
 /// orchestrator; the ranking as JSON is checked against its schema (tests/api/rounds.rs), the
 /// CSV export with a CSV reader (tests/api/exports.rs).
-const NOT_PAGES: [&str; 14] = [
+const NOT_PAGES: [&str; 15] = [
     "/healthz",
+    "/strategie/iterationen/{id}/vergleich.json",
     "/offene-daten/massnahmen.json",
     "/offene-daten/massnahmen.csv",
     "/readyz",
@@ -103,6 +104,8 @@ struct Fixtures {
     example: uuid::Uuid,
     /// The number of an example measure released for the public.
     released: i64,
+    /// A Fortschreibung in progress, with a goal reworded, one added and one retired.
+    draft: uuid::Uuid,
     fields: Vec<uuid::Uuid>,
     goals: Vec<uuid::Uuid>,
     rounds: Rounds,
@@ -243,6 +246,9 @@ impl Fixtures {
                 "/oeffentlich?q=Terminvergaben".to_owned(),
                 "/oeffentlich?q=gibtesnicht".to_owned(),
             ]),
+            "/strategie/iterationen/{id}/vergleich" => {
+                one(format!("/strategie/iterationen/{}/vergleich", self.draft))
+            }
             "/oeffentlich/massnahmen/{id}" => {
                 one(format!("/oeffentlich/massnahmen/{}", self.released))
             }
@@ -381,6 +387,29 @@ impl Fixtures {
         .execute(&app.db)
         .await
         .expect("a notification");
+        let draft = prima::db::iterations::start(
+            &app.db,
+            "2.0 – 2022",
+            "Digitalstrategie der Bezirksämter",
+            UserId(user),
+        )
+        .await
+        .expect("a Fortschreibung");
+        sqlx::raw_sql(&format!(
+            "update goals set statement = statement || ' Das gilt für alle Bezirksämter.'
+             where id = (select g.id from goals g join fields f on f.id = g.field_id
+                         where f.strategy_id = '{draft}' order by f.position, g.position limit 1);
+             update goals set retired_at = now()
+             where id = (select g.id from goals g join fields f on f.id = g.field_id
+                         where f.strategy_id = '{draft}' order by f.position desc, g.position limit 1);
+             insert into goals (id, field_id, position, statement)
+             select gen_random_uuid(), f.id, 99, 'Wir veröffentlichen, was wir tun.'
+             from fields f where f.strategy_id = '{draft}' order by f.position limit 1;",
+            draft = draft.0
+        ))
+        .execute(&app.db)
+        .await
+        .expect("a changed draft");
         let released: i64 = sqlx::query_scalar(
             "select m.number from measure_publications p join measures m on m.id = p.measure_id
              where p.released is not null order by m.number limit 1",
@@ -477,6 +506,7 @@ impl Fixtures {
             comment,
             example,
             released,
+            draft: draft.0,
             fields,
             goals,
             rounds,
