@@ -191,6 +191,12 @@ async fn a_fortschreibung_starts_as_a_copy_with_lineage_and_the_comparison_shows
     );
     let listed = staff.page("/strategie/iterationen").await;
     assert_eq!(listed.count(".iteration-row"), 1, "no draft for staff");
+    assert!(
+        listed
+            .links("a")
+            .contains(&"/berichte/strategie".to_owned()),
+        "the progress review of the iteration in force"
+    );
     assert_eq!(
         team.page("/strategie/iterationen")
             .await
