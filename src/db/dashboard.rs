@@ -193,8 +193,8 @@ pub async fn quick_wins(pool: &PgPool, limit: i64) -> sqlx::Result<(Vec<Listed>,
     Ok((listed, total))
 }
 
-/// Measures linked to no goal (not drafts, not merged away): the first `limit` by number and
-/// how many there are.
+/// Measures linked to no goal (not drafts, not merged away, not ended with an earlier
+/// iteration whose goals they served): the first `limit` by number and how many there are.
 #[tracing::instrument(skip(pool))]
 pub async fn without_goals(pool: &PgPool, limit: i64) -> sqlx::Result<(Vec<Listed>, i64)> {
     let listed = sqlx::query_as!(
@@ -203,6 +203,8 @@ pub async fn without_goals(pool: &PgPool, limit: i64) -> sqlx::Result<(Vec<Liste
            from measures m
            where m.status not in ('draft', 'merged')
              and not exists (select 1 from measure_goals mg where mg.measure_id = m.id)
+             and not (m.status = 'discontinued'
+                      and exists (select 1 from archived_measure_goals a where a.measure_id = m.id))
            order by m.number
            limit $1"#,
         limit
@@ -212,7 +214,9 @@ pub async fn without_goals(pool: &PgPool, limit: i64) -> sqlx::Result<(Vec<Liste
     let total = sqlx::query_scalar!(
         r#"select count(*) as "count!" from measures m
            where m.status not in ('draft', 'merged')
-             and not exists (select 1 from measure_goals mg where mg.measure_id = m.id)"#
+             and not exists (select 1 from measure_goals mg where mg.measure_id = m.id)
+             and not (m.status = 'discontinued'
+                      and exists (select 1 from archived_measure_goals a where a.measure_id = m.id))"#
     )
     .fetch_one(pool)
     .await?;

@@ -148,12 +148,22 @@ pub async fn page(pool: &PgPool, id: MeasureId) -> sqlx::Result<Option<MeasurePa
                   target.number as "merged_into_number?", m.author_id as "author_id: UserId",
                   u.display_name as "author_name?", m.version, m.support_count,
                   m.progress_percent, m.created_at, m.updated_at,
+                  -- Its goals in the iteration in force; a measure that ended with an earlier
+                  -- iteration shows the goals it had there, named with their iteration.
                   (select coalesce(json_agg(json_build_object(
                               'id', g.id, 'statement', g.statement, 'field_id', f.id,
-                              'field_name', f.name) order by f.position, g.position), '[]')
-                   from measure_goals mg join goals g on g.id = mg.goal_id
+                              'field_name', f.name || case when s.status = 'archived'
+                                  then ' (Version ' || s.version_label || ')' else '' end)
+                              order by f.position, g.position), '[]')
+                   from (select mg.goal_id from measure_goals mg where mg.measure_id = m.id
+                         union all
+                         select a.goal_id from archived_measure_goals a
+                         where a.measure_id = m.id
+                           and not exists (select 1 from measure_goals mg
+                                           where mg.measure_id = m.id)) linked
+                   join goals g on g.id = linked.goal_id
                    join fields f on f.id = g.field_id
-                   where mg.measure_id = m.id) as "goals!: Json<Vec<LinkedGoal>>",
+                   join strategies s on s.id = f.strategy_id) as "goals!: Json<Vec<LinkedGoal>>",
                   array(select o.office from measure_offices o where o.measure_id = m.id
                         order by o.office) as "offices!: Vec<Office>",
                   (select coalesce(json_agg(json_build_object(

@@ -29,8 +29,11 @@ pub async fn for_goal(pool: &PgPool, goal: GoalId) -> sqlx::Result<Vec<MeasureLi
         MeasureListItem,
         r#"select m.id as "id: _", m.number, m.title, m.summary, m.status as "status: Status",
                   m.lead_office as "lead_office: Office", m.quick_win
-           from measures m join measure_goals mg on mg.measure_id = m.id
-           where mg.goal_id = $1 and m.status <> 'draft'
+           from measures m
+           where m.status <> 'draft'
+             and (m.id in (select measure_id from measure_goals where goal_id = $1)
+                  -- A goal of an archived iteration: the measures as they were linked then.
+                  or m.id in (select measure_id from archived_measure_goals where goal_id = $1))
            order by m.title"#,
         goal as GoalId
     )
@@ -42,8 +45,10 @@ pub async fn for_goal(pool: &PgPool, goal: GoalId) -> sqlx::Result<Vec<MeasureLi
 pub async fn count_per_goal(pool: &PgPool, goals: &[GoalId]) -> sqlx::Result<Vec<(GoalId, i64)>> {
     let ids: Vec<uuid::Uuid> = goals.iter().map(|goal| goal.0).collect();
     let rows = sqlx::query!(
-        r#"select mg.goal_id as "goal_id: GoalId", count(*) as "count!"
-           from measure_goals mg join measures m on m.id = mg.measure_id
+        r#"select mg.goal_id as "goal_id!: GoalId", count(*) as "count!"
+           from (select measure_id, goal_id from measure_goals
+                 union select measure_id, goal_id from archived_measure_goals) mg
+           join measures m on m.id = mg.measure_id
            where mg.goal_id = any($1) and m.status <> 'draft'
            group by mg.goal_id"#,
         &ids

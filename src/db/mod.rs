@@ -1,6 +1,7 @@
 //! The database: the connection pool, the embedded PostgreSQL, the migrations, and one file of
 //! queries per aggregate.
 
+pub mod carryover;
 pub mod catalogue;
 pub mod comments;
 pub mod credential_attempts;
@@ -27,6 +28,7 @@ pub mod seed;
 pub mod sessions;
 pub mod strategy;
 pub mod strategy_cache;
+pub mod strategy_edit;
 pub mod supports;
 pub mod users;
 

@@ -68,15 +68,16 @@ async fn fields_with_goals(pool: &PgPool, strategy: StrategyId) -> sqlx::Result<
     let (fields, goals) = tokio::try_join!(
         sqlx::query!(
             r#"select id as "id: FieldId", kind as "kind: FieldKind", section, name, description
-               from fields where strategy_id = $1 order by position"#,
+               from fields where strategy_id = $1 and retired_at is null order by position"#,
             strategy as StrategyId
         )
         .fetch_all(pool),
+        // Retired goals stay in their iteration but are no longer part of the strategy.
         sqlx::query_as!(
             Goal,
             r#"select g.id as "id: _", g.field_id as "field_id: _", g.position, g.statement, g.note
                from goals g join fields f on f.id = g.field_id
-               where f.strategy_id = $1
+               where f.strategy_id = $1 and g.retired_at is null and f.retired_at is null
                order by f.position, g.position"#,
             strategy as StrategyId
         )
@@ -119,7 +120,7 @@ pub async fn field(pool: &PgPool, id: FieldId) -> sqlx::Result<Option<(Strategy,
     let goals = sqlx::query_as!(
         Goal,
         r#"select id as "id: _", field_id as "field_id: _", position, statement, note
-           from goals where field_id = $1 order by position"#,
+           from goals where field_id = $1 and retired_at is null order by position"#,
         id as FieldId
     )
     .fetch_all(pool)
@@ -154,6 +155,9 @@ pub struct GoalInContext {
     pub field_kind: FieldKind,
     pub goal_count_in_field: i64,
     pub version_label: String,
+    pub strategy_id: StrategyId,
+    pub status: StrategyStatus,
+    pub retired: bool,
 }
 
 #[tracing::instrument(skip(pool))]
@@ -161,9 +165,11 @@ pub async fn goal(pool: &PgPool, id: GoalId) -> sqlx::Result<Option<GoalInContex
     let row = sqlx::query!(
         r#"select g.field_id as "field_id: FieldId", g.position, g.statement, g.note,
                   f.name as field_name, f.kind as "field_kind: FieldKind",
-                  (select count(*) from goals sibling where sibling.field_id = g.field_id)
-                      as "goal_count_in_field!",
-                  s.version_label
+                  (select count(*) from goals sibling where sibling.field_id = g.field_id
+                     and sibling.retired_at is null) as "goal_count_in_field!",
+                  s.version_label, s.id as "strategy_id: StrategyId",
+                  s.status as "status: StrategyStatus",
+                  (g.retired_at is not null or f.retired_at is not null) as "retired!"
            from goals g
            join fields f on f.id = g.field_id
            join strategies s on s.id = f.strategy_id
@@ -184,5 +190,8 @@ pub async fn goal(pool: &PgPool, id: GoalId) -> sqlx::Result<Option<GoalInContex
         field_kind: row.field_kind,
         goal_count_in_field: row.goal_count_in_field,
         version_label: row.version_label,
+        strategy_id: row.strategy_id,
+        status: row.status,
+        retired: row.retired,
     }))
 }

@@ -1,6 +1,7 @@
 //! The strategy tree: an iteration of the strategy with its vision and pillars, the action
 //! dimensions, and the design fields and cross-cutting themes that carry the goals.
 
+pub mod carryover;
 pub mod diff;
 
 use chrono::NaiveDate;
@@ -29,7 +30,7 @@ impl StrategyStatus {
 }
 
 /// Design fields and cross-cutting themes are built alike: a text and goals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, sqlx::Type)]
 #[sqlx(type_name = "field_kind", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {

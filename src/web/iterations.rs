@@ -170,9 +170,7 @@ pub async fn start(
         match db::iterations::start(&state.db, &label, &title, current.user.id).await {
             Ok(id) => {
                 tracing::info!(%id, label, "started a Fortschreibung");
-                return Ok(
-                    Redirect::to(&format!("/strategie/iterationen/{id}/vergleich")).into_response(),
-                );
+                return Ok(Redirect::to(&format!("/strategie/iterationen/{id}")).into_response());
             }
             Err(StartError::DraftExists) => errors.add(
                 "version_label",

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod cache;
+pub mod carryover;
 pub mod credentials;
 pub mod csrf;
 pub mod errors;
@@ -34,6 +35,7 @@ pub mod security_log;
 pub mod session;
 pub mod statement;
 pub mod strategy;
+pub mod strategy_edit;
 pub mod visitor;
 
 use std::sync::Arc;
@@ -161,6 +163,8 @@ pub fn all_routes() -> Vec<Route> {
         home::routes(),
         strategy::routes(),
         iterations::routes(),
+        strategy_edit::routes(),
+        carryover::routes(),
         measures::routes(),
         export::routes(),
         prioritisation::routes(),

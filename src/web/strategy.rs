@@ -12,20 +12,30 @@ use super::errors::AppError;
 use super::extract::Id;
 use super::layout::{Section, Shell};
 use super::routes::Route;
-use super::visitor::Visitor;
+use super::visitor::{CurrentUser, Visitor};
 use crate::db;
 use crate::db::measures::MeasureListItem;
 use crate::db::strategy::GoalInContext;
 use crate::domain::ids::{FieldId, GoalId};
+use crate::domain::markdown::to_safe_html;
 use crate::domain::permissions::Permission;
-use crate::domain::strategy::{Field, FieldKind, Strategy, StrategyTree, paragraphs};
+use crate::domain::strategy::{
+    Field, FieldKind, Strategy, StrategyStatus, StrategyTree, paragraphs,
+};
 use crate::web::format::filters;
+
+const DRAFTS: &str = "a draft iteration only for the strategy team";
+
+/// A draft iteration is the strategy team's work in progress: to others it does not exist.
+fn hidden(status: StrategyStatus, current: &CurrentUser) -> bool {
+    status == StrategyStatus::Draft && !super::strategy_edit::is_strategy_team(current)
+}
 
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/strategie", Permission::SignedIn, overview),
-        Route::get("/strategie/felder/{id}", Permission::SignedIn, field),
-        Route::get("/strategie/ziele/{id}", Permission::SignedIn, goal),
+        Route::get("/strategie/felder/{id}", Permission::SignedIn, field).checking(DRAFTS),
+        Route::get("/strategie/ziele/{id}", Permission::SignedIn, goal).checking(DRAFTS),
     ]
 }
 
@@ -76,6 +86,10 @@ pub struct FieldPage {
 }
 
 impl FieldPage {
+    pub fn description_html(&self) -> String {
+        to_safe_html(&self.field.description)
+    }
+
     /// How many measures pay into the goal.
     pub fn measures_for(&self, goal: &GoalId) -> i64 {
         self.measure_counts
@@ -88,11 +102,15 @@ impl FieldPage {
 async fn field(
     State(state): State<AppState>,
     visitor: Visitor,
+    current: CurrentUser,
     Id(id): Id<FieldId>,
 ) -> Result<FieldPage, AppError> {
     let (strategy, field) = db::strategy::field(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if hidden(strategy.status, &current) {
+        return Err(AppError::NotFound);
+    }
     let goal_ids: Vec<GoalId> = field.goals.iter().map(|goal| goal.id).collect();
     let measure_counts = db::measures::count_per_goal(&state.db, &goal_ids).await?;
     Ok(FieldPage {
@@ -129,6 +147,7 @@ impl GoalPage {
 async fn goal(
     State(state): State<AppState>,
     visitor: Visitor,
+    current: CurrentUser,
     Id(id): Id<GoalId>,
 ) -> Result<GoalPage, AppError> {
     let (context, measures) = tokio::try_join!(
@@ -140,6 +159,9 @@ async fn goal(
         ),
     )?;
     let context = context.ok_or(AppError::NotFound)?;
+    if hidden(context.status, &current) {
+        return Err(AppError::NotFound);
+    }
     let label = format!("Ziel {}", context.goal.position);
     Ok(GoalPage {
         shell: Shell::new(visitor, format!("{label} – {}", context.field_name))

@@ -39,9 +39,9 @@ async fn a_fortschreibung_starts_as_a_copy_with_lineage_and_the_comparison_shows
 
     let started = team.post_form("/strategie/iterationen", &form).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
-    let comparison = started
+    let tree = started
         .header("location")
-        .expect("the comparison")
+        .expect("the draft's page")
         .to_owned();
     let draft: uuid::Uuid = sqlx::query_scalar(
         "select id from strategies where status = 'draft' and version_label = '2.0 – 2022'",
@@ -49,10 +49,8 @@ async fn a_fortschreibung_starts_as_a_copy_with_lineage_and_the_comparison_shows
     .fetch_one(&app.db)
     .await
     .expect("the draft");
-    assert_eq!(
-        comparison,
-        format!("/strategie/iterationen/{draft}/vergleich")
-    );
+    assert_eq!(tree, format!("/strategie/iterationen/{draft}"));
+    let comparison = format!("{tree}/vergleich");
     // A copy of everything, each field and goal with its origin in the iteration in force.
     let (fields, goals, orphans): (i64, i64, i64) = sqlx::query_as(
         "select (select count(*) from fields where strategy_id = $1),

@@ -11,6 +11,7 @@ mod dashboard;
 mod errors;
 mod exports;
 mod formatting;
+mod fortschreibung;
 mod imports;
 mod iterations;
 mod jobs;

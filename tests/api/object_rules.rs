@@ -182,6 +182,15 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     .await
     .expect("a draft iteration");
 
+    let (draft_field, draft_goal): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "select f.id, g.id from goals g join fields f on f.id = g.field_id
+         where f.strategy_id = $1 limit 1",
+    )
+    .bind(draft_iteration.0)
+    .fetch_one(&app.db)
+    .await
+    .expect("a field and goal of the draft");
+
     // The strategy team: one member proposed the accepted measure for release.
     let proposer = app.signed_in(Role::StrategyTeam).await;
     let reviewer = app.signed_in(Role::StrategyTeam).await;
@@ -216,6 +225,34 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     let comment_edit = format!("/massnahmen/{submitted}/kommentare/{comment}/bearbeiten");
     // In order: each case leaves the objects as the next one expects them.
     let cases = [
+        get(
+            "/strategie/iterationen/{id}",
+            format!("/strategie/iterationen/{}", draft_iteration.0),
+            ("staff, for a draft", &author),
+            StatusCode::NOT_FOUND,
+            ("the strategy team", &proposer),
+        ),
+        get(
+            "/strategie/iterationen/{id}/verlauf",
+            format!("/strategie/iterationen/{}/verlauf", draft_iteration.0),
+            ("staff, for a draft", &author),
+            StatusCode::NOT_FOUND,
+            ("the strategy team", &proposer),
+        ),
+        get(
+            "/strategie/felder/{id}",
+            format!("/strategie/felder/{draft_field}"),
+            ("staff, for a field of a draft", &author),
+            StatusCode::NOT_FOUND,
+            ("the strategy team", &proposer),
+        ),
+        get(
+            "/strategie/ziele/{id}",
+            format!("/strategie/ziele/{draft_goal}"),
+            ("staff, for a goal of a draft", &author),
+            StatusCode::NOT_FOUND,
+            ("the strategy team", &proposer),
+        ),
         get(
             "/strategie/iterationen/{id}/vergleich",
             format!("/strategie/iterationen/{}/vergleich", draft_iteration.0),

@@ -26,6 +26,16 @@ async fn concrete(
             .fetch_optional(&app.db)
             .await
             .expect("a goal")
+    } else if route.path.starts_with("/strategie/saeulen/") {
+        sqlx::query_scalar("select id::text from pillars limit 1")
+            .fetch_optional(&app.db)
+            .await
+            .expect("a pillar")
+    } else if route.path.starts_with("/strategie/dimensionen/") {
+        sqlx::query_scalar("select id::text from action_dimensions limit 1")
+            .fetch_optional(&app.db)
+            .await
+            .expect("a dimension")
     } else if route.path.starts_with("/massnahmen/{id}") {
         sqlx::query_scalar("select id::text from measures where title = 'Matrix-Maßnahme'")
             .fetch_optional(&app.db)

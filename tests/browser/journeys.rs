@@ -628,3 +628,227 @@ async fn an_anonymous_reader_finds_a_released_measure_with_the_keyboard_alone() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_strategy_team_carries_the_strategy_into_its_next_iteration_with_the_keyboard_alone() {
+    let app = spawn_app_with(with_failing_routes()).await;
+    prima::demo::load_examples(&app.db)
+        .await
+        .expect("the example measures and rounds");
+    let team = app
+        .create_user(&[Role::StrategyTeam], Office::Central)
+        .await;
+    let central_user = app
+        .create_user(&[Role::CentralOfficer], Office::Central)
+        .await;
+    let old: uuid::Uuid =
+        sqlx::query_scalar("select id from strategies where status = 'published'")
+            .fetch_one(&app.db)
+            .await
+            .expect("the strategy in force");
+
+    with_browser(move |client| async move {
+        sign_in(&client, &app, &team).await;
+        client
+            .goto(&app.url("/strategie/iterationen"))
+            .await
+            .expect("the iterations");
+        tab_to(&client, "version_label").await;
+        type_text(&client, "2.0 – 2022").await;
+        tab_to(&client, "Fortschreibung beginnen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(
+            &client,
+            ".kern-preline",
+            "Version 2.0 – 2022 · Entwurf (Fortschreibung)",
+        )
+        .await;
+        let draft: uuid::Uuid =
+            sqlx::query_scalar("select id from strategies where status = 'draft'")
+                .fetch_one(&app.db)
+                .await
+                .expect("the draft");
+
+        // Reword the first goal of the first field.
+        let (field, first_goal): (String, uuid::Uuid) = sqlx::query_as(
+            "select f.name, g.id from goals g join fields f on f.id = g.field_id
+             where f.strategy_id = $1 order by f.position, g.position limit 1",
+        )
+        .bind(draft)
+        .fetch_one(&app.db)
+        .await
+        .expect("a goal");
+        tab_to(&client, &format!("Bearbeiten: Ziel 1 in {field}")).await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, "h1", &format!("Ziel 1 in „{field}“ bearbeiten")).await;
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "{violations:#?}");
+        tab_to(&client, "statement").await;
+        let select_all = format!("{}a{}", char::from(Key::Control), char::from(Key::Null));
+        type_text(&client, &select_all).await;
+        type_text(
+            &client,
+            "Wir stellen gemeinsam die Ressourcen für die Digitalisierung bereit.",
+        )
+        .await;
+        tab_to(&client, "Speichern").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".draft-banner").await;
+        let reworded: String = sqlx::query_scalar("select statement from goals where id = $1")
+            .bind(first_goal)
+            .fetch_one(&app.db)
+            .await
+            .expect("the goal");
+        assert_eq!(
+            reworded,
+            "Wir stellen gemeinsam die Ressourcen für die Digitalisierung bereit."
+        );
+
+        // Retire a goal that example measures pay into, the one with the fewest.
+        let (retired, field, position): (uuid::Uuid, String, i32) = sqlx::query_as(
+            "select g.id, f.name, g.position from goals g join fields f on f.id = g.field_id
+             join measure_goals mg on mg.goal_id = g.origin_id
+             join measures m on m.id = mg.measure_id
+              and m.status not in ('draft', 'rejected', 'merged', 'implemented', 'discontinued')
+             where f.strategy_id = $1
+             group by g.id, f.name, g.position, f.position
+             order by count(*), f.position, g.position limit 1",
+        )
+        .bind(draft)
+        .fetch_one(&app.db)
+        .await
+        .expect("a goal with measures");
+        tab_to(
+            &client,
+            &format!("Entfallen lassen: Ziel {position} in {field}"),
+        )
+        .await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".draft-banner").await;
+        assert!(
+            text_of(&client, &format!("#ziel-{retired}"))
+                .await
+                .contains("Entfällt")
+        );
+
+        // Carry the measures over: each whose goal ends is retired or kept, the rest as proposed.
+        tab_to(&client, "Maßnahmen übertragen").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, "h1", "Maßnahmen in Version 2.0 – 2022 übertragen").await;
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "{violations:#?}");
+        let overview =
+            prima::db::carryover::overview(&app.db, prima::domain::ids::StrategyId(draft))
+                .await
+                .expect("read")
+                .expect("the carry-over");
+        let ending: Vec<_> = overview
+            .candidates
+            .iter()
+            .filter(|candidate| candidate.needs_decision())
+            .collect();
+        assert!(!ending.is_empty());
+        for candidate in &ending {
+            // Tab reaches a radio group at its checked choice; the arrows choose within it.
+            tab_to(&client, &format!("entscheidung-{}-offen", candidate.id)).await;
+            let keep = !candidate.proposed().is_empty();
+            press(&client, Key::Down).await;
+            if !keep {
+                press(&client, Key::Down).await;
+                press(&client, Key::Down).await;
+            }
+        }
+        tab_to(&client, "Entscheidungen speichern").await;
+        press(&client, Key::Enter).await;
+        wait_for_text(&client, ".kern-alert--success .kern-title", "Gespeichert").await;
+        assert!(
+            text_of(&client, ".carryover-summary")
+                .await
+                .contains("alle entschieden")
+        );
+
+        // The open round of the strategy in force holds the publication back until it is frozen.
+        tab_to(&client, "Version 2.0 – 2022 veröffentlichen").await;
+        press(&client, Key::Enter).await;
+        wait_for(&client, ".publish-box .kern-error").await;
+        assert!(
+            text_of(&client, ".publish-box .kern-error")
+                .await
+                .contains("eingefroren")
+        );
+        let round: uuid::Uuid =
+            sqlx::query_scalar("select id from prioritisation_rounds where status = 'open'")
+                .fetch_one(&app.db)
+                .await
+                .expect("the open round");
+        let frozen = app
+            .login(&central_user)
+            .await
+            .post_form(
+                &format!("/priorisierung/runden/{round}/einfrieren"),
+                &[
+                    ("beschlossen_am", "2026-12-01"),
+                    ("gremium", "Konferenz der Bezirksamtsleitungen"),
+                ],
+            )
+            .await;
+        assert_eq!(frozen.status.as_u16(), 303, "{}", frozen.body);
+        tab_to(&client, "Version 2.0 – 2022 veröffentlichen").await;
+        press(&client, Key::Enter).await;
+        let mut waited = 0;
+        let published: chrono::NaiveDate = loop {
+            waited += 1;
+            assert!(waited < 200, "the draft was not published");
+            let day: Option<chrono::NaiveDate> = sqlx::query_scalar(
+                "select published_on from strategies where id = $1 and status = 'published'",
+            )
+            .bind(draft)
+            .fetch_one(&app.db)
+            .await
+            .expect("the draft's state");
+            if let Some(day) = day {
+                break day;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        wait_for_text(
+            &client,
+            ".kern-preline",
+            &format!(
+                "Version 2.0 – 2022 · in Kraft · veröffentlicht am {}",
+                prima::domain::time::day(published)
+            ),
+        )
+        .await;
+
+        // Every example measure decided; the 2020 iteration still reads as it was.
+        let statuses: Vec<String> =
+            sqlx::query_scalar("select status::text from strategies order by created_at")
+                .fetch_all(&app.db)
+                .await
+                .expect("statuses");
+        assert_eq!(statuses, ["archived", "published"]);
+        let unlinked: i64 = sqlx::query_scalar(
+            "select count(*) from measures m
+             where m.status not in ('draft', 'discontinued', 'merged')
+               and exists (select 1 from archived_measure_goals a where a.measure_id = m.id)
+               and not exists (select 1 from measure_goals mg where mg.measure_id = m.id)",
+        )
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+        assert_eq!(unlinked, 0, "every open measure carried over");
+        client
+            .goto(&app.url(&format!("/strategie/iterationen/{old}")))
+            .await
+            .expect("the archived iteration");
+        assert!(
+            text_of(&client, ".archived-banner")
+                .await
+                .contains("abgelöst")
+        );
+        let violations = axe_violations(&client).await;
+        assert!(violations.is_empty(), "{violations:#?}");
+    })
+    .await;
+}

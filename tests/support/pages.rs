@@ -106,6 +106,10 @@ struct Fixtures {
     released: i64,
     /// A Fortschreibung in progress, with a goal reworded, one added and one retired.
     draft: uuid::Uuid,
+    /// A pillar, an action dimension, a field and a goal of the draft, for the edit forms.
+    draft_parts: [uuid::Uuid; 4],
+    /// The iteration in force (read-only).
+    published: uuid::Uuid,
     fields: Vec<uuid::Uuid>,
     goals: Vec<uuid::Uuid>,
     rounds: Rounds,
@@ -249,6 +253,42 @@ impl Fixtures {
             "/strategie/iterationen/{id}/vergleich" => {
                 one(format!("/strategie/iterationen/{}/vergleich", self.draft))
             }
+            "/strategie/iterationen/{id}" => Some(vec![
+                format!("/strategie/iterationen/{}", self.draft),
+                format!("/strategie/iterationen/{}", self.published),
+            ]),
+            "/strategie/iterationen/{id}/verlauf" => {
+                one(format!("/strategie/iterationen/{}/verlauf", self.draft))
+            }
+            "/strategie/iterationen/{id}/vision" => {
+                one(format!("/strategie/iterationen/{}/vision", self.draft))
+            }
+            "/strategie/iterationen/{id}/felder/neu" => {
+                one(format!("/strategie/iterationen/{}/felder/neu", self.draft))
+            }
+            "/strategie/iterationen/{id}/uebernahme" => {
+                one(format!("/strategie/iterationen/{}/uebernahme", self.draft))
+            }
+            "/strategie/saeulen/{id}/bearbeiten" => one(format!(
+                "/strategie/saeulen/{}/bearbeiten",
+                self.draft_parts[0]
+            )),
+            "/strategie/dimensionen/{id}/bearbeiten" => one(format!(
+                "/strategie/dimensionen/{}/bearbeiten",
+                self.draft_parts[1]
+            )),
+            "/strategie/felder/{id}/bearbeiten" => one(format!(
+                "/strategie/felder/{}/bearbeiten",
+                self.draft_parts[2]
+            )),
+            "/strategie/felder/{id}/ziele/neu" => one(format!(
+                "/strategie/felder/{}/ziele/neu",
+                self.draft_parts[2]
+            )),
+            "/strategie/ziele/{id}/bearbeiten" => one(format!(
+                "/strategie/ziele/{}/bearbeiten",
+                self.draft_parts[3]
+            )),
             "/oeffentlich/massnahmen/{id}" => {
                 one(format!("/oeffentlich/massnahmen/{}", self.released))
             }
@@ -410,6 +450,37 @@ impl Fixtures {
         .execute(&app.db)
         .await
         .expect("a changed draft");
+        let draft_parts: (uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid) =
+            sqlx::query_as(
+                "select (select id from pillars where strategy_id = $1 order by position limit 1),
+                        (select id from action_dimensions where strategy_id = $1
+                         order by position limit 1),
+                        f.id, g.id,
+                        (select id from strategies where status = 'published')
+                 from goals g join fields f on f.id = g.field_id
+                 where f.strategy_id = $1 and g.retired_at is null
+                 order by f.position, g.position limit 1",
+            )
+            .bind(draft.0)
+            .fetch_one(&app.db)
+            .await
+            .expect("parts of the draft");
+        // Edits through the strategy team's own path, so that the history has lines.
+        let dimension = prima::domain::ids::ActionDimensionId(draft_parts.1);
+        prima::db::strategy_edit::save_dimension(
+            &app.db,
+            dimension,
+            1,
+            &prima::db::strategy_edit::DimensionTexts {
+                name: "Technologie & Infrastruktur".to_owned(),
+                description: "Die **Grundlage** für alles Weitere.".to_owned(),
+                deferred: true,
+                deferral_note: Some("Wird in der nächsten Iteration aufgenommen.".to_owned()),
+            },
+            UserId(user),
+        )
+        .await
+        .expect("a dimension edited");
         let released: i64 = sqlx::query_scalar(
             "select m.number from measure_publications p join measures m on m.id = p.measure_id
              where p.released is not null order by m.number limit 1",
@@ -507,6 +578,8 @@ impl Fixtures {
             example,
             released,
             draft: draft.0,
+            draft_parts: [draft_parts.0, draft_parts.1, draft_parts.2, draft_parts.3],
+            published: draft_parts.4,
             fields,
             goals,
             rounds,
