@@ -399,6 +399,10 @@ pub async fn save_strategy(
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or(EditError::Conflict)?;
+    if before == *texts {
+        // Nothing changed: nothing to save, no line in the history.
+        return Ok(());
+    }
     sqlx::query!(
         "update strategies set title = $2, motto = $3, vision_statement = $4,
                                vision_introduction = $5, version = version + 1
@@ -447,6 +451,10 @@ pub async fn save_pillar(
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or(EditError::Conflict)?;
+    if before == *texts {
+        // Nothing changed: nothing to save, no line in the history.
+        return Ok(());
+    }
     sqlx::query!(
         "update pillars set name = $2, explanation = $3, version = version + 1 where id = $1",
         id as PillarId,
@@ -493,6 +501,10 @@ pub async fn save_dimension(
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or(EditError::Conflict)?;
+    if before == *texts {
+        // Nothing changed: nothing to save, no line in the history.
+        return Ok(());
+    }
     sqlx::query!(
         "update action_dimensions
          set name = $2, description = $3, deferred = $4, deferral_note = $5,
@@ -589,6 +601,10 @@ pub async fn save_field(
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or(EditError::Conflict)?;
+    if before == *texts {
+        // Nothing changed: nothing to save, no line in the history.
+        return Ok(());
+    }
     sqlx::query!(
         "update fields set kind = $2, section = $3, name = $4, description = $5,
                            version = version + 1
@@ -816,6 +832,10 @@ pub async fn save_goal(
     .fetch_optional(&mut *transaction)
     .await?
     .ok_or(EditError::Conflict)?;
+    if before == *texts {
+        // Nothing changed: nothing to save, no line in the history.
+        return Ok(());
+    }
     let moves = before.field_id != texts.field_id;
     sqlx::query!(
         "update goals

@@ -243,6 +243,31 @@ async fn the_strategy_team_edits_the_draft_with_history_and_conflicts_and_nothin
         )
         .await;
     assert_eq!(deferred.status, StatusCode::SEE_OTHER, "{}", deferred.body);
+    // Saving it unchanged writes nothing: no new version, no line in the history.
+    let lines = || {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select count(*) from strategy_events")
+                .fetch_one(&db)
+                .await
+                .expect("count")
+        }
+    };
+    let before_lines = lines().await;
+    let unchanged = team
+        .post_form(
+            &path,
+            &[
+                ("version", "2"),
+                ("name", "Technologie"),
+                ("description", "Text"),
+                ("deferred", "ja"),
+                ("deferral_note", "Erst in der nächsten Iteration."),
+            ],
+        )
+        .await;
+    assert_eq!(unchanged.status, StatusCode::SEE_OTHER);
+    assert_eq!(lines().await, before_lines);
 
     // A new cross-cutting theme with a goal; a second one of the same name is refused.
     let theme = [
