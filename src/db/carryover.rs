@@ -195,9 +195,17 @@ async fn overview_in(
             continue;
         };
         candidate.decision = match (row.decision.as_str(), row.merge_into) {
-            ("relink", _) => Some(Decision::Relink(
-                row.goal_ids.into_iter().map(GoalId).collect(),
-            )),
+            // Goals chosen by hand that were retired since no longer count; none left: no
+            // decision.
+            ("relink", _) => {
+                let goals: Vec<GoalId> = row
+                    .goal_ids
+                    .into_iter()
+                    .map(GoalId)
+                    .filter(|goal| draft_goals.iter().any(|draft| draft.id == *goal))
+                    .collect();
+                (!goals.is_empty()).then_some(Decision::Relink(goals))
+            }
             ("retire", _) => Some(Decision::Retire),
             ("merge", Some(target)) => Some(Decision::Merge(target)),
             _ => Some(Decision::Keep),
@@ -212,11 +220,12 @@ async fn overview_in(
     }))
 }
 
-/// Saves the decisions of one form: all of them or, on any error, none.
+/// Saves the decisions of one form (`None`: back to undecided): all of them or, on any error,
+/// none.
 pub async fn save(
     pool: &PgPool,
     draft: StrategyId,
-    decisions: &[(MeasureId, Decision)],
+    decisions: &[(MeasureId, Option<Decision>)],
     by: UserId,
 ) -> sqlx::Result<bool> {
     let mut transaction = pool.begin().await?;
@@ -231,6 +240,16 @@ pub async fn save(
         return Ok(false);
     }
     for (measure, decision) in decisions {
+        let Some(decision) = decision else {
+            sqlx::query!(
+                "delete from carryover_decisions where strategy_id = $1 and measure_id = $2",
+                draft as StrategyId,
+                *measure as MeasureId
+            )
+            .execute(&mut *transaction)
+            .await?;
+            continue;
+        };
         let (goals, target): (Vec<uuid::Uuid>, Option<MeasureId>) = match decision {
             Decision::Relink(goals) => (goals.iter().map(|goal| goal.0).collect(), None),
             Decision::Merge(target) => (Vec::new(), Some(*target)),

@@ -411,7 +411,9 @@ async fn save(
         let Some(choice) = choices.get(&candidate.id) else {
             continue;
         };
-        if let Some(decision) = decision_in(candidate, choice, &overview, &targets, &mut errors) {
+        // "Noch nicht entschieden" takes a stored decision back.
+        let decision = decision_in(candidate, choice, &overview, &targets, &mut errors);
+        if decision.is_some() || choice.decision.is_empty() {
             decisions.push((candidate.id, decision));
         }
     }

@@ -683,11 +683,56 @@ async fn retiring_a_measure_in_the_carry_over_discontinues_it_with_the_reason() 
     let (goal_a, goal_b) = two_goals();
     let measure = propose(&author, &base("Wird eingestellt", &goal_a, &goal_b)).await;
     let draft = start_draft(&app, &team).await;
-    let saved = team
+    let carry_over = format!("/strategie/iterationen/{draft}/uebernahme");
+    let decision = format!("entscheidung-{measure}");
+    let decided = || {
+        let db = app.db.clone();
+        async move {
+            prima::db::carryover::overview(&db, prima::domain::ids::StrategyId(draft))
+                .await
+                .expect("read")
+                .expect("a draft")
+                .candidates[0]
+                .decision
+                .clone()
+        }
+    };
+
+    // Relinked by hand to a goal that is retired afterwards: the decision no longer counts.
+    let chosen = goal_at(&app, draft, 3).await;
+    let relinked = team
         .post_form(
-            &format!("/strategie/iterationen/{draft}/uebernahme"),
-            &[(format!("entscheidung-{measure}").as_str(), "retire")],
+            &carry_over,
+            &[
+                (decision.as_str(), "relink"),
+                (format!("ziele-{measure}").as_str(), &chosen.to_string()),
+            ],
         )
+        .await;
+    assert_eq!(relinked.status, StatusCode::SEE_OTHER, "{}", relinked.body);
+    assert!(decided().await.is_some());
+    let retired = team
+        .post_form(
+            &format!("/strategie/ziele/{chosen}/entfallen"),
+            &[("version", "1"), ("retire", "ja")],
+        )
+        .await;
+    assert_eq!(retired.status, StatusCode::SEE_OTHER);
+    assert_eq!(decided().await, None);
+
+    // "Noch nicht entschieden" takes a decision back.
+    let saved = team
+        .post_form(&carry_over, &[(decision.as_str(), "retire")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(decided().await.is_some());
+    let undone = team
+        .post_form(&carry_over, &[(decision.as_str(), "")])
+        .await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER);
+    assert_eq!(decided().await, None);
+    let saved = team
+        .post_form(&carry_over, &[(decision.as_str(), "retire")])
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let published = team
