@@ -30,10 +30,13 @@ pub async fn for_goal(pool: &PgPool, goal: GoalId) -> sqlx::Result<Vec<MeasureLi
         r#"select m.id as "id: _", m.number, m.title, m.summary, m.status as "status: Status",
                   m.lead_office as "lead_office: Office", m.quick_win
            from measures m
+           -- A goal of an archived iteration: the measures as they were linked then. Both
+           -- sides are read by their goal index.
+           join (select measure_id from measure_goals where goal_id = $1
+                 union
+                 select measure_id from archived_measure_goals where goal_id = $1) linked
+             on linked.measure_id = m.id
            where m.status <> 'draft'
-             and (m.id in (select measure_id from measure_goals where goal_id = $1)
-                  -- A goal of an archived iteration: the measures as they were linked then.
-                  or m.id in (select measure_id from archived_measure_goals where goal_id = $1))
            order by m.title"#,
         goal as GoalId
     )
