@@ -46,6 +46,28 @@ async fn tab_to(client: &Client, id_or_text: &str) {
 
 /// Waits until the element's text is `expected` (the page a key opened has loaded).
 async fn wait_for_text(client: &Client, css: &str, expected: &str) {
+    wait_for_text_where(client, css, &format!("not {expected:?}"), |text| {
+        text == expected
+    })
+    .await;
+}
+
+/// Waits until the element's text contains `needle`: the page a form led to may still be
+/// loading when the key press returns, and the page it came from may look alike.
+async fn wait_for_text_containing(client: &Client, css: &str, needle: &str) {
+    wait_for_text_where(client, css, &format!("without {needle:?}"), |text| {
+        text.contains(needle)
+    })
+    .await;
+}
+
+/// Polls the trimmed text of the element `css` for ten seconds until `accepted` says yes.
+async fn wait_for_text_where(
+    client: &Client,
+    css: &str,
+    refusal: &str,
+    accepted: impl Fn(&str) -> bool,
+) {
     let mut last = String::new();
     for _ in 0..100 {
         let value = client
@@ -56,12 +78,12 @@ async fn wait_for_text(client: &Client, css: &str, expected: &str) {
             .await
             .expect("a text");
         last = value.as_str().unwrap_or_default().to_owned();
-        if last == expected {
+        if accepted(&last) {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("{css} shows {last:?}, not {expected:?}");
+    panic!("{css} shows {last:?}, {refusal}");
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
@@ -724,12 +746,7 @@ async fn the_strategy_team_carries_the_strategy_into_its_next_iteration_with_the
         )
         .await;
         press(&client, Key::Enter).await;
-        wait_for(&client, ".draft-banner").await;
-        assert!(
-            text_of(&client, &format!("#ziel-{retired}"))
-                .await
-                .contains("Entfällt")
-        );
+        wait_for_text_containing(&client, &format!("#ziel-{retired}"), "Entfällt").await;
 
         // Carry the measures over: each whose goal ends is retired or kept, the rest as proposed.
         tab_to(&client, "Maßnahmen übertragen").await;
@@ -799,14 +816,15 @@ async fn the_strategy_team_carries_the_strategy_into_its_next_iteration_with_the
         let published: chrono::NaiveDate = loop {
             waited += 1;
             assert!(waited < 200, "the draft was not published");
-            let day: Option<chrono::NaiveDate> = sqlx::query_scalar(
+            // No row until the publication has committed; then its day.
+            let day: Option<Option<chrono::NaiveDate>> = sqlx::query_scalar(
                 "select published_on from strategies where id = $1 and status = 'published'",
             )
             .bind(draft)
-            .fetch_one(&app.db)
+            .fetch_optional(&app.db)
             .await
             .expect("the draft's state");
-            if let Some(day) = day {
+            if let Some(day) = day.flatten() {
                 break day;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
