@@ -228,3 +228,178 @@ pub async fn side(pool: &PgPool, id: StrategyId) -> sqlx::Result<Side> {
             .collect(),
     })
 }
+
+/// What discarding a draft would take with it, and the mark of its state the confirmation was
+/// shown for: a change made after that mark is a conflict, not lost silently.
+#[derive(Debug, Clone)]
+pub struct DraftWork {
+    pub id: StrategyId,
+    pub version_label: String,
+    pub title: String,
+    pub started_at: DateTime<Utc>,
+    /// Lines in the draft's history.
+    pub changes: i64,
+    /// Carry-over decisions stored for it.
+    pub decisions: i64,
+    pub mark: String,
+}
+
+/// The draft `id` and the work in it; `None` when there is no such draft.
+pub async fn draft_work(pool: &PgPool, id: StrategyId) -> sqlx::Result<Option<DraftWork>> {
+    let mut connection = pool.acquire().await?;
+    work_of(&mut connection, id).await
+}
+
+async fn work_of(
+    connection: &mut sqlx::PgConnection,
+    id: StrategyId,
+) -> sqlx::Result<Option<DraftWork>> {
+    let row = sqlx::query!(
+        r#"select s.version_label, s.title, s.created_at, s.version,
+                  (select count(*) from strategy_events e where e.strategy_id = s.id) as "changes!",
+                  (select coalesce(max(e.id), 0) from strategy_events e
+                   where e.strategy_id = s.id) as "last_event!",
+                  (select count(*) from carryover_decisions d
+                   where d.strategy_id = s.id) as "decisions!",
+                  (select max(d.decided_at) from carryover_decisions d
+                   where d.strategy_id = s.id) as "last_decision"
+           from strategies s where s.id = $1 and s.status = 'draft'"#,
+        id as StrategyId
+    )
+    .fetch_optional(connection)
+    .await?;
+    Ok(row.map(|row| DraftWork {
+        id,
+        mark: format!(
+            "{}.{}.{}.{}",
+            row.version,
+            row.last_event,
+            row.decisions,
+            row.last_decision
+                .map_or(0, |at: DateTime<Utc>| at.timestamp_micros())
+        ),
+        version_label: row.version_label,
+        title: row.title,
+        started_at: row.created_at,
+        changes: row.changes,
+        decisions: row.decisions,
+    }))
+}
+
+/// Why a draft was not discarded.
+#[derive(Debug)]
+pub enum DiscardError {
+    NotFound,
+    /// The iteration is published or archived: it stays forever.
+    NotDraft,
+    /// The draft changed after the confirmation was shown: what it holds now.
+    Changed(DraftWork),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for DiscardError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Database(error)
+    }
+}
+
+/// Discards the draft `id` in one transaction, if it is still as `mark` describes: its tree,
+/// history, carry-over decisions and criteria copy go, a record of it stays in
+/// `discarded_drafts`. The strategy in force and every measure stay as they are: until
+/// publication nothing outside the draft refers to it.
+pub async fn discard(
+    pool: &PgPool,
+    id: StrategyId,
+    mark: &str,
+    by: UserId,
+) -> Result<DraftWork, DiscardError> {
+    let mut transaction = pool.begin().await?;
+    let status = sqlx::query_scalar!(
+        r#"select status as "status: StrategyStatus" from strategies where id = $1 for update"#,
+        id as StrategyId
+    )
+    .fetch_optional(&mut *transaction)
+    .await?;
+    match status {
+        None => return Err(DiscardError::NotFound),
+        Some(StrategyStatus::Draft) => {}
+        Some(_) => return Err(DiscardError::NotDraft),
+    }
+    // Every edit and every carry-over save locks this row first, so the work read now stays.
+    let work = work_of(&mut transaction, id)
+        .await?
+        .ok_or(DiscardError::NotFound)?;
+    if work.mark != mark {
+        return Err(DiscardError::Changed(work));
+    }
+    sqlx::query!(
+        "insert into discarded_drafts (id, version_label, title, started_at, discarded_by,
+                                       changes, decisions)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+        id as StrategyId,
+        work.version_label,
+        work.title,
+        work.started_at,
+        by as UserId,
+        i32::try_from(work.changes).unwrap_or(i32::MAX),
+        i32::try_from(work.decisions).unwrap_or(i32::MAX)
+    )
+    .execute(&mut *transaction)
+    .await?;
+    sqlx::query!(
+        "delete from carryover_decisions where strategy_id = $1",
+        id as StrategyId
+    )
+    .execute(&mut *transaction)
+    .await?;
+    sqlx::query!(
+        "delete from criteria where catalogue_id in
+           (select c.id from criteria_catalogues c where c.strategy_id = $1)",
+        id as StrategyId
+    )
+    .execute(&mut *transaction)
+    .await?;
+    sqlx::query!(
+        "delete from criteria_catalogues where strategy_id = $1",
+        id as StrategyId
+    )
+    .execute(&mut *transaction)
+    .await?;
+    sqlx::query!(
+        "delete from goals g using fields f where f.id = g.field_id and f.strategy_id = $1",
+        id as StrategyId
+    )
+    .execute(&mut *transaction)
+    .await?;
+    // Fields, pillars, action dimensions and the history go with the iteration (cascade).
+    sqlx::query!("delete from strategies where id = $1", id as StrategyId)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(work)
+}
+
+/// A draft given up, for the iterations list.
+#[derive(Debug, Clone)]
+pub struct DiscardedDraft {
+    pub version_label: String,
+    pub title: String,
+    pub started_at: DateTime<Utc>,
+    pub discarded_at: DateTime<Utc>,
+    pub discarded_by: Option<String>,
+    pub changes: i32,
+    pub decisions: i32,
+}
+
+/// The drafts given up, the latest first.
+pub async fn discarded(pool: &PgPool) -> sqlx::Result<Vec<DiscardedDraft>> {
+    sqlx::query_as!(
+        DiscardedDraft,
+        r#"select d.version_label, d.title, d.started_at, d.discarded_at,
+                  u.display_name as "discarded_by?", d.changes, d.decisions
+           from discarded_drafts d left join users u on u.id = d.discarded_by
+           order by d.discarded_at desc"#
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -222,24 +222,6 @@ fn shell(visitor: Visitor, id: StrategyId, label: &str) -> Shell {
         .here("Maßnahmen übertragen")
 }
 
-/// The iteration is no draft (any more): its page, saying so, as a conflict.
-async fn not_a_draft(
-    state: &AppState,
-    visitor: Visitor,
-    current: &CurrentUser,
-    id: StrategyId,
-) -> Result<Response, AppError> {
-    let page = crate::web::strategy_edit::shown_tree(
-        state,
-        visitor,
-        current,
-        id,
-        Some(crate::web::strategy_edit::READ_ONLY),
-    )
-    .await?;
-    Ok((StatusCode::CONFLICT, page).into_response())
-}
-
 async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -254,7 +236,7 @@ async fn page(
         .and_then(|(_, value)| value.parse().ok());
     let (label, overview) = draft_overview(&state, id).await?;
     let Some(overview) = overview else {
-        return not_a_draft(&state, visitor, &current, id).await;
+        return crate::web::strategy_edit::not_a_draft(&state, visitor, &current, id).await;
     };
     Ok(CarryoverPage {
         shell: shell(visitor, id, &label),
@@ -377,7 +359,7 @@ async fn save(
 ) -> Result<Response, AppError> {
     let (label, overview) = draft_overview(&state, id).await?;
     let Some(overview) = overview else {
-        return not_a_draft(&state, visitor, &current, id).await;
+        return crate::web::strategy_edit::not_a_draft(&state, visitor, &current, id).await;
     };
     let mut choices: HashMap<MeasureId, Choice> = HashMap::new();
     for (key, value) in &pairs {
@@ -454,7 +436,9 @@ async fn publish(
         }
         Err(PublishError::NotFound) => return Err(AppError::NotFound),
         Err(PublishError::Database(error)) => return Err(error.into()),
-        Err(PublishError::NotDraft) => return not_a_draft(&state, visitor, &current, id).await,
+        Err(PublishError::NotDraft) => {
+            return crate::web::strategy_edit::not_a_draft(&state, visitor, &current, id).await;
+        }
         Err(PublishError::Undecided(count)) => format!(
             "Noch nicht veröffentlicht: Für {count} {} mit einem entfallenden Ziel fehlt die \
              Entscheidung.",
@@ -476,7 +460,7 @@ async fn publish(
     };
     let (label, overview) = draft_overview(&state, id).await?;
     let Some(overview) = overview else {
-        return not_a_draft(&state, visitor, &current, id).await;
+        return crate::web::strategy_edit::not_a_draft(&state, visitor, &current, id).await;
     };
     let page = CarryoverPage {
         shell: shell(visitor, id, &label),

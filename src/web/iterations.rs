@@ -12,7 +12,7 @@ use axum::{Form, Json};
 use serde::Deserialize;
 
 use crate::db;
-use crate::db::iterations::{Iteration, StartError};
+use crate::db::iterations::{DiscardError, DiscardedDraft, DraftWork, Iteration, StartError};
 use crate::domain::ids::StrategyId;
 use crate::domain::permissions::Permission;
 use crate::domain::roles::Role;
@@ -33,6 +33,16 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/strategie/iterationen", Permission::SignedIn, list),
         Route::post("/strategie/iterationen", Permission::EditStrategy, start),
+        Route::get(
+            "/strategie/iterationen/{id}/verwerfen",
+            Permission::EditStrategy,
+            discard_page,
+        ),
+        Route::post(
+            "/strategie/iterationen/{id}/verwerfen",
+            Permission::EditStrategy,
+            discard,
+        ),
         Route::get(
             "/strategie/iterationen/{id}/vergleich",
             Permission::SignedIn,
@@ -71,6 +81,10 @@ pub struct IterationsPage {
     pub errors: FormErrors,
     pub version_label: String,
     pub title: String,
+    /// Drafts given up, for the strategy team.
+    pub discarded: Vec<DiscardedDraft>,
+    /// The page follows the discarding of a draft.
+    pub just_discarded: bool,
 }
 
 impl IterationsPage {
@@ -98,6 +112,11 @@ async fn page(
     title: String,
 ) -> Result<IterationsPage, AppError> {
     let iterations = visible(state, current).await?;
+    let discarded = if may_edit(current) {
+        db::iterations::discarded(&state.db).await?
+    } else {
+        Vec::new()
+    };
     let title = if title.is_empty() {
         iterations
             .iter()
@@ -117,6 +136,8 @@ async fn page(
         errors,
         version_label,
         title,
+        discarded,
+        just_discarded: false,
     })
 }
 
@@ -124,8 +145,9 @@ pub async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
     current: CurrentUser,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> Result<IterationsPage, AppError> {
-    page(
+    let mut page = page(
         &state,
         visitor,
         &current,
@@ -133,7 +155,9 @@ pub async fn list(
         String::new(),
         String::new(),
     )
-    .await
+    .await?;
+    page.just_discarded = query.iter().any(|(key, _)| key == "verworfen");
+    Ok(page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -353,4 +377,84 @@ pub async fn comparison_json(
         "compared_with": origin.map(|o| serde_json::json!({ "id": o.id.0, "version": o.version_label })),
         "changes": changes,
     })))
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "strategy/discard.html")]
+pub struct DiscardPage {
+    pub shell: Shell,
+    pub work: DraftWork,
+    /// The draft changed after the confirmation was shown.
+    pub changed: bool,
+}
+
+fn discard_shell(visitor: Visitor, work: &DraftWork) -> Shell {
+    Shell::new(visitor, format!("Entwurf {} verwerfen", work.version_label))
+        .in_section(Section::Strategy)
+        .crumb("Strategie", "/strategie")
+        .crumb("Iterationen", "/strategie/iterationen")
+        .crumb(
+            format!("Version {}", work.version_label),
+            format!("/strategie/iterationen/{}", work.id),
+        )
+        .here("Entwurf verwerfen")
+}
+
+/// What discarding the draft would take with it, and the button that does it.
+pub async fn discard_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<StrategyId>,
+) -> Result<Response, AppError> {
+    let Some(work) = db::iterations::draft_work(&state.db, id).await? else {
+        return crate::web::strategy_edit::not_a_draft(&state, visitor, &current, id).await;
+    };
+    Ok(DiscardPage {
+        shell: discard_shell(visitor, &work),
+        work,
+        changed: false,
+    }
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DiscardForm {
+    #[serde(default)]
+    stand: String,
+}
+
+/// Discards the draft, if it is still as the confirmation showed it.
+pub async fn discard(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    current: CurrentUser,
+    Id(id): Id<StrategyId>,
+    Form(form): Form<DiscardForm>,
+) -> Result<Response, AppError> {
+    match db::iterations::discard(&state.db, id, &form.stand, current.user.id).await {
+        Ok(work) => {
+            tracing::info!(
+                %id,
+                label = work.version_label,
+                changes = work.changes,
+                decisions = work.decisions,
+                "discarded a draft iteration"
+            );
+            Ok(Redirect::to("/strategie/iterationen?verworfen=1").into_response())
+        }
+        Err(DiscardError::NotFound) => Err(AppError::NotFound),
+        Err(DiscardError::NotDraft) => {
+            crate::web::strategy_edit::not_a_draft(&state, visitor, &current, id).await
+        }
+        Err(DiscardError::Changed(work)) => {
+            let page = DiscardPage {
+                shell: discard_shell(visitor, &work),
+                work,
+                changed: true,
+            };
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(DiscardError::Database(error)) => Err(error.into()),
+    }
 }

@@ -256,6 +256,17 @@ pub(crate) async fn shown_tree(
     })
 }
 
+/// The iteration is no draft (any more): its page, saying so, as a conflict.
+pub(crate) async fn not_a_draft(
+    state: &AppState,
+    visitor: Visitor,
+    current: &CurrentUser,
+    id: StrategyId,
+) -> Result<Response, AppError> {
+    let page = shown_tree(state, visitor, current, id, Some(READ_ONLY)).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "strategy/history.html")]
 pub struct HistoryPage {

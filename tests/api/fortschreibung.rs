@@ -771,3 +771,202 @@ async fn links_empty(app: &TestApp, measure: &str) -> bool {
             .expect("count");
     count == 0
 }
+
+#[tokio::test]
+async fn a_draft_is_discarded_whole_after_a_confirmation_that_notices_later_changes() {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let member = app
+        .create_user(
+            &[Role::StrategyTeam],
+            prima::domain::office::Office::Central,
+        )
+        .await;
+    let team = app.login(&member).await;
+    let colleague = app.signed_in(Role::StrategyTeam).await;
+    let (goal_a, goal_b) = two_goals();
+    let measure = propose(&author, &base("Bleibt, wie sie ist", &goal_a, &goal_b)).await;
+    let in_force = || {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_as::<_, (i64, i64, i64)>(
+                "select (select count(*) from goals g join fields f on f.id = g.field_id
+                         join strategies s on s.id = f.strategy_id and s.status = 'published'),
+                        (select count(*) from measure_goals),
+                        (select count(*) from criteria)",
+            )
+            .fetch_one(&db)
+            .await
+            .expect("counts")
+        }
+    };
+    let before = in_force().await;
+    let draft = start_draft(&app, &team).await;
+    let discard = format!("/strategie/iterationen/{draft}/verwerfen");
+
+    // Work in the draft: a reworded goal and a carry-over decision.
+    let goal = goal_at(&app, draft, 0).await;
+    let (field,): (uuid::Uuid,) = sqlx::query_as("select field_id from goals where id = $1")
+        .bind(goal)
+        .fetch_one(&app.db)
+        .await
+        .expect("the field");
+    let reworded = team
+        .post_form(
+            &format!("/strategie/ziele/{goal}/bearbeiten"),
+            &[
+                ("version", "1"),
+                (
+                    "statement",
+                    "Wir gestalten die Verwaltung gemeinsam digital.",
+                ),
+                ("field_id", &field.to_string()),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(reworded.status, StatusCode::SEE_OTHER, "{}", reworded.body);
+    let decided = team
+        .post_form(
+            &format!("/strategie/iterationen/{draft}/uebernahme"),
+            &[(format!("entscheidung-{measure}").as_str(), "retire")],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+
+    // The tree leads to the confirmation, which says what goes with the draft.
+    let tree = team.page(&format!("/strategie/iterationen/{draft}")).await;
+    assert!(
+        tree.links(".draft-tools a")
+            .iter()
+            .any(|link| link == &discard)
+    );
+    let confirmation = team.page(&discard).await;
+    let losses = confirmation.text(".discard-losses");
+    assert!(losses.contains("1 Eintrag im Verlauf"), "{losses}");
+    assert!(losses.contains("1 Entscheidung zur Übernahme"), "{losses}");
+    let mark = confirmation
+        .form_fields(&discard)
+        .into_iter()
+        .find(|(name, _)| name == "stand")
+        .map(|(_, value)| value)
+        .expect("the state the confirmation shows");
+
+    // A colleague changes the draft meanwhile: not discarded, the page says so and counts anew.
+    let retired = colleague
+        .post_form(
+            &format!("/strategie/ziele/{goal}/entfallen"),
+            &[("version", "2"), ("retire", "ja")],
+        )
+        .await;
+    assert_eq!(retired.status, StatusCode::SEE_OTHER, "{}", retired.body);
+    let stale = team.post_form(&discard, &[("stand", &mark)]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let page = stale.page();
+    assert!(
+        page.text(".discard-changed")
+            .contains("inzwischen geändert")
+    );
+    assert!(
+        page.text(".discard-losses")
+            .contains("2 Einträge im Verlauf")
+    );
+    let drafts: i64 = sqlx::query_scalar("select count(*) from strategies where id = $1")
+        .bind(draft)
+        .fetch_one(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(drafts, 1, "nothing discarded");
+
+    // Only the strategy team; a published iteration stays.
+    assert_eq!(author.get(&discard).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        author.post_form(&discard, &[("stand", &mark)]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let published: uuid::Uuid =
+        sqlx::query_scalar("select id from strategies where status = 'published'")
+            .fetch_one(&app.db)
+            .await
+            .expect("the strategy in force");
+    let refused = team
+        .post_form(
+            &format!("/strategie/iterationen/{published}/verwerfen"),
+            &[("stand", &mark)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(
+        team.get(&format!(
+            "/strategie/iterationen/{}/verwerfen",
+            uuid::Uuid::new_v4()
+        ))
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Confirmed on the page as it is now: the draft goes whole, the rest stays as it was.
+    let mark = page
+        .form_fields(&discard)
+        .into_iter()
+        .find(|(name, _)| name == "stand")
+        .map(|(_, value)| value)
+        .expect("the new state");
+    let discarded = team.post_form(&discard, &[("stand", &mark)]).await;
+    assert_eq!(
+        discarded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        discarded.body
+    );
+    assert_eq!(
+        discarded.header("location"),
+        Some("/strategie/iterationen?verworfen=1")
+    );
+    let left: (i64, i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from strategies where id = $1),
+                (select count(*) from strategy_events where strategy_id = $1),
+                (select count(*) from carryover_decisions where strategy_id = $1),
+                (select count(*) from criteria_catalogues where strategy_id = $1)",
+    )
+    .bind(draft)
+    .fetch_one(&app.db)
+    .await
+    .expect("counts");
+    assert_eq!(left, (0, 0, 0, 0));
+    assert_eq!(in_force().await, before, "the strategy in force unchanged");
+    let status: String =
+        sqlx::query_scalar("select status::text from measures where id = $1::uuid")
+            .bind(&measure)
+            .fetch_one(&app.db)
+            .await
+            .expect("the measure");
+    assert_eq!(
+        status, "submitted",
+        "its carry-over decision went with the draft"
+    );
+
+    // The list says who gave it up; a new Fortschreibung can begin, even with the same label.
+    let list = team.page("/strategie/iterationen?verworfen=1").await;
+    assert!(
+        list.text(".kern-alert--success")
+            .contains("Entwurf verworfen")
+    );
+    let record = list.text(".discarded-drafts");
+    assert!(record.contains("2.0 – 2022"), "{record}");
+    assert!(record.contains(&member.name), "{record}");
+    assert!(
+        record.contains("2 Änderungen und 1 Übernahme-Entscheidung"),
+        "{record}"
+    );
+    assert!(
+        !author
+            .page("/strategie/iterationen")
+            .await
+            .text("main")
+            .contains("Verworfene"),
+        "drafts are the strategy team's"
+    );
+    start_draft(&app, &team).await;
+}

@@ -250,6 +250,10 @@ impl Fixtures {
                 "/oeffentlich?q=Terminvergaben".to_owned(),
                 "/oeffentlich?q=gibtesnicht".to_owned(),
             ]),
+            "/strategie/iterationen" => Some(vec![
+                "/strategie/iterationen".to_owned(),
+                "/strategie/iterationen?verworfen=1".to_owned(),
+            ]),
             "/strategie/iterationen/{id}/vergleich" => {
                 one(format!("/strategie/iterationen/{}/vergleich", self.draft))
             }
@@ -268,6 +272,9 @@ impl Fixtures {
             }
             "/strategie/iterationen/{id}/uebernahme" => {
                 one(format!("/strategie/iterationen/{}/uebernahme", self.draft))
+            }
+            "/strategie/iterationen/{id}/verwerfen" => {
+                one(format!("/strategie/iterationen/{}/verwerfen", self.draft))
             }
             "/strategie/saeulen/{id}/bearbeiten" => one(format!(
                 "/strategie/saeulen/{}/bearbeiten",
@@ -427,6 +434,23 @@ impl Fixtures {
         .execute(&app.db)
         .await
         .expect("a notification");
+        // A Fortschreibung given up, so the list shows its record.
+        let given_up = prima::db::iterations::start(
+            &app.db,
+            "1.9 – verworfen",
+            "Digitalstrategie der Bezirksämter",
+            UserId(user),
+        )
+        .await
+        .expect("a Fortschreibung");
+        let work = prima::db::iterations::draft_work(&app.db, given_up)
+            .await
+            .expect("read")
+            .expect("the draft");
+        prima::db::iterations::discard(&app.db, given_up, &work.mark, UserId(user))
+            .await
+            .map_err(|error| format!("{error:?}"))
+            .expect("discarded");
         let draft = prima::db::iterations::start(
             &app.db,
             "2.0 – 2022",
