@@ -105,7 +105,8 @@ async fn the_catalogue_as_csv_is_german_follows_its_filters_and_no_cell_runs_as_
     assert_eq!(rows[0].len(), 19, "every column when none is chosen");
     assert_eq!(rows[0][..3], ["Nr.", "Maßnahme", "Kurzbeschreibung"]);
     assert_eq!(rows.len(), 3, "no draft");
-    let today = chrono::Utc::now().format("%d.%m.%Y").to_string();
+    // Dates are Hamburg's: after 23:00 UTC in winter it is already tomorrow there.
+    let today = prima::domain::time::local_date(&chrono::Utc::now());
     let first = &rows[1];
     assert_eq!(first[0], format!("M-{formula}"));
     assert_eq!(
