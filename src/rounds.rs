@@ -1,7 +1,10 @@
 //! Prioritisation rounds as the pages and the example data use them: everything about a round
 //! loaded in one place (the round, its catalogue version, its measures, assessments and final
 //! values) with its evaluation, and freezing it. An open round is evaluated by `scoring::round`
-//! on every load; a frozen round is read as it was stored, never re-scored.
+//! on every load; a frozen round is read as it was stored, never re-scored. What one reader may
+//! see of it is [`RoundData::narrowed`] (`sight`): the blind rule, applied in one place.
+
+mod sight;
 
 use std::collections::{HashMap, HashSet};
 
@@ -84,8 +87,16 @@ pub struct RoundData {
     pub finals: Vec<FinalRow>,
     /// In the order of `measures`.
     pub standings: Vec<Standing>,
+    /// The measures hidden from the reader this data was narrowed for (`narrowed`), in the
+    /// order of their numbers; none in the whole round.
+    pub hidden: Vec<RoundMeasure>,
+    /// The reader this data was narrowed for; none: the whole round.
+    pub reader: Option<UserId>,
     /// Who has submitted an assessment of which measure.
     submitted: HashSet<(UserId, MeasureId)>,
+    /// Who has given points (not only "nicht beurteilbar") to at least one criterion of which
+    /// measure: only that shows them the others' values.
+    unlocked: HashSet<(UserId, MeasureId)>,
     /// Where each measure's assessments lie in `assessments` (read in the measure's order).
     assessed: HashMap<MeasureId, std::ops::Range<usize>>,
     /// How many measures each office has assessed (at least one criterion).
@@ -118,17 +129,6 @@ impl RoundData {
                 read_frozen(&catalogue, &measures, &assessments, stored)
             }
         };
-        let submitted = assessments
-            .iter()
-            .map(|row| (row.rater, row.measure))
-            .collect();
-        let mut assessed: HashMap<MeasureId, std::ops::Range<usize>> = HashMap::new();
-        for (index, row) in assessments.iter().enumerate() {
-            assessed
-                .entry(row.measure)
-                .and_modify(|range| range.end = index + 1)
-                .or_insert(index..index + 1);
-        }
         let by_office = assessments
             .iter()
             .map(|row| (row.office, row.measure))
@@ -138,18 +138,58 @@ impl RoundData {
                 *counts.entry(office).or_insert(0) += 1;
                 counts
             });
-        Ok(Some(Self {
+        Ok(Some(Self::assemble(
             round,
             catalogue,
             measures,
             assessments,
             finals,
             standings,
+            by_office,
+        )))
+    }
+
+    /// The data with its lookups built from the rows.
+    fn assemble(
+        round: Round,
+        catalogue: Catalogue,
+        measures: Vec<RoundMeasure>,
+        assessments: Vec<AssessmentRow>,
+        finals: Vec<FinalRow>,
+        standings: Vec<Standing>,
+        by_office: HashMap<Office, usize>,
+    ) -> Self {
+        let submitted = assessments
+            .iter()
+            .map(|row| (row.rater, row.measure))
+            .collect();
+        let unlocked = assessments
+            .iter()
+            .filter(|row| row.value.is_some())
+            .map(|row| (row.rater, row.measure))
+            .collect();
+        let mut assessed: HashMap<MeasureId, std::ops::Range<usize>> = HashMap::new();
+        for (index, row) in assessments.iter().enumerate() {
+            assessed
+                .entry(row.measure)
+                .and_modify(|range| range.end = index + 1)
+                .or_insert(index..index + 1);
+        }
+        Self {
+            round,
+            catalogue,
+            measures,
+            assessments,
+            finals,
+            standings,
+            hidden: Vec::new(),
+            reader: None,
             submitted,
+            unlocked,
             assessed,
             by_office,
             fingerprint: std::sync::OnceLock::new(),
-        }))
+        }
     }
 
     /// What the round keeps of each measure when it is frozen, with the robustness figures of
@@ -234,6 +274,36 @@ impl RoundData {
     /// Whether `rater` has submitted an assessment of `measure`.
     pub fn submitted_by(&self, rater: UserId, measure: MeasureId) -> bool {
         self.submitted.contains(&(rater, measure))
+    }
+
+    /// Whether `rater`'s own assessment of `measure` shows them the others' values: it gives
+    /// points to at least one criterion. "Nicht beurteilbar" throughout is an assessment (it
+    /// counts as done) but no judgement of the measure, so it must not open the others' values.
+    pub fn unlocked_by(&self, rater: UserId, measure: MeasureId) -> bool {
+        self.unlocked.contains(&(rater, measure))
+    }
+
+    /// How many measures take part in the round, hidden ones included.
+    pub fn total(&self) -> usize {
+        self.measures.len() + self.hidden.len()
+    }
+
+    /// Whether something of the round is hidden from the reader.
+    pub fn is_blind(&self) -> bool {
+        !self.hidden.is_empty()
+    }
+
+    /// The measure `id` of the round: its position among the measures the reader sees, none if
+    /// it is hidden from them.
+    pub fn find(&self, id: MeasureId) -> Option<(Option<usize>, &RoundMeasure)> {
+        match self.index_of(id) {
+            Some(index) => Some((Some(index), &self.measures[index])),
+            None => self
+                .hidden
+                .iter()
+                .find(|measure| measure.id == id)
+                .map(|measure| (None, measure)),
+        }
     }
 
     /// A fingerprint of everything the robustness analysis reads (criteria, weights, every

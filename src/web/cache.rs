@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::db::catalogue::{Filter, Hit};
 use crate::db::measures::MeasureListItem;
-use crate::domain::ids::{GoalId, MeasureId, RoundId};
+use crate::domain::ids::{GoalId, MeasureId, RoundId, UserId};
 use crate::rounds::RoundData;
 use crate::scoring::robustness::{Robustness, Settings};
 use crate::web::measures::show;
@@ -36,12 +36,17 @@ pub struct Caches {
     /// A round with its assessments and evaluation: every prioritisation page starts from it,
     /// and for a large round reading and scoring it costs far more than rendering.
     pub rounds: GenerationCache<RoundId, RoundData>,
+    /// A round narrowed to what one blind reader sees of it (`RoundData::narrowed`), per round,
+    /// reader and whether the deadline has passed.
+    pub reader_rounds: GenerationCache<(RoundId, UserId, bool), RoundData>,
     /// The newest round (the ranking page's).
     pub newest_round: GenerationCache<(), Option<RoundId>>,
-    /// The ranking page's filtered views of a round (before the blind rule, which is applied
-    /// per reader).
-    pub rankings:
-        GenerationCache<(RoundId, Filter), Vec<crate::web::prioritisation::ranking::Entry>>,
+    /// The ranking page's filtered views of a round, per reader while the round is narrowed
+    /// for them (the blind rule), else for everyone.
+    pub rankings: GenerationCache<
+        (RoundId, Option<UserId>, Filter),
+        crate::web::prioritisation::ranking::Filtered,
+    >,
     /// What the dashboard counts: a dozen grouped scans over all measures, the same for
     /// every reader.
     pub dashboard: GenerationCache<(), crate::web::reports::dashboard::DashboardData>,
@@ -59,6 +64,9 @@ impl Default for Caches {
             robustness: RobustnessStore::default(),
             // About 60 MB for a round of 10,000 measures assessed by eight officers.
             rounds: GenerationCache::new(4),
+            // Blind readers of open rounds only: a few officers at a time, each with a part of
+            // a round.
+            reader_rounds: GenerationCache::new(32),
             newest_round: GenerationCache::new(1),
             // About 1 MB for a view of 10,000 measures.
             rankings: GenerationCache::new(200),
@@ -71,16 +79,33 @@ impl Default for Caches {
 /// computed from (`RoundData::fingerprint`). An analysis whose inputs have changed since is still
 /// served, marked as such, while a new one is computed off the request path; only the very first
 /// analysis of a round and settings is computed while a request waits.
-#[derive(Debug, Default)]
+///
+/// Analyses are bounded in number as well as size: one runs at a time per instance (it uses
+/// every core), and the default analysis of each round is kept when the store is full.
+#[derive(Debug)]
 pub struct RobustnessStore {
     inner: Mutex<StoreInner>,
+    running: tokio::sync::Semaphore,
 }
+
+impl Default for RobustnessStore {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::default(),
+            running: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
+
+/// An analysis of a round, for the whole round or narrowed for one blind reader
+/// (`RoundData::reader`), with its settings.
+pub type AnalysisKey = (RoundId, Option<UserId>, Settings);
 
 #[derive(Debug, Default)]
 struct StoreInner {
-    entries: HashMap<(RoundId, Settings), Stored>,
+    entries: HashMap<AnalysisKey, Stored>,
     /// The analyses being computed in the background.
-    computing: std::collections::HashSet<(RoundId, Settings)>,
+    computing: std::collections::HashSet<AnalysisKey>,
 }
 
 /// A stored analysis and the fingerprint of its inputs.
@@ -94,26 +119,41 @@ impl RobustnessStore {
     /// About 4 MB each for a round of 10,000 measures.
     const CAPACITY: usize = 20;
 
-    pub fn get(&self, key: &(RoundId, Settings)) -> Option<Stored> {
+    pub fn get(&self, key: &AnalysisKey) -> Option<Stored> {
         self.lock().entries.get(key).cloned()
     }
 
-    /// Keeps `stored` for `key`; when full, starts again empty (as the generation caches do).
-    pub fn put(&self, key: (RoundId, Settings), stored: Stored) {
+    /// Keeps `stored` for `key`; when full, keeps only the analyses `pinned` says to keep (each
+    /// round's default one, which every reader of its page needs), else starts again empty.
+    pub fn put(&self, key: AnalysisKey, stored: Stored, pinned: impl Fn(&AnalysisKey) -> bool) {
         let mut inner = self.lock();
         if inner.entries.len() >= Self::CAPACITY && !inner.entries.contains_key(&key) {
-            inner.entries.clear();
+            inner.entries.retain(|key, _| pinned(key));
+            if inner.entries.len() >= Self::CAPACITY {
+                inner.entries.clear();
+            }
         }
         inner.entries.insert(key, stored);
     }
 
     /// Takes on computing `key` in the background: false when that is under way already.
-    pub fn claim(&self, key: (RoundId, Settings)) -> bool {
+    pub fn claim(&self, key: AnalysisKey) -> bool {
         self.lock().computing.insert(key)
     }
 
-    pub fn release(&self, key: &(RoundId, Settings)) {
+    pub fn release(&self, key: &AnalysisKey) {
         self.lock().computing.remove(key);
+    }
+
+    /// The one place to run an analysis now, if it is free (a request then answers 503 with
+    /// `Retry-After` rather than queue behind others).
+    pub fn try_run(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.running.try_acquire().ok()
+    }
+
+    /// The one place to run an analysis, once it is free (work in the background waits).
+    pub async fn run(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.running.acquire().await.ok()
     }
 
     fn lock(&self) -> MutexGuard<'_, StoreInner> {
@@ -253,7 +293,7 @@ mod tests {
             model: WeightModel::Uniform,
             threads: 1,
         };
-        let key = (RoundId::new(), settings);
+        let key = (RoundId::new(), None, settings);
         let store = RobustnessStore::default();
         assert!(store.get(&key).is_none());
         let result = Arc::new(analyse(&[], &[], settings));
@@ -263,12 +303,46 @@ mod tests {
                 fingerprint: 7,
                 result,
             },
+            |_| false,
         );
         assert_eq!(store.get(&key).map(|stored| stored.fingerprint), Some(7));
         assert!(store.claim(key), "the first claim wins");
         assert!(!store.claim(key), "a second waits for the first");
         store.release(&key);
         assert!(store.claim(key));
+        let running = store.try_run().expect("nothing runs yet");
+        assert!(store.try_run().is_none(), "one analysis at a time");
+        drop(running);
+        assert!(store.try_run().is_some());
+    }
+
+    #[test]
+    fn many_analyses_with_other_seeds_do_not_evict_the_default_one() {
+        use crate::scoring::robustness::{Settings, WeightModel, analyse};
+        let settings = |seed| Settings {
+            samples: 10,
+            seed,
+            top_k: 1,
+            model: WeightModel::Uniform,
+            threads: 1,
+        };
+        let round = RoundId::new();
+        let store = RobustnessStore::default();
+        let result = Arc::new(analyse(&[], &[], settings(0)));
+        let stored = |fingerprint| Stored {
+            fingerprint,
+            result: Arc::clone(&result),
+        };
+        let default = (round, None, settings(0));
+        let pinned = |key: &AnalysisKey| key.2.seed == 0;
+        store.put(default, stored(0), pinned);
+        for seed in 1..=3 * RobustnessStore::CAPACITY as u64 {
+            store.put((round, None, settings(seed)), stored(seed), pinned);
+        }
+        assert_eq!(
+            store.get(&default).map(|stored| stored.fingerprint),
+            Some(0)
+        );
     }
 
     #[tokio::test]

@@ -24,7 +24,7 @@ async fn measure(app: &TestApp, title: &str, status: &str) -> uuid::Uuid {
 }
 
 /// Opens a round of the accepted and deferred measures; returns its path.
-async fn open_round(central: &Client, name: &str) -> String {
+pub(crate) async fn open_round(central: &Client, name: &str) -> String {
     let response = central
         .post_form(
             "/priorisierung/runden/neu",

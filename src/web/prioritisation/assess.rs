@@ -133,10 +133,11 @@ pub async fn mine(
     Query(pages): Query<ListPages>,
 ) -> Result<MyAssessmentsPage, AppError> {
     let data = super::load_round(&state, &current, id).await?;
-    let (done, open): (Vec<RoundMeasure>, Vec<RoundMeasure>) = data
-        .measures
-        .iter()
-        .cloned()
+    // By number: an order made from the others' values would tell a blind reader about them.
+    let mut all: Vec<RoundMeasure> = data.measures.iter().chain(&data.hidden).cloned().collect();
+    all.sort_by_key(|measure| measure.number);
+    let (done, open): (Vec<RoundMeasure>, Vec<RoundMeasure>) = all
+        .into_iter()
         .partition(|measure| data.submitted_by(current.user.id, measure.id));
     Ok(MyAssessmentsPage {
         shell: shell(visitor, &data, "Meine Bewertungen"),
@@ -211,8 +212,11 @@ impl CriterionView<'_> {
 #[template(path = "prioritisation/assess.html")]
 pub struct AssessPage {
     pub shell: Shell,
+    /// The round as the reader sees it (`super::load_round`).
     pub data: std::sync::Arc<RoundData>,
-    pub index: usize,
+    pub measure: RoundMeasure,
+    /// The measure's position in `data`; none while it is hidden from the reader.
+    pub index: Option<usize>,
     pub sight: Sight,
     pub may_assess: bool,
     pub may_set_final: bool,
@@ -228,7 +232,22 @@ pub struct AssessPage {
 
 impl AssessPage {
     pub fn measure(&self) -> &RoundMeasure {
-        &self.data.measures[self.index]
+        &self.measure
+    }
+
+    /// Its standing, once the reader may see it.
+    fn standing(&self) -> Option<&crate::rounds::Standing> {
+        self.index.map(|index| &self.data.standings[index])
+    }
+
+    /// What a place counts: the round's ranks, or while measures are hidden from the reader the
+    /// places among those they see.
+    fn rank_word(&self) -> &'static str {
+        if self.data.is_blind() {
+            "Platz"
+        } else {
+            "Rang"
+        }
     }
 
     pub fn is_open(&self) -> bool {
@@ -267,13 +286,11 @@ impl AssessPage {
     /// The smallest change of one weight that swaps this measure with the one ranked right
     /// above it (both scored; the other weights keep their proportions), in words.
     pub fn tipping_text(&self) -> Option<String> {
+        let index = self.index?;
         let order = self.data.ranked_order();
-        let place = order.iter().position(|index| *index == self.index)?;
+        let place = order.iter().position(|other| *other == index)?;
         let above = *order.get(place.checked_sub(1)?)?;
-        let (mine, theirs) = (
-            &self.data.standings[self.index],
-            &self.data.standings[above],
-        );
+        let (mine, theirs) = (&self.data.standings[index], &self.data.standings[above]);
         if mine.tier != Tier::Scored || theirs.tier != Tier::Scored {
             return None;
         }
@@ -295,7 +312,7 @@ impl AssessPage {
                 let db = (wb - f64::from(criteria[*b].weight)).abs();
                 da.total_cmp(&db)
             });
-        let above_name = format!("M-{} (Rang {})", other.number, theirs.rank);
+        let above_name = format!("M-{} ({} {})", other.number, self.rank_word(), theirs.rank);
         Some(match nearest {
             None => format!(
                 "Mit {above_name} tauscht sie durch kein einzelnes Gewicht den Platz: dazu müssten sich Bewertungen ändern."
@@ -315,8 +332,19 @@ impl AssessPage {
     }
 
     pub fn standing_text(&self) -> String {
-        let standing = &self.data.standings[self.index];
-        let mut text = format!("Rang {}, {}", standing.rank, tier_label(standing.tier));
+        let Some(standing) = self.standing() else {
+            return String::new();
+        };
+        let mut text = if self.data.is_blind() {
+            format!(
+                "Platz {} unter den {} Maßnahmen, die Sie sehen, {}",
+                standing.rank,
+                self.data.measures.len(),
+                tier_label(standing.tier)
+            )
+        } else {
+            format!("Rang {}, {}", standing.rank, tier_label(standing.tier))
+        };
         if let Some(score) = standing.score20 {
             text.push_str(&format!(", {} Punkte", score_text(score)));
         }
@@ -328,27 +356,33 @@ impl AssessPage {
 
     /// The contribution chart's bars.
     pub fn bars(&self) -> Vec<Bar> {
-        let values: Vec<_> = self.data.standings[self.index]
-            .consolidated
-            .iter()
-            .map(|v| v.map(|v| v.value))
-            .collect();
+        let values: Vec<_> = self.values();
         super::explain::bars(
             &super::explain::briefs(&self.data.catalogue.criteria),
             &values,
         )
     }
 
+    /// The consolidated values the reader may see (none while the measure is hidden).
+    fn values(&self) -> Vec<Option<crate::scoring::values::HalfPoints>> {
+        self.standing().map_or_else(
+            || vec![None; self.data.catalogue.criteria.len()],
+            |standing| {
+                standing
+                    .consolidated
+                    .iter()
+                    .map(|v| v.map(|v| v.value))
+                    .collect()
+            },
+        )
+    }
+
     pub fn criteria(&self) -> Vec<CriterionView<'_>> {
         let measure = self.measure().id;
         let reader = self.shell.visitor.user.as_ref().map(|user| user.user.id);
-        let standing = &self.data.standings[self.index];
+        let standing = self.standing();
         let criteria = self.data.criteria();
-        let values: Vec<_> = standing
-            .consolidated
-            .iter()
-            .map(|v| v.map(|v| v.value))
-            .collect();
+        let values = self.values();
         let contributions = crate::scoring::ranking::contributions(&criteria, &values);
         self.data
             .catalogue
@@ -375,9 +409,11 @@ impl AssessPage {
                     spec,
                     rating,
                     reason,
-                    consolidated: standing.consolidated.get(k).copied().flatten(),
-                    spread: standing.spreads.get(k).copied().flatten(),
-                    disputed: standing.disputed.contains(&k),
+                    consolidated: standing
+                        .and_then(|standing| standing.consolidated.get(k).copied().flatten()),
+                    spread: standing
+                        .and_then(|standing| standing.spreads.get(k).copied().flatten()),
+                    disputed: standing.is_some_and(|standing| standing.disputed.contains(&k)),
                     individual: if self.shows_individual() {
                         rows
                     } else {
@@ -413,25 +449,29 @@ async fn assess_page(
     measure: MeasureId,
 ) -> Result<AssessPage, AppError> {
     let data = super::load_round(state, current, round).await?;
-    let index = data.index_of(measure).ok_or(AppError::NotFound)?;
+    let (index, found) = data.find(measure).ok_or(AppError::NotFound)?;
+    let found = found.clone();
     let actor = current.user.actor();
     let submitted_own = data.submitted_by(actor.user_id, measure);
-    let sight = rounds::sight(
-        &actor,
-        data.round.status,
-        submitted_own,
-        data.deadline_passed(),
-    );
-    let title = format!("M-{} bewerten", data.measures[index].number);
+    let sight = match index {
+        None => Sight::Hidden,
+        Some(_) => rounds::sight(
+            &actor,
+            data.round.status,
+            data.unlocked_by(actor.user_id, measure),
+            data.deadline_passed(),
+        ),
+    };
     let title = if rounds::may_assess(&actor) && data.round.status == RoundStatus::Open {
-        title
+        format!("M-{} bewerten", found.number)
     } else {
-        format!("M-{} in der Runde", data.measures[index].number)
+        format!("M-{} in der Runde", found.number)
     };
     Ok(AssessPage {
         shell: shell(visitor, &data, &title),
         may_assess: rounds::may_assess(&actor),
         may_set_final: actor.has(Role::CentralOfficer),
+        measure: found,
         index,
         sight,
         submitted_own,

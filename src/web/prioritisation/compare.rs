@@ -160,7 +160,7 @@ pub async fn show(
             super::load_round(&state, &current, before.id),
             super::load_round(&state, &current, after.id)
         )?;
-        fill(&mut page, &earlier, &later, &current);
+        fill(&mut page, &earlier, &later);
     }
     page.rounds = rounds;
     page.before = before;
@@ -168,17 +168,15 @@ pub async fn show(
     Ok(page)
 }
 
-fn fill(page: &mut ComparePage, earlier: &RoundData, later: &RoundData, current: &CurrentUser) {
-    let hidden_in = |data: &RoundData| {
-        super::visibility(data, current)
-            .into_iter()
-            .zip(&data.measures)
-            .filter(|(visible, _)| !visible)
-            .map(|(_, measure)| measure.id)
-            .collect::<Vec<_>>()
-    };
-    let mut hidden = hidden_in(earlier);
-    hidden.extend(hidden_in(later));
+/// Both rounds as the reader sees them (`super::load_round`): a measure hidden from them in
+/// either is left out of both.
+fn fill(page: &mut ComparePage, earlier: &RoundData, later: &RoundData) {
+    let mut hidden: Vec<MeasureId> = earlier
+        .hidden
+        .iter()
+        .chain(&later.hidden)
+        .map(|measure| measure.id)
+        .collect();
     hidden.sort_unstable();
     hidden.dedup();
     page.hidden = hidden.len();

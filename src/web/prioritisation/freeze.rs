@@ -38,13 +38,15 @@ pub struct FreezeInput {
 #[template(path = "prioritisation/freeze.html")]
 pub struct FreezePage {
     pub shell: Shell,
-    pub data: RoundData,
+    /// The round as the reader sees it (`super::load_round`); what is frozen is the whole round.
+    pub data: std::sync::Arc<RoundData>,
     pub input: FreezeInput,
     pub errors: FormErrors,
 }
 
 impl FreezePage {
-    /// Measures without a score: they are frozen as "unvollständig bewertet".
+    /// Measures without a score among those the reader sees: they are frozen as "unvollständig
+    /// bewertet". (Whether a hidden measure has every value would tell of the others' values.)
     pub fn incomplete(&self) -> usize {
         self.data
             .standings
@@ -54,7 +56,12 @@ impl FreezePage {
     }
 }
 
-fn page(visitor: Visitor, data: RoundData, input: FreezeInput, errors: FormErrors) -> FreezePage {
+fn page(
+    visitor: Visitor,
+    data: std::sync::Arc<RoundData>,
+    input: FreezeInput,
+    errors: FormErrors,
+) -> FreezePage {
     let shell = Shell::new(visitor, "Runde einfrieren")
         .in_section(Section::Prioritisation)
         .crumb("Priorisierungsrunden", "/priorisierung/runden")
@@ -74,11 +81,10 @@ fn page(visitor: Visitor, data: RoundData, input: FreezeInput, errors: FormError
 pub async fn form(
     State(state): State<AppState>,
     visitor: Visitor,
+    current: CurrentUser,
     Id(id): Id<RoundId>,
 ) -> Result<Response, AppError> {
-    let data = RoundData::load(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let data = super::load_round(&state, &current, id).await?;
     if data.round.status == RoundStatus::Frozen {
         return Ok(Redirect::to(&format!("/priorisierung/runden/{id}")).into_response());
     }
@@ -108,7 +114,8 @@ pub async fn freeze(
             for (field, message) in problems {
                 errors.add(field, message);
             }
-            let page = page(visitor, data, input, errors);
+            let seen = super::load_round(&state, &current, id).await?;
+            let page = page(visitor, seen, input, errors);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

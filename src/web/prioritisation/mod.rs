@@ -133,8 +133,33 @@ pub async fn newest_round(
     Ok(*newest)
 }
 
-/// The round `id` as the request's content generation sees it (kept in `caches.rounds`).
+/// The round `id` as the reader may see it (the blind rule: `RoundData::narrowed`), as the
+/// request's content generation sees it. Every page, document and export of a round starts
+/// here, so none of them can show anything of the measures hidden from the reader.
 pub async fn load_round(
+    state: &super::AppState,
+    current: &super::visitor::CurrentUser,
+    id: crate::domain::ids::RoundId,
+) -> Result<std::sync::Arc<crate::rounds::RoundData>, super::errors::AppError> {
+    let whole = load_whole_round(state, current, id).await?;
+    let actor = current.user.actor();
+    let Some(seen) = whole.hidden_from(&actor) else {
+        return Ok(whole);
+    };
+    // What the reader sees changes with their own assessments (a new generation) and, for the
+    // central officer, with the deadline.
+    let key = (id, actor.user_id, whole.deadline_passed());
+    state
+        .caches
+        .reader_rounds
+        .get_or_load(Some(current.generation), key, async {
+            Ok(whole.narrowed(&actor, &seen))
+        })
+        .await
+}
+
+/// The whole round `id` (kept in `caches.rounds`); readers get it through [`load_round`].
+async fn load_whole_round(
     state: &super::AppState,
     current: &super::visitor::CurrentUser,
     id: crate::domain::ids::RoundId,
@@ -148,28 +173,6 @@ pub async fn load_round(
                 .ok_or(super::errors::AppError::NotFound)
         })
         .await
-}
-
-/// Whether the reader may see each measure of the round, in the round's order (the blind rule:
-/// `rounds::sight`).
-pub fn visibility(
-    data: &crate::rounds::RoundData,
-    current: &super::visitor::CurrentUser,
-) -> Vec<bool> {
-    use crate::domain::prioritisation::rounds::{Sight, sight};
-    let actor = current.user.actor();
-    let deadline_passed = data.deadline_passed();
-    // Whoever sees a measure without having assessed it sees them all.
-    if sight(&actor, data.round.status, false, deadline_passed) != Sight::Hidden {
-        return vec![true; data.measures.len()];
-    }
-    data.measures
-        .iter()
-        .map(|measure| {
-            let own = data.submitted_by(actor.user_id, measure.id);
-            sight(&actor, data.round.status, own, deadline_passed) != Sight::Hidden
-        })
-        .collect()
 }
 
 /// A movement in places as an arrow: "↑3", "↓5", "–".

@@ -1,6 +1,7 @@
 //! The ranking of the newest round as a person scans it (`/priorisierung`): filterable like the
 //! catalogue, as a ranked list, as the value/effort matrix (an SVG with the numbers as a table
-//! beside it) or grouped by class. A measure still hidden from a blind assessor is left out.
+//! beside it) or grouped by class. A measure still hidden from a blind assessor is left out, and
+//! the others' places count only among what the reader sees (`RoundData::narrowed`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -121,10 +122,11 @@ pub struct RankingPage {
     pub shell: Shell,
     pub round: Option<crate::db::rounds::Round>,
     pub view: View,
-    /// Every measure of the filtered view in the order of the ranking (shared with the cache).
-    pub all: Arc<Vec<Entry>>,
-    /// The positions in `all` the reader may see (the blind rule); none: all of them.
-    pub visible: Option<Vec<usize>>,
+    /// The measures of the filtered view the reader sees, in the order of the ranking (shared
+    /// with the cache).
+    pub filtered: Arc<Filtered>,
+    /// Measures of the view still hidden from the reader (left out, the places count without
+    /// them).
     pub hidden: usize,
     pub query: CatalogueQuery,
     pub panel: FilterPanel,
@@ -141,12 +143,17 @@ const NAMED_POINTS: usize = 300;
 impl RankingPage {
     /// How many measures the reader sees.
     pub fn count(&self) -> usize {
-        self.visible.as_ref().map_or(self.all.len(), Vec::len)
+        self.filtered.entries.len()
     }
 
     /// The measures the reader sees, in the order of the ranking.
-    pub fn entries(&self) -> Box<dyn Iterator<Item = &Entry> + '_> {
-        seen_entries(&self.all, self.visible.as_deref())
+    pub fn entries(&self) -> std::slice::Iter<'_, Entry> {
+        self.filtered.entries.iter()
+    }
+
+    /// What the first column counts (see `round::RoundPage::rank_heading`).
+    pub fn rank_heading(&self) -> &'static str {
+        if self.filtered.blind { "Platz" } else { "Rang" }
     }
 
     pub fn pages(&self) -> usize {
@@ -271,22 +278,15 @@ pub async fn show(
     let shell = Shell::new(visitor, "Rangfolge")
         .in_section(Section::Prioritisation)
         .here("Priorisierung");
-    let (round, all, visible, hidden) =
-        ranking.map_or((None, Arc::default(), None, 0), |ranking| {
-            (
-                Some(ranking.data.round.clone()),
-                ranking.all,
-                ranking.visible,
-                ranking.hidden,
-            )
-        });
+    let (round, filtered) = ranking.map_or((None, Arc::default()), |ranking| {
+        (Some(ranking.data.round.clone()), ranking.filtered)
+    });
     Ok(RankingPage {
         shell,
         round,
         view: View::from_slug(&view.ansicht),
-        all,
-        visible,
-        hidden,
+        hidden: filtered.hidden,
+        filtered,
         panel,
         choices,
         query,
@@ -296,30 +296,26 @@ pub async fn show(
 /// The newest round's ranking as the reader may see it, narrowed by the catalogue's filters.
 #[derive(Debug)]
 pub struct Ranking {
+    /// The round as the reader may see it (`super::load_round`).
     pub data: Arc<RoundData>,
-    /// Every measure of the filtered view in the order of the ranking.
-    pub all: Arc<Vec<Entry>>,
-    /// The positions in `all` the reader may see; none: all of them.
-    pub visible: Option<Vec<usize>>,
-    /// Measures left out because they are still hidden from the reader.
+    pub filtered: Arc<Filtered>,
+}
+
+/// The measures of a round that a filtered view holds and the reader sees.
+#[derive(Debug, Default)]
+pub struct Filtered {
+    /// In the order of the ranking.
+    pub entries: Vec<Entry>,
+    /// How many measures of the view are hidden from the reader.
     pub hidden: usize,
+    /// Whether anything of the round is hidden from the reader (the ranks are then places).
+    pub blind: bool,
 }
 
 impl Ranking {
     /// The measures the reader sees, in the order of the ranking.
-    pub fn entries(&self) -> Box<dyn Iterator<Item = &Entry> + '_> {
-        seen_entries(&self.all, self.visible.as_deref())
-    }
-}
-
-/// The entries of `all` at `visible` (all of them without).
-fn seen_entries<'a>(
-    all: &'a [Entry],
-    visible: Option<&'a [usize]>,
-) -> Box<dyn Iterator<Item = &'a Entry> + 'a> {
-    match visible {
-        None => Box::new(all.iter()),
-        Some(visible) => Box::new(visible.iter().filter_map(|index| all.get(*index))),
+    pub fn entries(&self) -> std::slice::Iter<'_, Entry> {
+        self.filtered.entries.iter()
     }
 }
 
@@ -337,7 +333,8 @@ pub async fn load(
     load_round(state, current, newest, query).await.map(Some)
 }
 
-/// The ranking of round `id` (404 if there is none) for `query`, as the reader may see it.
+/// The ranking of round `id` (404 if there is none) for `query`, as the reader may see it; kept
+/// per round, reader (a blind one sees a part) and filter for the content generation.
 pub async fn load_round(
     state: &AppState,
     current: &CurrentUser,
@@ -346,31 +343,28 @@ pub async fn load_round(
 ) -> Result<Ranking, AppError> {
     let filter = query.filter();
     let data = super::load_round(state, current, id).await?;
-    let key = (id, filter.clone());
-    let all = state
+    let key = (id, data.reader, filter.clone());
+    let filtered = state
         .caches
         .rankings
         .get_or_load(Some(current.generation), key, async {
-            let matching = db::catalogue::ids(&state.db, &filter, Scope::Catalogue).await?;
-            Ok::<_, AppError>(entries(&data, &matching.into_iter().collect()))
+            let matching: HashSet<MeasureId> =
+                db::catalogue::ids(&state.db, &filter, Scope::Catalogue)
+                    .await?
+                    .into_iter()
+                    .collect();
+            Ok::<_, AppError>(Filtered {
+                entries: entries(&data, &matching),
+                hidden: data
+                    .hidden
+                    .iter()
+                    .filter(|measure| matching.contains(&measure.id))
+                    .count(),
+                blind: data.is_blind(),
+            })
         })
         .await?;
-    let seen = super::visibility(&data, current);
-    let visible: Option<Vec<usize>> = all.iter().any(|entry| !seen[entry.index]).then(|| {
-        all.iter()
-            .enumerate()
-            .filter(|(_, entry)| seen[entry.index])
-            .map(|(position, _)| position)
-            .collect()
-    });
-    Ok(Ranking {
-        hidden: visible
-            .as_ref()
-            .map_or(0, |visible| all.len() - visible.len()),
-        data,
-        all,
-        visible,
-    })
+    Ok(Ranking { data, filtered })
 }
 
 /// The round's measures among `matching`, in the order of the ranking.

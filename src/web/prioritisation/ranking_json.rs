@@ -129,7 +129,7 @@ pub async fn json(
             a_from: round.class_a_from,
             b_from: round.class_b_from,
         }),
-        hidden_for_reader: ranking.hidden,
+        hidden_for_reader: ranking.filtered.hidden,
         measures,
     })
     .into_response())

@@ -10,13 +10,12 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use crate::domain::ids::RoundId;
-use crate::domain::prioritisation::rounds::{self, Sight};
 use crate::rounds::RoundData;
 use crate::scoring::ranking::Tier;
 use crate::scoring::robustness::{Robustness, Settings, WeightModel, analyse};
 use crate::scoring::tipping::stability_intervals;
 use crate::web::AppState;
-use crate::web::cache::Stored;
+use crate::web::cache::{AnalysisKey, Stored};
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
 use crate::web::format::filters;
@@ -75,13 +74,18 @@ pub fn model_slug(model: WeightModel) -> &'static str {
 
 /// The analysis of `data` with `settings`: the stored one if its inputs are those of `data`;
 /// else the stored one all the same, marked stale, while a new one is computed in the
-/// background; only without any stored analysis is it computed while the request waits.
+/// background; only without any stored analysis is it computed while the request waits, and
+/// only if no other analysis is running (else 503 with `Retry-After`: one analysis uses every
+/// core, and queueing them would let one person keep the instance busy).
+///
+/// `data` is the round as the reader sees it: narrowed for a blind reader, the analysis covers
+/// only the measures they see, and is kept apart from the whole round's.
 async fn analysis(
     state: &AppState,
     data: &Arc<RoundData>,
     settings: Settings,
 ) -> Result<(Arc<Robustness>, bool), AppError> {
-    let key = (data.round.id, settings);
+    let key = (data.round.id, data.reader, settings);
     let fingerprint = data.fingerprint();
     let store = &state.caches.robustness;
     match store.get(&key) {
@@ -96,6 +100,9 @@ async fn analysis(
             Ok((stored.result, true))
         }
         _ => {
+            let Some(_running) = store.try_run() else {
+                return Err(AppError::Busy(BUSY_WAIT));
+            };
             let result = Arc::new(compute(data, settings).await?);
             store.put(
                 key,
@@ -103,10 +110,20 @@ async fn analysis(
                     fingerprint,
                     result: Arc::clone(&result),
                 },
+                is_default,
             );
             Ok((result, false))
         }
     }
+}
+
+/// How long a reader is asked to wait while another analysis runs.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Whether `key` is a round's default analysis (the page without settings): the one kept when
+/// the store is full.
+fn is_default(key: &AnalysisKey) -> bool {
+    key.1.is_none() && key.2 == RobustnessQuery::default().settings()
 }
 
 async fn compute(data: &RoundData, settings: Settings) -> Result<Robustness, AppError> {
@@ -117,25 +134,30 @@ async fn compute(data: &RoundData, settings: Settings) -> Result<Robustness, App
         .map_err(|error| AppError::Internal(error.into()))
 }
 
-/// Computes the analysis of `data` with `settings` in the background, unless that is under way.
+/// Computes the analysis of `data` with `settings` in the background, unless that is under way;
+/// it waits for its turn behind any analysis running.
 fn refresh(state: &AppState, data: Arc<RoundData>, settings: Settings) {
-    let key = (data.round.id, settings);
+    let key = (data.round.id, data.reader, settings);
     if !state.caches.robustness.claim(key) {
         return;
     }
     let state = state.clone();
     tokio::spawn(async move {
+        let store = &state.caches.robustness;
+        let running = store.run().await;
         match compute(&data, settings).await {
-            Ok(result) => state.caches.robustness.put(
+            Ok(result) => store.put(
                 key,
                 Stored {
                     fingerprint: data.fingerprint(),
                     result: Arc::new(result),
                 },
+                is_default,
             ),
             Err(error) => tracing::error!(?error, "the robustness analysis failed"),
         }
-        state.caches.robustness.release(&key);
+        drop(running);
+        store.release(&key);
     });
 }
 
@@ -147,7 +169,7 @@ pub fn refresh_after_change(state: &AppState, round: RoundId) {
         match RoundData::load(&state.db, round).await {
             Ok(Some(data)) => {
                 let settings = RobustnessQuery::default().settings();
-                let key = (round, settings);
+                let key = (round, None, settings);
                 if state.caches.robustness.get(&key).is_some() {
                     refresh(&state, Arc::new(data), settings);
                 }
@@ -189,7 +211,7 @@ pub struct RobustnessPage {
     /// The page of the table shown (from 1).
     pub page: usize,
     /// Per criterion: its name, agreed weight, and the weight range over which the first k of
-    /// the ranking stay the same (empty while measures are hidden from the reader).
+    /// the ranking (among the measures the reader sees) stay the same.
     pub stability: Vec<(String, u8, f64, f64)>,
 }
 
@@ -272,19 +294,9 @@ pub async fn show(
     let data = super::load_round(&state, &current, id).await?;
     let settings = query.settings();
     let (result, stale) = analysis(&state, &data, settings).await?;
-    let actor = current.user.actor();
-    let deadline_passed = data.deadline_passed();
-    let mut hidden = 0;
     let rows: Vec<Row> = data
         .ranked_order()
         .into_iter()
-        .filter(|index| {
-            let own = data.submitted_by(actor.user_id, data.measures[*index].id);
-            let visible =
-                rounds::sight(&actor, data.round.status, own, deadline_passed) != Sight::Hidden;
-            hidden += usize::from(!visible);
-            visible
-        })
         .map(|index| {
             let measure = &data.measures[index];
             let figures = &result.acceptability[index];
@@ -303,28 +315,24 @@ pub async fn show(
         })
         .collect();
     // The stability of the agreed order of the first k scored measures, weight by weight.
-    let stability = if hidden > 0 {
-        Vec::new()
-    } else {
-        let ranked: Vec<_> = data
-            .ranked_order()
-            .into_iter()
-            .filter(|index| data.standings[*index].tier == Tier::Scored)
-            .take(settings.top_k + 1)
-            .map(|index| {
-                data.standings[index]
-                    .consolidated
-                    .iter()
-                    .map(|value| value.map(|value| value.value))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        stability_intervals(&data.criteria(), &ranked)
-            .into_iter()
-            .zip(&data.catalogue.criteria)
-            .map(|((low, high), criterion)| (criterion.name.clone(), criterion.weight, low, high))
-            .collect()
-    };
+    let ranked: Vec<_> = data
+        .ranked_order()
+        .into_iter()
+        .filter(|index| data.standings[*index].tier == Tier::Scored)
+        .take(settings.top_k + 1)
+        .map(|index| {
+            data.standings[index]
+                .consolidated
+                .iter()
+                .map(|value| value.map(|value| value.value))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let stability = stability_intervals(&data.criteria(), &ranked)
+        .into_iter()
+        .zip(&data.catalogue.criteria)
+        .map(|((low, high), criterion)| (criterion.name.clone(), criterion.weight, low, high))
+        .collect();
     let title = format!("Robustheit: {}", data.round.name);
     Ok(RobustnessPage {
         shell: Shell::new(visitor, title)
@@ -347,7 +355,7 @@ pub async fn show(
             .clamp(1, rows.len().div_ceil(PAGE_SIZE).max(1)),
         settings,
         rows,
-        hidden,
+        hidden: data.hidden.len(),
         stability,
     })
 }

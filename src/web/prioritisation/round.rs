@@ -75,10 +75,8 @@ pub struct RoundPage {
     /// The reader's own progress: measures assessed.
     pub own_done: usize,
     pub offices: Vec<OfficeProgress>,
-    /// The measures the reader sees, in the order of the ranking (positions in the round).
+    /// The measures the reader sees, in the order of the ranking (positions in `data`).
     pub visible: Vec<usize>,
-    /// The measures whose values the reader sees only after assessing them.
-    pub hidden_indexes: Vec<usize>,
     /// The page of the ranking shown (from 1).
     pub page: usize,
 }
@@ -117,17 +115,24 @@ impl RoundPage {
         crate::web::measures::catalogue::Pagination::around(self.page, self.pages(), href)
     }
 
-    /// The first of the measures whose values the reader sees only after assessing them.
-    pub fn hidden(&self) -> Vec<&RoundMeasure> {
-        self.hidden_indexes
-            .iter()
-            .take(PAGE_SIZE)
-            .map(|index| &self.data.measures[*index])
-            .collect()
+    /// The first of the measures whose values the reader sees only after assessing them, by
+    /// number (any order made from values would tell them).
+    pub fn hidden(&self) -> &[RoundMeasure] {
+        &self.data.hidden[..self.data.hidden.len().min(PAGE_SIZE)]
     }
 
     pub fn hidden_count(&self) -> usize {
-        self.hidden_indexes.len()
+        self.data.hidden.len()
+    }
+
+    /// What the first column counts: the ranks of the round, or while measures are hidden from
+    /// the reader their places among those they see.
+    pub fn rank_heading(&self) -> &'static str {
+        if self.data.is_blind() {
+            "Platz"
+        } else {
+            "Rang"
+        }
     }
 
     fn row(&self, index: usize) -> RankRow<'_> {
@@ -140,8 +145,10 @@ impl RoundPage {
             .filter(|other| self.data.standings[*other].rank > standing.rank)
             .map(|other| {
                 format!(
-                    "M-{} (Rang {})",
-                    self.data.measures[other].number, self.data.standings[other].rank
+                    "M-{} ({} {})",
+                    self.data.measures[other].number,
+                    self.rank_heading(),
+                    self.data.standings[other].rank
                 )
             })
             .collect();
@@ -171,7 +178,7 @@ impl RoundPage {
     }
 
     pub fn total(&self) -> usize {
-        self.data.measures.len()
+        self.data.total()
     }
 }
 
@@ -209,16 +216,13 @@ async fn page(
     page: usize,
 ) -> Result<RoundPage, AppError> {
     let data = super::load_round(state, &current, id).await?;
-    let seen = super::visibility(&data, &current);
-    let (visible, hidden_indexes): (Vec<usize>, Vec<usize>) = data
-        .ranked_order()
-        .into_iter()
-        .partition(|index| seen[*index]);
+    let visible = data.ranked_order();
     let page = page.min(visible.len().div_ceil(PAGE_SIZE).max(1));
     let actor = current.user.actor();
     let own_done = data
         .measures
         .iter()
+        .chain(&data.hidden)
         .filter(|measure| data.submitted_by(actor.user_id, measure.id))
         .count();
     let offices = Office::ALL
@@ -240,7 +244,6 @@ async fn page(
         offices,
         data,
         visible,
-        hidden_indexes,
         page,
     })
 }

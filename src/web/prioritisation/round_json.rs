@@ -19,7 +19,8 @@ pub struct RoundDocument {
     pub round: RoundFacts,
     pub catalogue: CatalogueFacts,
     pub formula: &'static str,
-    /// Measures the reader sees only after assessing them (left out below).
+    /// Measures the reader sees only after assessing them (left out below; the ranks below are
+    /// then places among the measures the reader sees).
     pub hidden_for_reader: usize,
     pub measures: Vec<MeasureFacts>,
 }
@@ -114,16 +115,11 @@ pub async fn json(
     let data = super::load_round(state, current, id).await?;
     let actor = current.user.actor();
     let deadline_passed = data.deadline_passed();
-    let mut hidden = 0;
     let mut measures = Vec::new();
     for index in data.ranked_order() {
         let measure = &data.measures[index];
-        let own = data.submitted_by(actor.user_id, measure.id);
+        let own = data.unlocked_by(actor.user_id, measure.id);
         let sight = rounds::sight(&actor, data.round.status, own, deadline_passed);
-        if sight == Sight::Hidden {
-            hidden += 1;
-            continue;
-        }
         let standing = &data.standings[index];
         let values = (0..data.catalogue.criteria.len())
             .map(|k| {
@@ -220,7 +216,7 @@ pub async fn json(
                 .collect(),
         },
         formula: "score = Σ_k w_k · u_k / 10 with w_k in percent and u_k = v_k for a benefit, 10 − v_k for a cost criterion; v_k = the final value if set, else the median of the submitted values",
-        hidden_for_reader: hidden,
+        hidden_for_reader: data.hidden.len(),
         measures,
     };
     Ok(Json(document).into_response())

@@ -2,7 +2,8 @@
 //! form and sees the ranking the round's consolidated values would give, each measure's
 //! movement and who enters or leaves the first k; nothing is saved and the address can be
 //! shared. Named scenarios can be saved and compared side by side with the agreed weights
-//! (`/szenarien`). A measure still hidden from a blind assessor is left out of every list.
+//! (`/szenarien`). A blind assessor's what-if and scenarios re-rank only the measures they see
+//! (`RoundData::narrowed`): a hidden measure is in no list and moves no other.
 
 use std::collections::HashMap;
 
@@ -330,8 +331,7 @@ async fn build(
             k,
         )
     });
-    let visible = super::visibility(&data, current);
-    let hidden = visible.iter().filter(|visible| !**visible).count();
+    let hidden = data.hidden.len();
     let mut page = WhatIfPage {
         shell: Shell::new(visitor, format!("Was wäre, wenn …: {}", data.round.name))
             .in_section(Section::Prioritisation)
@@ -368,12 +368,15 @@ async fn build(
         reader_is_central: current.user.roles.contains(&Role::CentralOfficer),
     };
     if let Some(result) = result {
-        fill(&mut page, &data, &result, &visible, typed.page);
+        fill(&mut page, &data, &result, typed.page);
     }
     Ok(page)
 }
 
-fn fill(page: &mut WhatIfPage, data: &RoundData, result: &WhatIf, visible: &[bool], at: usize) {
+/// The page's lists from `result` over `data`, the round as the reader sees it: a blind reader's
+/// what-if re-ranks only the measures they see, so no movement can bracket a hidden measure's
+/// values.
+fn fill(page: &mut WhatIfPage, data: &RoundData, result: &WhatIf, at: usize) {
     let row = |index: usize| {
         let measure = &data.measures[index];
         Row {
@@ -387,9 +390,7 @@ fn fill(page: &mut WhatIfPage, data: &RoundData, result: &WhatIf, visible: &[boo
             agreed_score20: data.standings[index].score20,
         }
     };
-    let mut order: Vec<usize> = (0..data.measures.len())
-        .filter(|index| visible[*index])
-        .collect();
+    let mut order: Vec<usize> = (0..data.measures.len()).collect();
     order.sort_unstable_by_key(|index| result.ranked[*index].rank);
     page.shown = order.len();
     page.moved = order
@@ -404,18 +405,8 @@ fn fill(page: &mut WhatIfPage, data: &RoundData, result: &WhatIf, visible: &[boo
         .take(PAGE_SIZE)
         .map(|index| row(*index))
         .collect();
-    page.entering = result
-        .entering
-        .iter()
-        .filter(|index| visible[**index])
-        .map(|index| row(*index))
-        .collect();
-    page.leaving = result
-        .leaving
-        .iter()
-        .filter(|index| visible[**index])
-        .map(|index| row(*index))
-        .collect();
+    page.entering = result.entering.iter().map(|index| row(*index)).collect();
+    page.leaving = result.leaving.iter().map(|index| row(*index)).collect();
 }
 
 /// Saves the weights of the form as a named scenario and opens it; a missing or taken name or
@@ -599,9 +590,7 @@ pub async fn compare(
             ranks: result.ranked.iter().map(|ranked| ranked.rank).collect(),
         });
     }
-    let visible = super::visibility(&data, &current);
     let mut indexes: Vec<usize> = (0..data.measures.len())
-        .filter(|index| visible[*index])
         .filter(|index| columns.iter().any(|column| column.ranks[*index] <= k))
         .collect();
     indexes.sort_unstable_by_key(|index| agreed[*index]);
@@ -632,6 +621,6 @@ pub async fn compare(
         columns,
         k,
         rows,
-        hidden: visible.iter().filter(|visible| !**visible).count(),
+        hidden: data.hidden.len(),
     })
 }

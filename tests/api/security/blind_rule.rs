@@ -1,0 +1,325 @@
+//! The blind rule, stated once (issue 21): everything a blind reader gets of a round – its page
+//! and JSON, the ranking in every view and as JSON, the exports, what-if, the scenarios, the
+//! robustness, the comparison of rounds, every measure's page in the round, their own list and
+//! their notifications – is byte for byte the same whatever values the other offices gave to the
+//! measures hidden from that reader.
+
+use std::io::Cursor;
+
+use axum::http::StatusCode;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use prima::domain::office::Office;
+use prima::domain::roles::Role;
+
+use crate::rounds::open_round;
+use crate::support::accounts::Client;
+use crate::support::{TestApp, spawn_app};
+
+/// An accepted measure proposed by a new staff member; `supports` of them back it.
+async fn measure(app: &TestApp, title: &str, supports: i32) -> uuid::Uuid {
+    let author = app.create_user(&[Role::Staff], Office::Harburg).await;
+    sqlx::query_scalar(
+        "insert into measures (id, title, status, lead_office, author_id, support_count)
+         values (gen_random_uuid(), $1, 'accepted', 'harburg', $2, $3) returning id",
+    )
+    .bind(title)
+    .bind(author.id.0)
+    .bind(supports)
+    .fetch_one(&app.db)
+    .await
+    .expect("a measure")
+}
+
+/// Submits `points` for the seven criteria of `measure`.
+async fn assess(client: &Client, round: &str, measure: uuid::Uuid, points: [&str; 7]) {
+    let fields: Vec<(String, String)> = points
+        .iter()
+        .enumerate()
+        .flat_map(|(k, value)| {
+            [
+                (format!("w{k}"), (*value).to_owned()),
+                (format!("b{k}"), format!("Begründung {k}")),
+            ]
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let response = client
+        .post_form(&format!("{round}/massnahmen/{measure}"), &refs)
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+}
+
+/// What `reader` gets at each of `paths`: the status and the bytes; an XLSX as its cells (the
+/// file itself carries the moment it was written).
+async fn capture(reader: &Client, paths: &[String]) -> Vec<(String, StatusCode, Vec<u8>)> {
+    let mut taken = Vec::new();
+    for path in paths {
+        let response = reader.get(path).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "GET {path}: {}",
+            response.body
+        );
+        let bytes = if path.contains("format=xlsx") {
+            let mut workbook: Xlsx<_> =
+                open_workbook_from_rs(Cursor::new(response.bytes.to_vec())).expect("an XLSX");
+            let mut cells = String::new();
+            for name in workbook.sheet_names() {
+                let range = workbook.worksheet_range(&name).expect("a sheet");
+                for row in range.rows() {
+                    let row: Vec<String> = row.iter().map(Data::to_string).collect();
+                    cells.push_str(&row.join("\t"));
+                    cells.push('\n');
+                }
+            }
+            cells.into_bytes()
+        } else {
+            response.bytes.to_vec()
+        };
+        taken.push((path.clone(), response.status, bytes));
+    }
+    taken
+}
+
+/// The others' values of the hidden measures become `value` for every criterion (null:
+/// "nicht beurteilbar"), except the first criterion of the first hidden measure, which gets the
+/// central officer's final value `final_value` (none: no final value).
+async fn set_hidden_values(
+    app: &TestApp,
+    round: uuid::Uuid,
+    hidden: &[uuid::Uuid],
+    reader: uuid::Uuid,
+    value: impl Fn(usize) -> Option<i16>,
+    final_value: Option<i16>,
+) {
+    for (n, measure) in hidden.iter().enumerate() {
+        sqlx::query(
+            "update assessments set value = $4, reason = 'geändert ' || coalesce($4::text, 'nb')
+             where round_id = $1 and measure_id = $2 and rater_id <> $3",
+        )
+        .bind(round)
+        .bind(measure)
+        .bind(reader)
+        .bind(value(n))
+        .execute(&app.db)
+        .await
+        .expect("the others' values changed");
+    }
+    sqlx::query("delete from final_values where round_id = $1")
+        .bind(round)
+        .execute(&app.db)
+        .await
+        .expect("no final value");
+    if let Some(final_value) = final_value {
+        sqlx::query(
+            "insert into final_values (round_id, measure_id, criterion_id, value, reason)
+             select $1, $2, k.id, $3, 'Beschluss der Lenkungsgruppe'
+             from prioritisation_rounds r join criteria k on k.catalogue_id = r.catalogue_id
+             where r.id = $1 and k.position = 1",
+        )
+        .bind(round)
+        .bind(hidden[0])
+        .bind(final_value)
+        .execute(&app.db)
+        .await
+        .expect("a final value");
+    }
+}
+
+#[tokio::test]
+async fn a_blind_reader_gets_the_same_bytes_whatever_the_others_gave_to_what_is_hidden() {
+    let app = spawn_app().await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let reader_account = app
+        .create_user(&[Role::DistrictOfficer], Office::Altona)
+        .await;
+    let reader = app.login(&reader_account).await;
+    let mut others = Vec::new();
+    for office in [Office::Wandsbek, Office::Harburg, Office::Bergedorf] {
+        let account = app.create_user(&[Role::DistrictOfficer], office).await;
+        others.push(app.login(&account).await);
+    }
+    let mut measures = Vec::new();
+    for n in 0..8 {
+        measures.push(measure(&app, &format!("Maßnahme Nummer {n}"), n).await);
+    }
+    let (visible, hidden) = measures.split_at(3);
+    // A visible measure depends on a hidden one, and a hidden one on a visible one: the
+    // prerequisite note must not tell where the hidden one stands.
+    for (needs, needed) in [(visible[0], hidden[1]), (hidden[2], visible[1])] {
+        sqlx::query("insert into measure_dependencies (measure_id, requires_id) values ($1, $2)")
+            .bind(needs)
+            .bind(needed)
+            .execute(&app.db)
+            .await
+            .expect("a dependency");
+    }
+
+    // An earlier round, frozen, to compare with.
+    let earlier = open_round(&central, "Runde 2025").await;
+    for (n, id) in measures.iter().enumerate() {
+        let points = ["0", "2", "4", "6", "8", "10", "5", "7"][n];
+        assess(&others[0], &earlier, *id, [points; 7]).await;
+    }
+    let frozen = central
+        .post_form(
+            &format!("{earlier}/einfrieren"),
+            &[("beschlossen_am", "2026-12-01"), ("gremium", "Konferenz")],
+        )
+        .await;
+    assert_eq!(frozen.status, StatusCode::SEE_OTHER, "{}", frozen.body);
+
+    let round = open_round(&central, "Runde 2027").await;
+    let round_id: uuid::Uuid = round
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the round's id");
+    let earlier_id = earlier.rsplit('/').next().expect("an id").to_owned();
+    // The reader judges three measures, and one more as "nicht beurteilbar" throughout: that
+    // is an assessment, but it must not show the others' values.
+    for (id, points) in visible.iter().zip(["6", "4", "8"]) {
+        assess(&reader, &round, *id, [points, "5", "5", "5", "5", "5", "5"]).await;
+    }
+    assess(&reader, &round, hidden[4], ["nb"; 7]).await;
+    for (o, other) in others.iter().enumerate() {
+        for (n, id) in measures.iter().enumerate() {
+            let points = ((n * 3 + o * 2) % 11).to_string();
+            assess(
+                other,
+                &round,
+                *id,
+                [points.as_str(), "3", "7", "2", "9", "1", "6"],
+            )
+            .await;
+        }
+    }
+    let scenario = others[0]
+        .post_form(
+            &format!("{round}/szenarien"),
+            &[
+                ("name", "Bürger zuerst"),
+                ("gewicht1", "55"),
+                ("gewicht2", "10"),
+                ("gewicht3", "10"),
+                ("gewicht4", "5"),
+                ("gewicht5", "5"),
+                ("gewicht6", "5"),
+                ("gewicht7", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(scenario.status, StatusCode::SEE_OTHER, "{}", scenario.body);
+
+    let mut paths: Vec<String> = [
+        round.clone(),
+        format!("{round}.json"),
+        format!("{round}/bewerten"),
+        format!("{round}/robustheit"),
+        format!("{round}/robustheit?modell=beliebig&stichproben=1000&k=2&seed=7"),
+        format!("{round}/was-waere-wenn"),
+        format!("{round}/szenarien"),
+        format!("{round}/szenarien?k=2"),
+        format!("{round}/export/datei?format=csv"),
+        format!("{round}/export/datei?format=json"),
+        format!("{round}/export/datei?format=xlsx"),
+        "/priorisierung".to_owned(),
+        "/priorisierung?ansicht=matrix".to_owned(),
+        "/priorisierung?ansicht=klassen".to_owned(),
+        "/priorisierung?suche=Nummer".to_owned(),
+        "/priorisierung.json".to_owned(),
+        "/priorisierung/export/datei?format=csv".to_owned(),
+        "/priorisierung/export/datei?format=json".to_owned(),
+        format!("/priorisierung/vergleich?von={earlier_id}&zu={round_id}"),
+        "/benachrichtigungen".to_owned(),
+    ]
+    .into_iter()
+    .collect();
+    // What-if with all weight on one criterion at a time: a hidden measure's place between the
+    // visible ones would bracket its values.
+    for k in 1..=7 {
+        let weights: Vec<String> = (1..=7)
+            .map(|j| format!("gewicht{j}={}", if j == k { 100 } else { 0 }))
+            .collect();
+        paths.push(format!("{round}/was-waere-wenn?{}&k=2", weights.join("&")));
+    }
+    for id in &measures {
+        paths.push(format!("{round}/massnahmen/{id}"));
+    }
+
+    let hidden_ids = hidden.to_vec();
+    let reader_id = reader_account.id.0;
+    set_hidden_values(&app, round_id, &hidden_ids, reader_id, |_| Some(10), None).await;
+    let high = capture(&reader, &paths).await;
+    let whole_high = others[0].get(&format!("{round}.json")).await.body;
+    set_hidden_values(
+        &app,
+        round_id,
+        &hidden_ids,
+        reader_id,
+        |n| (n % 2 == 0).then_some(0),
+        Some(3),
+    )
+    .await;
+    let low = capture(&reader, &paths).await;
+    let whole_low = others[0].get(&format!("{round}.json")).await.body;
+    assert_ne!(
+        whole_high, whole_low,
+        "the change is real: whoever sees everything sees it"
+    );
+
+    let told: Vec<String> = high
+        .iter()
+        .zip(&low)
+        .filter(|((_, status, before), (_, status_after, after))| {
+            status != status_after || before != after
+        })
+        .map(|((path, _, before), (_, _, after))| {
+            format!("{path}:\n{}", first_difference(before, after))
+        })
+        .collect();
+    assert!(
+        told.is_empty(),
+        "{} of {} tell a blind reader about the hidden measures:\n{}",
+        told.len(),
+        paths.len(),
+        told.join("\n")
+    );
+
+    // And it is the reader's view: the visible three with places 1–3, the hidden five by number.
+    let page = reader.page(&round).await;
+    assert_eq!(page.texts(".ranking-row__rank"), ["1", "2", "3"]);
+    let listed = page.texts(".hidden-list a");
+    let mut by_number = listed.clone();
+    by_number.sort_by_key(|text| {
+        text.trim_start_matches("M-")
+            .split(' ')
+            .next()
+            .and_then(|number| number.parse::<i64>().ok())
+    });
+    assert_eq!(listed.len(), 5, "{listed:?}");
+    assert_eq!(listed, by_number, "hidden measures are listed by number");
+    let nb_only = reader
+        .page(&format!("{round}/massnahmen/{}", hidden[4]))
+        .await;
+    assert_eq!(nb_only.count(".round-values"), 0, "all-nb opens nothing");
+    assert!(nb_only.text("main").contains("nicht beurteilbar"));
+}
+
+/// Where two captures part, with some context, for the failure message.
+fn first_difference(before: &[u8], after: &[u8]) -> String {
+    let at = before
+        .iter()
+        .zip(after)
+        .position(|(a, b)| a != b)
+        .unwrap_or(before.len().min(after.len()));
+    let around = |bytes: &[u8]| {
+        String::from_utf8_lossy(&bytes[at.saturating_sub(200)..(at + 200).min(bytes.len())])
+            .into_owned()
+    };
+    format!("before: …{}…\nafter:  …{}…", around(before), around(after))
+}
