@@ -104,8 +104,8 @@ pub async fn download(
     let mut tables = plan.tables(state, chosen, format.is_workbook()).await?;
     let today = crate::domain::time::hamburg(chrono::Utc::now()).date_naive();
     let body = match format {
-        Format::Csv => Body::from_stream(csv(tables.swap_remove(0))),
-        Format::Json => Body::from_stream(json_document(&plan, tables.swap_remove(0), today)),
+        Format::Csv => streamed(csv(tables.swap_remove(0))),
+        Format::Json => streamed(json_document(&plan, tables.swap_remove(0), today)),
         Format::Xlsx | Format::Ods => Body::from(workbook(&plan.title, format, tables).await?),
     };
     Ok((
@@ -197,6 +197,13 @@ pub async fn run_job(
 }
 
 type Chunk = Result<Bytes, std::io::Error>;
+
+/// A streamed file as the response body. Fused: a body may be polled again after its end (the
+/// compression layer does, for every browser that asks for gzip), and a chain ending in an
+/// `unfold` panics when polled past its end.
+fn streamed(stream: impl futures_util::Stream<Item = Chunk> + Send + 'static) -> Body {
+    Body::from_stream(stream.fuse())
+}
 
 /// The table's rows, a chunk at a time, each chunk turned into bytes by `write`; a failure
 /// ends the file early (the log says why: the status line has gone out with the first bytes).

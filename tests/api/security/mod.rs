@@ -8,3 +8,4 @@ mod credentials;
 mod input;
 mod linked_measures;
 mod responses;
+mod streams;
