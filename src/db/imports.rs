@@ -155,22 +155,32 @@ pub async fn saved_mappings(
 #[derive(Debug, Clone)]
 pub struct Comparable {
     pub measure: Similar,
+    /// What decides whether the importer may merge a row into it (`lifecycle::may_edit`).
+    pub facts: crate::domain::lifecycle::MeasureFacts,
     /// Title and summary, as the proposal form's duplicate search compares them.
     pub text: String,
 }
 
 /// Every measure an import may find similar (not drafts, not merged away).
-pub async fn comparable(pool: &PgPool) -> sqlx::Result<Vec<Comparable>> {
+pub async fn comparable(pool: &PgPool, importer: UserId) -> sqlx::Result<Vec<Comparable>> {
     let rows = sqlx::query!(
         r#"select id as "id: MeasureId", number, title, status as "status: Status",
-                  support_count, title || ' ' || summary as "text!"
-           from measures where status not in ('draft', 'merged') order by number"#
+                  support_count, title || ' ' || summary as "text!",
+                  lead_office as "lead_office: Office", coalesce(author_id = $1, false) as "by_importer!"
+           from measures where status not in ('draft', 'merged') order by number"#,
+        importer as UserId
     )
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
         .map(|row| Comparable {
+            facts: crate::domain::lifecycle::MeasureFacts {
+                status: row.status,
+                lead_office: row.lead_office,
+                author_is_actor: row.by_importer,
+                goal_count: 0,
+            },
             measure: Similar {
                 id: row.id,
                 number: row.number,
@@ -206,6 +216,9 @@ pub struct Counts {
 pub struct Assessing<'a> {
     pub round: RoundId,
     pub office: Office,
+    /// Whether the importer may add measures to the round (the central officer, who decides
+    /// which measures a round holds); for anyone else only measures already in it are assessed.
+    pub may_add: bool,
     /// Row → criterion name and rating (rows without values are absent).
     pub ratings: &'a std::collections::HashMap<i32, Ratings>,
 }
@@ -320,7 +333,8 @@ pub async fn commit(
 /// round: each measure joins the round (if it is not in it), and every criterion of the round's
 /// catalogue gets the row's value – "nicht beurteilbar" where the list has none. An assessment
 /// the importer already gave a measure is kept, never overwritten ("kept"); of two rows merged
-/// into one measure the first one counts. Row → "taken" or "kept".
+/// into one measure the first one counts. Who may not add measures to the round (`may_add`)
+/// assesses only measures already in it. Row → "taken", "kept" or "outside".
 async fn assess(
     connection: &mut PgConnection,
     import: &Import,
@@ -362,11 +376,24 @@ async fn assess(
     .await?
     .into_iter()
     .collect();
+    let inside: std::collections::HashSet<uuid::Uuid> = sqlx::query_scalar!(
+        "select measure_id from round_measures where round_id = $1 and measure_id = any($2)",
+        assessing.round as RoundId,
+        &measures
+    )
+    .fetch_all(&mut *connection)
+    .await?
+    .into_iter()
+    .collect();
     let mut taken = std::collections::HashSet::new();
     let (mut joined, mut reasons) = (Vec::new(), Vec::new());
     let (mut given_measures, mut given_criteria, mut given_values) =
         (Vec::new(), Vec::new(), Vec::new());
     for (row, measure, ratings) in rated {
+        if !assessing.may_add && !inside.contains(&measure) {
+            result.insert(row, "outside");
+            continue;
+        }
         if already.contains(&measure) || !taken.insert(measure) {
             result.insert(row, "kept");
             continue;

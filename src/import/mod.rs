@@ -9,11 +9,14 @@
 //! streaming cell reader – with a row, column, cell and time limit. CSV must be UTF-8 or
 //! Windows-1252.
 
+mod archive;
 pub mod mapping;
 pub mod similar;
 
-use std::io::{Cursor, Read};
-use std::time::{Duration, Instant};
+use std::io::Cursor;
+use std::time::Duration;
+
+use archive::Deadline;
 
 /// How much an upload may be.
 #[derive(Debug, Clone)]
@@ -30,7 +33,19 @@ pub struct Limits {
     pub max_unpacked: u64,
     /// Unpacked size per packed byte of an entry larger than a mebibyte.
     pub max_ratio: u64,
-    /// Reading the cells may take this long.
+    /// The part calamine reads into memory whole (an XLSX's shared strings, an ODS's content)
+    /// unpacked.
+    pub max_dense_part: u64,
+    /// Shared strings of an XLSX.
+    pub max_shared_strings: usize,
+    /// Spaces one `<text:s text:c="…"/>` of an ODS may stand for.
+    pub max_repeated_spaces: u64,
+    /// Characters of one cell; longer text is cut there (no field of a measure holds more).
+    pub max_cell_chars: usize,
+    /// Bytes of text in all cells together, as read (a shared string or a repeated cell counts
+    /// once per cell that shows it).
+    pub max_text: u64,
+    /// Every step of reading a file together may take this long.
     pub max_time: Duration,
 }
 
@@ -44,6 +59,13 @@ impl Default for Limits {
             max_entries: 500,
             max_unpacked: 200 * 1024 * 1024,
             max_ratio: 100,
+            // A list of 50,000 rows has far fewer distinct texts; a real 300-row list has a
+            // few hundred kilobytes of them.
+            max_dense_part: 16 * 1024 * 1024,
+            max_shared_strings: 500_000,
+            max_repeated_spaces: 1_000,
+            max_cell_chars: 20_000,
+            max_text: 64 * 1024 * 1024,
             max_time: Duration::from_secs(20),
         }
     }
@@ -174,17 +196,19 @@ pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Table, Ref
     }
     let kind = Kind::of_name(file_name).ok_or(Refusal::UnknownKind)?;
     let is_archive = bytes.starts_with(ZIP_MAGIC);
+    let deadline = Deadline::after(limits.max_time);
     match kind {
         Kind::Csv if is_archive => Err(Refusal::Mismatch(kind)),
-        Kind::Csv => csv(&decode(bytes)?, limits),
+        Kind::Csv => csv(&decode(bytes)?, limits, deadline),
         Kind::Xlsx | Kind::Ods if !is_archive => Err(Refusal::Mismatch(kind)),
         Kind::Xlsx => {
-            check_archive(bytes, kind, limits)?;
-            xlsx(bytes, limits)
+            archive::check(bytes, kind, limits, deadline)?;
+            xlsx(bytes, limits, deadline)
         }
         Kind::Ods => {
-            check_archive(bytes, kind, limits)?;
-            ods(bytes, limits)
+            archive::check(bytes, kind, limits, deadline)?;
+            archive::ods_cells(bytes, limits, deadline)?;
+            ods(bytes, limits, deadline)
         }
     }
 }
@@ -242,7 +266,7 @@ fn delimiter(text: &str) -> u8 {
     })
 }
 
-fn csv(text: &str, limits: &Limits) -> Result<Table, Refusal> {
+fn csv(text: &str, limits: &Limits, deadline: Deadline) -> Result<Table, Refusal> {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter(text))
         .has_headers(false)
@@ -255,7 +279,13 @@ fn csv(text: &str, limits: &Limits) -> Result<Table, Refusal> {
         if record.len() > limits.max_columns {
             return Err(Refusal::TooManyColumns(limits.max_columns));
         }
-        let cells: Vec<String> = record.iter().map(|cell| cell.trim().to_owned()).collect();
+        let cells: Vec<String> = record
+            .iter()
+            .map(|cell| capped(cell.trim(), limits))
+            .collect();
+        if index % 4096 == 0 {
+            deadline.check()?;
+        }
         if headings.is_none() {
             headings = Some(cells);
             continue;
@@ -281,76 +311,32 @@ fn table(kind: Kind, headings: Option<Vec<String>>, mut rows: Vec<Row>) -> Resul
     })
 }
 
-/// The archive's entries, sizes and ratios, and that it is the kind of document it claims.
-fn check_archive(bytes: &[u8], kind: Kind, limits: &Limits) -> Result<(), Refusal> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
-    if archive.len() > limits.max_entries {
-        return Err(Refusal::Bomb("too many entries"));
-    }
-    let mut declared: u64 = 0;
-    for index in 0..archive.len() {
-        let entry = archive.by_index_raw(index).map_err(|_| Refusal::Damaged)?;
-        declared = declared.saturating_add(entry.size());
-        if entry.size() > 1024 * 1024
-            && entry.size() / entry.compressed_size().max(1) > limits.max_ratio
-        {
-            return Err(Refusal::Bomb("an entry compressed out of proportion"));
-        }
-    }
-    if declared > limits.max_unpacked {
-        return Err(Refusal::Bomb("declared unpacked size"));
-    }
-    // Declared sizes can lie: unpack, counting, and stop at the limit.
-    let mut actual: u64 = 0;
-    let mut sink = [0u8; 64 * 1024];
-    for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).map_err(|_| Refusal::Damaged)?;
-        loop {
-            let read = entry.read(&mut sink).map_err(|_| Refusal::Damaged)?;
-            if read == 0 {
-                break;
-            }
-            actual += read as u64;
-            if actual > limits.max_unpacked {
-                return Err(Refusal::Bomb("actual unpacked size"));
-            }
-        }
-    }
-    let has = |archive: &zip::ZipArchive<_>, name: &str| archive.index_for_name(name).is_some();
-    let claimed = match kind {
-        Kind::Xlsx => has(&archive, "[Content_Types].xml") && has(&archive, "xl/workbook.xml"),
-        Kind::Ods => {
-            let mut mimetype = String::new();
-            archive
-                .by_name("mimetype")
-                .ok()
-                .and_then(|mut entry| entry.read_to_string(&mut mimetype).ok());
-            mimetype.trim() == ODS_MIMETYPE && has(&archive, "content.xml")
-        }
-        Kind::Csv => false,
-    };
-    if claimed {
-        Ok(())
-    } else {
-        Err(Refusal::Mismatch(kind))
+/// A cell's text, cut at `max_cell_chars` characters: what is stored and shown again on every
+/// later page of the import stays small whatever the file held.
+fn capped(text: &str, limits: &Limits) -> String {
+    match text.char_indices().nth(limits.max_cell_chars) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
     }
 }
 
 /// Collects cells by position into rows, within the limits.
 struct Grid<'a> {
     limits: &'a Limits,
-    started: Instant,
+    deadline: Deadline,
     rows: Vec<Vec<String>>,
     cells: usize,
+    text: u64,
 }
 
 impl<'a> Grid<'a> {
-    fn new(limits: &'a Limits) -> Self {
+    fn new(limits: &'a Limits, deadline: Deadline) -> Self {
         Self {
             limits,
-            started: Instant::now(),
+            deadline,
             rows: Vec::new(),
             cells: 0,
+            text: 0,
         }
     }
 
@@ -365,8 +351,8 @@ impl<'a> Grid<'a> {
         if self.cells > self.limits.max_cells {
             return Err(Refusal::Bomb("too many cells"));
         }
-        if self.cells.is_multiple_of(4096) && self.started.elapsed() > self.limits.max_time {
-            return Err(Refusal::TooSlow);
+        if self.cells.is_multiple_of(4096) {
+            self.deadline.check()?;
         }
         if value.is_empty() {
             return Ok(());
@@ -377,6 +363,11 @@ impl<'a> Grid<'a> {
         let cells = &mut self.rows[row];
         if cells.len() <= column {
             cells.resize(column + 1, String::new());
+        }
+        let value = capped(&value, self.limits);
+        self.text += value.len() as u64;
+        if self.text > self.limits.max_text {
+            return Err(Refusal::Bomb("too much text"));
         }
         cells[column] = value;
         Ok(())
@@ -415,7 +406,7 @@ fn text_of(data: &calamine::Data) -> String {
     }
 }
 
-fn xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, Refusal> {
+fn xlsx(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Result<Table, Refusal> {
     use calamine::Reader;
     let mut workbook: calamine::Xlsx<_> =
         calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
@@ -427,7 +418,8 @@ fn xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, Refusal> {
     let mut cells = workbook
         .worksheet_cells_reader(&sheet)
         .map_err(|_| Refusal::Damaged)?;
-    let mut grid = Grid::new(limits);
+    deadline.check()?;
+    let mut grid = Grid::new(limits, deadline);
     while let Some(cell) = cells.next_cell().map_err(|_| Refusal::Damaged)? {
         let (row, column) = cell.get_position();
         let value = text_of(&calamine::Data::from(cell.get_value().clone()));
@@ -436,67 +428,16 @@ fn xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, Refusal> {
     grid.finish(Kind::Xlsx)
 }
 
-/// The cells an ODS sheet would expand to: repeated rows times repeated cells that hold a
-/// value (empty repeats cost calamine nothing).
-fn ods_cells(bytes: &[u8], limits: &Limits) -> Result<u64, Refusal> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
-    let mut content = String::new();
-    archive
-        .by_name("content.xml")
-        .map_err(|_| Refusal::Damaged)?
-        .read_to_string(&mut content)
-        .map_err(|_| Refusal::Damaged)?;
-    let repeat = |tag: &str, attribute: &str| -> u64 {
-        tag.split_once(attribute)
-            .and_then(|(_, rest)| rest.strip_prefix("=\""))
-            .and_then(|rest| rest.split('"').next())
-            .and_then(|number| number.parse().ok())
-            .unwrap_or(1)
-    };
-    let budget = limits.max_cells as u64;
-    let (last_row, last_column) = (limits.max_rows as u64, limits.max_columns as u64);
-    let mut total: u64 = 0;
-    // Where the current row starts, how often it repeats, and the next cell's column: a
-    // single far-away cell would make calamine's dense range huge.
-    let (mut row, mut row_repeat, mut column): (u64, u64, u64) = (0, 0, 0);
-    for tag in content.split('<').skip(1) {
-        if tag.starts_with("table:table ") || tag.starts_with("table:table>") {
-            (row, row_repeat, column) = (0, 0, 0);
-        } else if tag.starts_with("table:table-row ") || tag.starts_with("table:table-row>") {
-            row = row.saturating_add(row_repeat);
-            row_repeat = repeat(tag, "table:number-rows-repeated");
-            column = 0;
-        } else if tag.starts_with("table:table-cell") || tag.starts_with("table:covered-table-cell")
-        {
-            let cells = repeat(tag, "table:number-columns-repeated");
-            if tag.contains("office:value-type") {
-                if row.saturating_add(row_repeat) > last_row + 1 {
-                    return Err(Refusal::TooManyRows(limits.max_rows));
-                }
-                if column.saturating_add(cells) > last_column {
-                    return Err(Refusal::TooManyColumns(limits.max_columns));
-                }
-                total = total.saturating_add(row_repeat.saturating_mul(cells));
-                if total > budget {
-                    return Err(Refusal::Bomb("repeated cells"));
-                }
-            }
-            column = column.saturating_add(cells);
-        }
-    }
-    Ok(total)
-}
-
-fn ods(bytes: &[u8], limits: &Limits) -> Result<Table, Refusal> {
+fn ods(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Result<Table, Refusal> {
     use calamine::Reader;
-    ods_cells(bytes, limits)?;
     let mut workbook: calamine::Ods<_> =
         calamine::Ods::new(Cursor::new(bytes)).map_err(|_| Refusal::Damaged)?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or(Refusal::NoSheet)?
         .map_err(|_| Refusal::Damaged)?;
-    let mut grid = Grid::new(limits);
+    deadline.check()?;
+    let mut grid = Grid::new(limits, deadline);
     let (top, left) = range.start().unwrap_or((0, 0));
     for (row, column, data) in range.used_cells() {
         grid.put(top as usize + row, left as usize + column, text_of(data))?;
@@ -764,5 +705,137 @@ mod tests {
         ));
         let table = read("t.ods", &ods_with(&trailing), &limits()).expect("read");
         assert_eq!(table.rows.len(), 1);
+    }
+
+    /// A `content.xml` whose sheet holds `body`.
+    fn ods_content(body: &str) -> Vec<u8> {
+        ods_with(&format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="A"><table:table-row><table:table-cell office:value-type="string"><text:p>Titel</text:p></table:table-cell></table:table-row>{body}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        ))
+    }
+
+    #[test]
+    fn repeated_spaces_and_formulas_in_an_ods_are_counted_before_calamine_expands_them() {
+        // Under a kilobyte, and 600 million spaces once expanded (issue 21: 2.9 GB).
+        for spaces in ["600000000", "200000000", "1001"] {
+            let spaced = ods_content(&format!(
+                r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="{spaces}"/>b</text:p></table:table-cell></table:table-row>"#
+            ));
+            assert!(spaced.len() < 1500, "{}", spaced.len());
+            assert_eq!(
+                read("s.ods", &spaced, &limits()).err(),
+                Some(Refusal::Bomb("repeated spaces")),
+                "{spaces}"
+            );
+        }
+        // Runs of spaces and text in repeated rows and cells add up.
+        let many = ods_content(
+            r#"<table:table-row table:number-rows-repeated="40000"><table:table-cell office:value-type="string" table:number-columns-repeated="2"><text:p>a<text:s text:c="1000"/>b</text:p></table:table-cell></table:table-row>"#,
+        );
+        assert_eq!(
+            read("m.ods", &many, &limits()).err(),
+            Some(Refusal::Bomb("repeated text"))
+        );
+        let long = "Text ".repeat(4_000);
+        let copied = ods_content(&format!(
+            r#"<table:table-row table:number-rows-repeated="40000"><table:table-cell office:value-type="string"><text:p>{long}</text:p></table:table-cell></table:table-row>"#
+        ));
+        assert_eq!(
+            read("c.ods", &copied, &limits()).err(),
+            Some(Refusal::Bomb("repeated text"))
+        );
+        // A few spaces, as LibreOffice writes them, are fine.
+        let fine = ods_content(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>Bürger<text:s text:c="2"/>büro</text:p></table:table-cell></table:table-row>"#,
+        );
+        let table = read("f.ods", &fine, &limits()).expect("read");
+        assert_eq!(table.rows[0].cells, ["Bürger  büro"]);
+        // Cells with a formula but no typed value are repeated copies as well (issue 21: +0.9 GB).
+        let formulas = ods_content(
+            r#"<table:table-row table:number-rows-repeated="40000"><table:table-cell table:formula="of:=1+1" table:number-columns-repeated="150"/></table:table-row>"#,
+        );
+        assert!(formulas.len() < 1500);
+        assert_eq!(
+            read("f.ods", &formulas, &limits()).err(),
+            Some(Refusal::Bomb("repeated cells"))
+        );
+        let wide = ods_content(
+            r#"<table:table-row><table:table-cell table:formula="of:=1+1" table:number-columns-repeated="16384"/></table:table-row>"#,
+        );
+        assert_eq!(
+            read("w.ods", &wide, &limits()).err(),
+            Some(Refusal::TooManyColumns(200))
+        );
+    }
+
+    /// An XLSX archive (enough for the guards) whose shared strings are `strings`.
+    fn xlsx_with_strings(strings: &str) -> Vec<u8> {
+        zip_of(&[
+            ("[Content_Types].xml", b"<Types/>".as_slice()),
+            ("xl/workbook.xml", b"<workbook/>".as_slice()),
+            ("xl/sharedStrings.xml", strings.as_bytes()),
+        ])
+    }
+
+    #[test]
+    fn an_xlsx_with_too_many_or_too_large_shared_strings_is_refused_before_calamine_reads_them() {
+        let many: String = (0..600_000)
+            .map(|n| format!("<si><t>{n}</t></si>"))
+            .collect();
+        let file = xlsx_with_strings(&format!("<sst>{many}</sst>"));
+        assert!(file.len() < 10 * 1024 * 1024);
+        assert_eq!(
+            read("viele.xlsx", &file, &limits()),
+            Err(Refusal::Bomb("too many strings"))
+        );
+        // Few strings, but more text than any list holds (a pseudo-random text: it does not
+        // compress out of proportion).
+        let mut state: u32 = 1;
+        let long: String = (0..3 * 1024 * 1024)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                char::from(b'a' + (state >> 16) as u8 % 26)
+            })
+            .collect();
+        let file = xlsx_with_strings(&format!("<sst><si><t>{long}</t></si></sst>"));
+        let small = Limits {
+            max_dense_part: 2 * 1024 * 1024,
+            ..limits()
+        };
+        assert_eq!(
+            read("lang.xlsx", &file, &small),
+            Err(Refusal::Bomb("declared size of the strings"))
+        );
+    }
+
+    #[test]
+    fn one_long_shared_string_in_many_cells_counts_once_per_cell() {
+        let long = "x".repeat(20_000);
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(0, 0, "Titel").expect("a cell");
+        for row in 1..=4_000 {
+            sheet.write(row, 0, long.as_str()).expect("a cell");
+        }
+        let bytes = book.save_to_buffer().expect("an XLSX");
+        assert!(bytes.len() < 200 * 1024, "{}", bytes.len());
+        assert_eq!(
+            read("gleich.xlsx", &bytes, &limits()).err(),
+            Some(Refusal::Bomb("too much text"))
+        );
+    }
+
+    #[test]
+    fn a_cell_is_cut_at_twenty_thousand_characters_in_every_format() {
+        let long = "ä".repeat(30_000);
+        let table = read("l.csv", format!("Titel\n{long}\n").as_bytes(), &limits()).expect("CSV");
+        assert_eq!(table.rows[0].cells[0].chars().count(), 20_000);
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(0, 0, "Titel").expect("a cell");
+        sheet.write(1, 0, long.as_str()).expect("a cell");
+        let bytes = book.save_to_buffer().expect("an XLSX");
+        let table = read("l.xlsx", &bytes, &limits()).expect("XLSX");
+        assert_eq!(table.rows[0].cells[0].chars().count(), 20_000);
     }
 }

@@ -1,16 +1,23 @@
 //! Cross-site request forgery: every unsafe request must come from our own origin (Origin, else
 //! Referer) and carry the form's token, the session's or, before login, the visitor's cookie's.
 //! Failing either is a 403 that changes nothing.
+//!
+//! The token is in the body, so this is also where bodies are read, and read carefully: within
+//! a time (a slow sender gets 408 instead of holding a connection and its buffer), within a
+//! size (an upload's only on the upload route and only for who may import; a form's elsewhere),
+//! and within a budget of bodies in flight per instance (503 with `Retry-After` beyond it).
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::time::Duration;
 
 use super::AppState;
 use super::session::constant_time_eq;
 use super::visitor::Visitor;
+use crate::domain::permissions::Permission;
 
 /// The form field that carries the token.
 pub const FIELD: &str = "csrf_token";
@@ -18,6 +25,17 @@ pub const FIELD: &str = "csrf_token";
 /// Forms are small (an import's preview with thousands of decisions is the largest); anything
 /// larger is refused before it is read whole.
 pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// How long reading a form's body may take by default (`Settings::body_read_time`); an
+/// upload's may take six times as long.
+pub const BODY_READ_TIME: Duration = Duration::from_secs(10);
+
+/// The bodies being read and handled at once, in KiB: each takes its declared length (or its
+/// limit), so at most four uploads or 24 full-size forms are in memory together.
+pub const BODIES_IN_FLIGHT_KIB: usize = 48 * 1024;
+
+/// How long a body waits for room in that budget before it gets 503.
+const ROOM_WAIT: Duration = Duration::from_secs(5);
 
 /// An uploaded file (10 MB) and the form around it.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024 + 256 * 1024;
@@ -58,33 +76,43 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
         tracing::warn!(method = %request.method(), "refused a request from another origin");
         return StatusCode::FORBIDDEN.into_response();
     }
-    let expected = Visitor::from_extensions(request.extensions()).csrf_token;
+    let visitor = Visitor::from_extensions(request.extensions());
+    let expected = visitor.csrf_token;
     let boundary = multipart_boundary(request.headers());
     let (parts, body) = request.into_parts();
-    let limit = if boundary.is_some() {
-        MAX_UPLOAD_BYTES
+    // Large bodies only where a file is taken, and only from who may take it there.
+    let uploads = boundary.is_some()
+        && parts.uri.path() == UPLOAD_PATH
+        && visitor
+            .user
+            .as_ref()
+            .is_some_and(|user| Permission::Assess.allows(Some(&user.user.actor())));
+    let (limit, read_time) = if uploads {
+        (MAX_UPLOAD_BYTES, state.settings.body_read_time * 6)
     } else {
-        MAX_FORM_BYTES
+        (MAX_FORM_BYTES, state.settings.body_read_time)
     };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
-    let read = if declared.is_some_and(|length| length > limit) {
-        None
-    } else {
-        to_bytes(body, limit).await.ok()
+    if declared.is_some_and(|length| length > limit) {
+        return too_large(uploads, parts, next).await;
+    }
+    let kib = u32::try_from(declared.unwrap_or(limit).div_ceil(1024).max(1)).unwrap_or(u32::MAX);
+    let room = tokio::time::timeout(ROOM_WAIT, state.bodies.acquire_many(kib)).await;
+    let Ok(Ok(_room)) = room else {
+        tracing::warn!(kib, "no room for another body");
+        return super::errors::AppError::Busy(ROOM_WAIT).into_response();
     };
-    let Some(bytes) = read else {
-        if boundary.is_some() && parts.uri.path() == UPLOAD_PATH {
-            // Too large an upload: refused by its handler with the form, nothing read. Only
-            // there: any other handler would act without a token.
-            let mut request = Request::from_parts(parts, Body::empty());
-            request.extensions_mut().insert(OversizeUpload);
-            return next.run(request).await;
+    let bytes = match tokio::time::timeout(read_time, to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return too_large(uploads, parts, next).await,
+        Err(_) => {
+            tracing::warn!(path = %parts.uri.path(), "a body came too slowly");
+            return StatusCode::REQUEST_TIMEOUT.into_response();
         }
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let sent = match boundary {
         Some(boundary) => multipart_token(bytes.clone(), boundary).await,
@@ -107,6 +135,18 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
             StatusCode::FORBIDDEN.into_response()
         }
     }
+}
+
+/// A body over its limit: 413, except an upload's, which its handler refuses with the form.
+async fn too_large(uploads: bool, parts: axum::http::request::Parts, next: Next) -> Response {
+    if uploads {
+        // Nothing was read (nor the token), so only the upload handler gets it, and only to
+        // show its form with the German message: any other handler would act without a token.
+        let mut request = Request::from_parts(parts, Body::empty());
+        request.extensions_mut().insert(OversizeUpload);
+        return next.run(request).await;
+    }
+    StatusCode::PAYLOAD_TOO_LARGE.into_response()
 }
 
 /// Whether Origin (or, without it, Referer) names this host.

@@ -14,6 +14,7 @@
 //! Only whoever uploaded a list sees its import.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -24,14 +25,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::db;
-use crate::db::imports::{Counts, Decision, Import, Listed};
+use crate::db::imports::{Comparable, Counts, Decision, Import, Listed};
 use crate::db::measures::Similar;
 use crate::db::rounds::OpenRound;
 use crate::domain::ids::RoundId;
+use crate::domain::lifecycle::may_edit;
 use crate::domain::measure::MeasureData;
-use crate::domain::office::Office;
-use crate::domain::permissions::Permission;
+use crate::domain::permissions::{Actor, Permission};
 use crate::domain::prioritisation::rounds::Rating;
+use crate::domain::roles::Role;
 use crate::import::mapping::{self, Context, Mapping, Problem, TARGETS, Target};
 use crate::import::similar::Index;
 use crate::import::{Limits, Row};
@@ -107,6 +109,39 @@ pub async fn upload_page(
     upload_form(&state, visitor, FormErrors::new(), String::new()).await
 }
 
+/// Reads an uploaded file off the async threads: at most [`READING_AT_ONCE`] at a time per
+/// instance (each may use up to its limits of memory), and the answer comes within the limits'
+/// deadline whatever happens – the reading itself checks that deadline at every step, and it
+/// keeps its place until it has really ended.
+async fn read_file(
+    state: &AppState,
+    file_name: String,
+    bytes: Vec<u8>,
+    limits: &Limits,
+) -> Result<Result<crate::import::Table, crate::import::Refusal>, AppError> {
+    let deadline = tokio::time::Instant::now() + limits.max_time;
+    let place = tokio::time::timeout_at(deadline, Arc::clone(&state.uploads).acquire_owned())
+        .await
+        .map_err(|_| AppError::Busy(std::time::Duration::from_secs(10)))?
+        .map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?;
+    let limits = Limits {
+        max_time: deadline.saturating_duration_since(tokio::time::Instant::now()),
+        ..limits.clone()
+    };
+    let reading = tokio::task::spawn_blocking(move || {
+        let _place = place;
+        crate::import::read(&file_name, &bytes, &limits)
+    });
+    // A little beyond the deadline: the reading refuses by itself at the next check.
+    match tokio::time::timeout_at(deadline + std::time::Duration::from_secs(1), reading).await {
+        Ok(read) => read.map_err(|error| AppError::Internal(anyhow::anyhow!(error))),
+        Err(_) => Ok(Err(crate::import::Refusal::TooSlow)),
+    }
+}
+
+/// Uploads read at the same time per instance.
+pub const READING_AT_ONCE: usize = 2;
+
 /// The fields of an upload form.
 #[derive(Debug, Default)]
 struct Upload {
@@ -177,12 +212,7 @@ pub async fn upload(
         .await;
     }
     let file_name = upload.file_name.clone();
-    let read = tokio::task::spawn_blocking(move || {
-        crate::import::read(&upload.file_name, &upload.bytes, &Limits::default())
-    })
-    .await
-    .map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?;
-    let table = match read {
+    let table = match read_file(&state, upload.file_name, upload.bytes, &limits).await? {
         Ok(table) if table.rows.is_empty() => {
             return refuse(
                 "Die Liste enthält unter der Überschriftenzeile keine Zeile.".to_owned(),
@@ -514,13 +544,17 @@ pub struct Reviewed {
     pub number: usize,
     pub title: String,
     pub outcome: Outcome,
+    /// Similar measures the importer may not edit, so no row merges into them (the same rule
+    /// as the edit form): shown, never offered.
+    pub elsewhere: Vec<Similar>,
     /// The row's criterion values (criterion name → rating), when its columns are mapped.
     pub ratings: Vec<(String, Rating)>,
 }
 
 #[derive(Debug)]
 pub enum Outcome {
-    /// Good; the similar measures PriMa has (none: it is created).
+    /// Good; the similar measures PriMa has that the importer may merge it into (none: it is
+    /// created).
     Valid(Box<MeasureData>, Vec<Similar>),
     Invalid(Vec<Problem>),
 }
@@ -528,9 +562,10 @@ pub enum Outcome {
 /// Every row of `import` checked, with the similar measures of the good ones.
 async fn review(
     state: &AppState,
-    office: Office,
+    importer: &Actor,
     import: &Import,
 ) -> Result<Vec<Reviewed>, AppError> {
+    let office = importer.office;
     let tree = state.strategy.current_tree(&state.db).await?;
     let mapping = import
         .mapping
@@ -564,15 +599,16 @@ async fn review(
     })
     .await
     .map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?;
-    let comparable = db::imports::comparable(&state.db).await?;
+    let comparable = db::imports::comparable(&state.db, importer.user_id).await?;
     // Similar measures of the good rows, as the proposal form finds them (pg_trgm's
     // similarity of title and summary, threshold 0.3), the three closest.
-    let found: Vec<Vec<Similar>> = {
+    let found: Vec<(Vec<Similar>, Vec<Similar>)> = {
         let texts: Vec<String> = checked
             .iter()
             .filter_map(|(_, _, outcome)| outcome.as_ref().ok())
             .map(|(data, _)| format!("{} {}", data.title, data.summary))
             .collect();
+        let importer = importer.clone();
         tokio::task::spawn_blocking(move || {
             let index = Index::new(comparable.iter().map(|candidate| candidate.text.as_str()));
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -582,8 +618,14 @@ async fn review(
                 .map(|found| {
                     found
                         .into_iter()
-                        .map(|(position, _)| comparable[position].measure.clone())
-                        .collect()
+                        .map(|(position, _)| &comparable[position])
+                        .partition::<Vec<_>, _>(|candidate| may_edit(&importer, candidate.facts))
+                })
+                .map(|(mergeable, elsewhere)| {
+                    let measures = |found: Vec<&Comparable>| {
+                        found.into_iter().map(|c| c.measure.clone()).collect()
+                    };
+                    (measures(mergeable), measures(elsewhere))
                 })
                 .collect()
         })
@@ -594,16 +636,21 @@ async fn review(
     Ok(checked
         .into_iter()
         .map(|(number, title, outcome)| match outcome {
-            Ok((data, ratings)) => Reviewed {
-                number,
-                title,
-                outcome: Outcome::Valid(Box::new(data), similar.next().unwrap_or_default()),
-                ratings,
-            },
+            Ok((data, ratings)) => {
+                let (mergeable, elsewhere) = similar.next().unwrap_or_default();
+                Reviewed {
+                    number,
+                    title,
+                    outcome: Outcome::Valid(Box::new(data), mergeable),
+                    elsewhere,
+                    ratings,
+                }
+            }
             Err(problems) => Reviewed {
                 number,
                 title,
                 outcome: Outcome::Invalid(problems),
+                elsewhere: Vec::new(),
                 ratings: Vec::new(),
             },
         })
@@ -621,6 +668,8 @@ pub struct PreviewPage {
     pub errors: Vec<String>,
     /// The open round the criterion values go into, when columns map criteria.
     pub round: Option<OpenRound>,
+    /// Whether the importer may add measures to that round (the central officer).
+    pub adds_to_round: bool,
 }
 
 /// How many rows of each list the preview prints at most.
@@ -715,8 +764,9 @@ pub async fn preview_page(
     if import.committed_at.is_some() || import.mapping.is_none() {
         return Ok(Redirect::to(&format!("/massnahmen/import/{id}")).into_response());
     }
+    let importer = current.user.actor();
     let (rows, round) = tokio::try_join!(
-        review(&state, current.user.office, &import),
+        review(&state, &importer, &import),
         round_of(&state, &import),
     )?;
     Ok(PreviewPage {
@@ -726,6 +776,7 @@ pub async fn preview_page(
         choices: HashMap::new(),
         errors: Vec::new(),
         round,
+        adds_to_round: importer.has(Role::CentralOfficer),
     }
     .into_response())
 }
@@ -767,8 +818,9 @@ pub async fn commit(
                 .map(|number| (number, value))
         })
         .collect();
+    let importer = current.user.actor();
     let (rows, round) = tokio::try_join!(
-        review(&state, current.user.office, &import),
+        review(&state, &importer, &import),
         round_of(&state, &import),
     )?;
     let mut errors = match decide(&rows, &choices) {
@@ -786,6 +838,7 @@ pub async fn commit(
             choices,
             errors,
             round,
+            adds_to_round: importer.has(Role::CentralOfficer),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -855,11 +908,13 @@ pub async fn run_commit(
         .ok_or_else(|| anyhow::anyhow!("import {id} of another person or gone"))?;
     if import.committed_at.is_none() {
         progress.step(0, "Die Zeilen werden geprüft.").await?;
-        let office = db::users::by_id(&state.db, owner)
+        let importer = db::users::by_id(&state.db, owner)
             .await?
-            .map(|user| user.office)
+            .map(|user| user.actor())
             .ok_or_else(|| anyhow::anyhow!("the importer's account is gone"))?;
-        let rows = review(state, office, &import).await?;
+        let office = importer.office;
+        // Checked again now: a measure the importer may no longer edit takes no merge.
+        let rows = review(state, &importer, &import).await?;
         let decisions = decide(&rows, &choices)
             .map_err(|errors| anyhow::anyhow!("choices no longer valid: {}", errors.join("; ")))?;
         progress
@@ -873,6 +928,7 @@ pub async fn run_commit(
         let assessing = import.round_id.map(|round| db::imports::Assessing {
             round,
             office,
+            may_add: importer.has(Role::CentralOfficer),
             ratings: &ratings,
         });
         match db::imports::commit(&state.db, &import, &decisions, assessing.as_ref(), owner).await {
@@ -935,6 +991,7 @@ pub async fn run_commit(
         let assessment = match outcome.assessment.as_deref() {
             Some("taken") => "als Ihre übernommen",
             Some("kept") => "bestand schon, unverändert",
+            Some("outside") => "nicht übernommen: die Maßnahme gehört nicht zur Runde",
             _ => "",
         };
         rows.push([

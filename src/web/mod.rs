@@ -68,6 +68,9 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// XLSX and ODS exports of more rows are written as jobs (see `web::export`).
     pub workbook_rows_in_request: usize,
+    /// How long reading a form's body may take; an upload's may take six times as long
+    /// (`csrf::verify`).
+    pub body_read_time: Duration,
 }
 
 impl Settings {
@@ -81,6 +84,7 @@ impl Settings {
             hsts: config.hsts.unwrap_or(secure_cookies),
             trust_proxy: config.trust_proxy,
             workbook_rows_in_request: export::WORKBOOK_ROWS_IN_REQUEST,
+            body_read_time: csrf::BODY_READ_TIME,
         }
     }
 
@@ -104,6 +108,7 @@ impl Default for Settings {
             hsts: false,
             trust_proxy: false,
             workbook_rows_in_request: export::WORKBOOK_ROWS_IN_REQUEST,
+            body_read_time: csrf::BODY_READ_TIME,
         }
     }
 }
@@ -121,6 +126,10 @@ pub struct AppState {
     pub caches: Arc<cache::Caches>,
     /// The public page and open data (`web::public`).
     pub public: Arc<public::Public>,
+    /// Places for reading uploaded lists (`imports::READING_AT_ONCE`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Room for request bodies in flight, in KiB (`csrf::BODIES_IN_FLIGHT_KIB`).
+    pub bodies: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -153,6 +162,8 @@ impl AppState {
             hashing: Arc::default(),
             settings: Arc::new(settings),
             caches: Arc::default(),
+            uploads: Arc::new(tokio::sync::Semaphore::new(imports::READING_AT_ONCE)),
+            bodies: Arc::new(tokio::sync::Semaphore::new(csrf::BODIES_IN_FLIGHT_KIB)),
         }
     }
 }

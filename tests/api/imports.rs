@@ -49,7 +49,7 @@ fn protocol_lines(body: &str) -> Vec<Vec<String>> {
 }
 
 /// Uploads `bytes` as `file_name`; the import's address.
-async fn upload(officer: &Client, file_name: &str, bytes: &[u8]) -> String {
+pub(crate) async fn upload(officer: &Client, file_name: &str, bytes: &[u8]) -> String {
     let response = officer
         .post_file("/massnahmen/import", &[], ("datei", file_name, bytes))
         .await;
@@ -70,7 +70,7 @@ async fn a_mixed_list_gives_the_right_preview_and_commits_exactly_the_choice() {
     let existing: uuid::Uuid = sqlx::query_scalar(
         "insert into measures (id, title, summary, status, lead_office)
          values (gen_random_uuid(), 'Online-Terminbuchung im Kundenzentrum',
-                 'Termine im Kundenzentrum online buchen.', 'accepted', 'altona') returning id",
+                 'Termine im Kundenzentrum online buchen.', 'accepted', 'harburg') returning id",
     )
     .fetch_one(&app.db)
     .await
@@ -472,6 +472,34 @@ async fn hostile_and_wrong_files_are_refused_with_the_message_next_to_the_field(
     );
     assert!(message.contains("Sicherheitsgründen"), "{message}");
 
+    // Under a kilobyte, 600 million spaces once expanded (issue 21: 2.9 GB, then a 500).
+    let mut spaces = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in [
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        (
+            "content.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="A"><table:table-row><table:table-cell office:value-type="string"><text:p>Titel</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="600000000"/>b</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#,
+        ),
+    ] {
+        spaces
+            .start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("an entry");
+        std::io::Write::write_all(&mut spaces, content.as_bytes()).expect("content");
+    }
+    let spaces = spaces.finish().expect("an ODS").into_inner();
+    assert!(spaces.len() < 2048, "{}", spaces.len());
+    let message = refused(
+        officer
+            .post_file("/massnahmen/import", &[], ("datei", "liste.ods", &spaces))
+            .await,
+    );
+    assert!(message.contains("Sicherheitsgründen"), "{message}");
+    let stored: i64 = sqlx::query_scalar("select count(*) from imports")
+        .fetch_one(&app.db)
+        .await
+        .expect("a count");
+    assert_eq!(stored, 0, "nothing of a refused file is kept");
+
     let message = refused(
         officer
             .post_file(
@@ -528,9 +556,18 @@ async fn criterion_columns_become_the_importers_assessment_in_the_open_round() {
     let existing: uuid::Uuid = sqlx::query_scalar(
         "insert into measures (id, title, summary, status, lead_office)
          values (gen_random_uuid(), 'Online-Terminbuchung im Kundenzentrum',
-                 'Termine im Kundenzentrum online buchen.', 'accepted', 'altona') returning id",
+                 'Termine im Kundenzentrum online buchen.', 'accepted', 'harburg') returning id",
     )
     .fetch_one(&app.db)
+    .await
+    .expect("a measure");
+    // In the round, not yet assessed: the list's values become the officer's assessment.
+    sqlx::query(
+        "insert into measures (id, title, summary, status, lead_office)
+         values (gen_random_uuid(), 'Digitale Akte im Bauamt', 'Bauakten digital führen.',
+                 'accepted', 'harburg')",
+    )
+    .execute(&app.db)
     .await
     .expect("a measure");
     let central = app.signed_in(Role::CentralOfficer).await;
@@ -596,6 +633,7 @@ async fn criterion_columns_become_the_importers_assessment_in_the_open_round() {
             "",
         ],
         &["Mobiles Arbeiten im Außendienst", "Tablets.", "", ""],
+        &["Sprechstunde per Video", "Beratung am Bildschirm.", "7", ""],
     ]);
     let import = upload(&officer, "Bewertete Liste.xlsx", &file).await;
     let mapping = officer.page(&import).await;
@@ -652,7 +690,7 @@ async fn criterion_columns_become_the_importers_assessment_in_the_open_round() {
     assert!(problems[0][2].contains("„12“"), "{problems:?}");
     assert!(
         preview.text("main").contains(
-            "Die Punkte von 2 Zeilen werden als Ihre Bewertung in die Runde „Priorisierung 2027“"
+            "Die Punkte von 3 Zeilen werden als Ihre Bewertung in die Runde „Priorisierung 2027“"
         ),
         "{}",
         preview.text("main")
@@ -674,8 +712,8 @@ async fn criterion_columns_become_the_importers_assessment_in_the_open_round() {
     let standing = officer.finished_job(&job).await;
     assert_eq!(standing["status"], "done", "{standing}");
 
-    // The new measure takes part in the round with the officer's assessment from the list:
-    // every criterion, the list's values, "nicht beurteilbar" elsewhere, the row as reason.
+    // The measure of the round takes the officer's assessment from the list: every criterion,
+    // the list's values, "nicht beurteilbar" elsewhere, the row as reason.
     let created: uuid::Uuid =
         sqlx::query_scalar("select id from measures where title = 'Digitale Akte im Bauamt'")
             .fetch_one(&app.db)
@@ -729,6 +767,20 @@ async fn criterion_columns_become_the_importers_assessment_in_the_open_round() {
     assert_eq!(lines[0][4], "als Ihre übernommen", "{lines:?}");
     assert_eq!(lines[1][4], "bestand schon, unverändert", "{lines:?}");
     assert_eq!(lines[3][4], "");
+    // A new measure does not join the round: that is the central officer's decision.
+    assert_eq!(
+        lines[4][4], "nicht übernommen: die Maßnahme gehört nicht zur Runde",
+        "{lines:?}"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "select count(*) from round_measures rm join measures m on m.id = rm.measure_id
+             where m.title = 'Sprechstunde per Video'"
+        )
+        .await,
+        0
+    );
     let result = officer.page(&import).await;
     assert!(
         result.text("main").contains(

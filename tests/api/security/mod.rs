@@ -4,7 +4,9 @@
 //! of issue 21, beginning with the blind rule stated once.
 
 mod blind_rule;
+mod bodies;
 mod credentials;
+mod import_merges;
 mod input;
 mod linked_measures;
 mod responses;
