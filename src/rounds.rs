@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::db;
 use crate::db::criteria::Catalogue;
 use crate::db::rounds::{
-    AssessmentRow, FinalRow, Freezing, FrozenMeasure, Round, RoundMeasure, Written,
+    AssessmentRow, FinalRow, Freezing, FrozenMeasure, RevisionRow, Round, RoundMeasure, Written,
 };
 use crate::domain::ids::{MeasureId, RoundId, UserId};
 use crate::domain::office::Office;
@@ -85,6 +85,8 @@ pub struct RoundData {
     pub measures: Vec<RoundMeasure>,
     pub assessments: Vec<AssessmentRow>,
     pub finals: Vec<FinalRow>,
+    /// Values replaced after the others' were shown, oldest first.
+    pub revisions: Vec<RevisionRow>,
     /// In the order of `measures`.
     pub standings: Vec<Standing>,
     /// The measures hidden from the reader this data was narrowed for (`narrowed`), in the
@@ -111,11 +113,12 @@ impl RoundData {
         let Some(round) = db::rounds::find(db, id).await? else {
             return Ok(None);
         };
-        let (catalogue, measures, assessments, finals) = tokio::try_join!(
+        let (catalogue, measures, assessments, finals, revisions) = tokio::try_join!(
             db::criteria::by_id(db, round.catalogue_id),
             db::rounds::measures(db, id),
             db::rounds::assessments(db, id),
             db::rounds::final_values(db, id),
+            db::rounds::revisions(db, id),
         )?;
         let Some(catalogue) = catalogue else {
             return Ok(None);
@@ -138,7 +141,7 @@ impl RoundData {
                 *counts.entry(office).or_insert(0) += 1;
                 counts
             });
-        Ok(Some(Self::assemble(
+        let mut data = Self::assemble(
             round,
             catalogue,
             measures,
@@ -146,7 +149,9 @@ impl RoundData {
             finals,
             standings,
             by_office,
-        )))
+        );
+        data.revisions = revisions;
+        Ok(Some(data))
     }
 
     /// The data with its lookups built from the rows.
@@ -181,6 +186,7 @@ impl RoundData {
             measures,
             assessments,
             finals,
+            revisions: Vec::new(),
             standings,
             hidden: Vec::new(),
             reader: None,

@@ -88,6 +88,34 @@ impl AssessmentRow {
     }
 }
 
+/// A value an assessor replaced after the others' values were shown to them.
+#[derive(Debug, Clone)]
+pub struct RevisionRow {
+    pub measure: MeasureId,
+    /// The criterion's position in its catalogue version, from 1.
+    pub position: i32,
+    pub rater: UserId,
+    /// The value replaced (none: "nicht beurteilbar").
+    pub value: Option<i16>,
+    pub replaced_at: DateTime<Utc>,
+}
+
+/// Every replaced value of a round, oldest first.
+pub async fn revisions(pool: &PgPool, id: RoundId) -> sqlx::Result<Vec<RevisionRow>> {
+    sqlx::query_as!(
+        RevisionRow,
+        r#"select r.measure_id as "measure: MeasureId", k.position, r.rater_id as "rater: UserId",
+                  r.value, r.replaced_at
+           from assessment_revisions r
+           join criteria k on k.id = r.criterion_id
+           where r.round_id = $1
+           order by r.replaced_at, r.id"#,
+        id as RoundId
+    )
+    .fetch_all(pool)
+    .await
+}
+
 /// A final value set by the central officer.
 #[derive(Debug, Clone)]
 pub struct FinalRow {
@@ -330,7 +358,9 @@ pub struct Submission<'a> {
     pub ratings: &'a [(uuid::Uuid, Rating, String)],
 }
 
-/// Replaces the rater's assessment of the measure with `submission`, in one transaction.
+/// Replaces the rater's assessment of the measure with `submission`, in one transaction. Once
+/// the earlier assessment gave points (so the others' values were shown), every value it
+/// changes is kept in `assessment_revisions`.
 #[tracing::instrument(skip(pool, submission), fields(round = %submission.round, measure = %submission.measure))]
 pub async fn submit(pool: &PgPool, submission: &Submission<'_>) -> sqlx::Result<Written> {
     let mut transaction = pool.begin().await?;
@@ -338,6 +368,33 @@ pub async fn submit(pool: &PgPool, submission: &Submission<'_>) -> sqlx::Result<
     {
         return Ok(refused);
     }
+    let criteria: Vec<uuid::Uuid> = submission.ratings.iter().map(|(id, _, _)| *id).collect();
+    let values: Vec<Option<i16>> = submission
+        .ratings
+        .iter()
+        .map(|(_, rating, _)| rating.points().map(i16::from))
+        .collect();
+    sqlx::query!(
+        "insert into assessment_revisions (round_id, measure_id, criterion_id, rater_id,
+                                           rater_office, value, submitted_at)
+         select a.round_id, a.measure_id, a.criterion_id, a.rater_id, a.rater_office, a.value,
+                a.submitted_at
+         from assessments a
+         join unnest($4::uuid[], $5::smallint[]) as given (criterion, value)
+           on given.criterion = a.criterion_id
+         where a.round_id = $1 and a.measure_id = $2 and a.rater_id = $3
+           and a.value is distinct from given.value
+           and exists (select 1 from assessments seen
+                       where seen.round_id = $1 and seen.measure_id = $2 and seen.rater_id = $3
+                         and seen.value is not null)",
+        submission.round as RoundId,
+        submission.measure as MeasureId,
+        submission.rater as UserId,
+        &criteria,
+        &values as &[Option<i16>]
+    )
+    .execute(&mut *transaction)
+    .await?;
     sqlx::query!(
         "delete from assessments where round_id = $1 and measure_id = $2 and rater_id = $3",
         submission.round as RoundId,
@@ -346,12 +403,6 @@ pub async fn submit(pool: &PgPool, submission: &Submission<'_>) -> sqlx::Result<
     )
     .execute(&mut *transaction)
     .await?;
-    let criteria: Vec<uuid::Uuid> = submission.ratings.iter().map(|(id, _, _)| *id).collect();
-    let values: Vec<Option<i16>> = submission
-        .ratings
-        .iter()
-        .map(|(_, rating, _)| rating.points().map(i16::from))
-        .collect();
     let reasons: Vec<String> = submission
         .ratings
         .iter()

@@ -106,6 +106,12 @@ impl RoundData {
             standings,
             self.by_office.clone(),
         );
+        data.revisions = self
+            .revisions
+            .iter()
+            .filter(|row| kept.contains(&row.measure))
+            .cloned()
+            .collect();
         data.hidden = hidden;
         data.reader = Some(reader);
         data

@@ -480,3 +480,23 @@ async fn the_open_data_validates_carries_validators_and_is_throttled() {
     // The public page is not throttled.
     assert_eq!(anonymous.get("/oeffentlich").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn no_page_of_the_public_side_sets_a_cookie() {
+    let app = spawn_app().await;
+    let anonymous = app.anonymous();
+    for path in [
+        "/oeffentlich",
+        "/oeffentlich/leichte-sprache",
+        "/barrierefreiheit",
+        "/offene-daten/massnahmen.json",
+        "/offene-daten/massnahmen.csv",
+    ] {
+        let response = anonymous.get(path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        assert!(
+            response.header("set-cookie").is_none(),
+            "{path} sets a cookie"
+        );
+    }
+}

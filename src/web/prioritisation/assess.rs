@@ -162,6 +162,9 @@ pub struct CriterionView<'a> {
     pub disputed: bool,
     /// Each rater's value, when the reader may see them.
     pub individual: Vec<&'a AssessmentRow>,
+    /// The values raters replaced after the others' were shown to them (with the individual
+    /// values only), oldest first.
+    pub revisions: Vec<&'a crate::db::rounds::RevisionRow>,
     pub final_value: Option<&'a FinalRow>,
     /// The part of the score, in twentieths of a point.
     pub contribution: Option<u16>,
@@ -197,6 +200,22 @@ impl CriterionView<'_> {
 
     pub fn contribution_text(&self) -> String {
         self.contribution.map_or_else(|| "–".to_owned(), score_text)
+    }
+
+    /// What `rater` gave before changing it after seeing the others' values: "zuvor 3, am
+    /// 05.12.2026" for each change, or nothing.
+    pub fn earlier(&self, rater: &crate::domain::ids::UserId) -> Vec<String> {
+        self.revisions
+            .iter()
+            .filter(|row| row.rater == *rater)
+            .map(|row| {
+                let value = row
+                    .value
+                    .map_or_else(|| "n. b.".to_owned(), |value| value.to_string());
+                let day = crate::domain::time::hamburg(row.replaced_at).format("%d.%m.%Y");
+                format!("zuvor {value}, geändert am {day}")
+            })
+            .collect()
     }
 
     pub fn final_reason(&self) -> &str {
@@ -414,6 +433,15 @@ impl AssessPage {
                     spread: standing
                         .and_then(|standing| standing.spreads.get(k).copied().flatten()),
                     disputed: standing.is_some_and(|standing| standing.disputed.contains(&k)),
+                    revisions: if self.shows_individual() {
+                        self.data
+                            .revisions
+                            .iter()
+                            .filter(|row| row.measure == measure && row.position == position)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
                     individual: if self.shows_individual() {
                         rows
                     } else {

@@ -39,7 +39,11 @@ pub const PAGE_PATH: &str = "/oeffentlich";
 
 /// Whether `path` belongs to the public side (no session needed, no cookie handed out).
 pub fn is_public_path(path: &str) -> bool {
-    path == PAGE_PATH || path.starts_with("/oeffentlich/") || path.starts_with("/offene-daten/")
+    path == PAGE_PATH
+        || path.starts_with("/oeffentlich/")
+        || path.starts_with("/offene-daten/")
+        // Linked from every public page's footer, and a statement without a form.
+        || path == "/barrierefreiheit"
 }
 
 /// The public side's state: its documents in memory and the open data's throttle.

@@ -323,3 +323,42 @@ fn first_difference(before: &[u8], after: &[u8]) -> String {
     };
     format!("before: …{}…\nafter:  …{}…", around(before), around(after))
 }
+
+#[tokio::test]
+async fn a_value_changed_after_seeing_the_others_stays_visible_beside_the_new_one() {
+    let app = spawn_app().await;
+    let target = measure(&app, "Nachträglich geändert", 0).await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Änderungsrunde").await;
+    let mut officers = Vec::new();
+    for office in [Office::Altona, Office::Wandsbek, Office::Harburg] {
+        let account = app.create_user(&[Role::DistrictOfficer], office).await;
+        officers.push(app.login(&account).await);
+    }
+    let (altona, wandsbek, harburg) = (&officers[0], &officers[1], &officers[2]);
+    assess(wandsbek, &round, target, ["3"; 7]).await;
+    assess(altona, &round, target, ["9"; 7]).await;
+    // Altona has seen Wandsbek's 3 and moves towards it.
+    assess(altona, &round, target, ["4", "9", "9", "9", "9", "9", "9"]).await;
+    // Harburg first could not judge anything, saw nothing, then judged: no revision.
+    assess(harburg, &round, target, ["nb"; 7]).await;
+    assess(harburg, &round, target, ["5"; 7]).await;
+    let page = wandsbek.page(&format!("{round}/massnahmen/{target}")).await;
+    let first = &page.texts(".value-row .individual-values")[0];
+    assert!(
+        first.contains("Altona: 4 (nach Einsicht in die anderen Werte geändert: zuvor 9"),
+        "{first}"
+    );
+    assert!(!first.contains("Harburg: 5 (nach"), "{first}");
+    let second = &page.texts(".value-row .individual-values")[1];
+    assert!(!second.contains("geändert"), "an unchanged value: {second}");
+    let kept: i64 = sqlx::query_scalar("select count(*) from assessment_revisions")
+        .fetch_one(&app.db)
+        .await
+        .expect("a count");
+    assert_eq!(kept, 1, "only the changed value, only after seeing");
+    // Staff never see who gave which value, nor who changed one.
+    let staff = app.signed_in(Role::Staff).await;
+    let seen = staff.page(&format!("{round}/massnahmen/{target}")).await;
+    assert!(!seen.text("main").contains("zuvor 9"));
+}
