@@ -34,6 +34,8 @@ pub struct Import {
     pub created_count: Option<i32>,
     pub merged_count: Option<i32>,
     pub skipped_count: Option<i32>,
+    /// The file was a CSV read as Windows-1252, not UTF-8.
+    pub windows_1252: bool,
 }
 
 /// An import in the list of imports (without its rows).
@@ -54,18 +56,18 @@ pub async fn create(
     pool: &PgPool,
     file_name: &str,
     owner: UserId,
-    headings: &[String],
-    rows: &[Row],
+    table: &crate::import::Table,
 ) -> sqlx::Result<uuid::Uuid> {
     sqlx::query_scalar!(
-        "insert into imports (id, file_name, owner_id, headings, rows, row_count)
-         values ($1, $2, $3, $4, $5, $6) returning id",
+        "insert into imports (id, file_name, owner_id, headings, rows, row_count, windows_1252)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
         uuid::Uuid::new_v4(),
         file_name,
         owner as UserId,
-        Json(headings) as _,
-        Json(rows) as _,
-        rows.len() as i32
+        Json(&table.headings) as _,
+        Json(&table.rows) as _,
+        table.rows.len() as i32,
+        table.windows_1252
     )
     .fetch_one(pool)
     .await
@@ -78,7 +80,7 @@ pub async fn find(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Import>>
                   headings as "headings: Json<Vec<String>>", rows as "rows: Json<Vec<Row>>",
                   row_count, mapping as "mapping: Json<Mapping>",
                   round_id as "round_id: RoundId", created_at, committed_at,
-                  created_count, merged_count, skipped_count
+                  created_count, merged_count, skipped_count, windows_1252
            from imports where id = $1"#,
         id
     )

@@ -104,6 +104,9 @@ pub struct Table {
     pub kind: Kind,
     pub headings: Vec<String>,
     pub rows: Vec<Row>,
+    /// A CSV that was not UTF-8 and was read as Windows-1252 (the pages say so: its umlauts
+    /// are worth a look).
+    pub windows_1252: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -199,7 +202,12 @@ pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Table, Ref
     let deadline = Deadline::after(limits.max_time);
     match kind {
         Kind::Csv if is_archive => Err(Refusal::Mismatch(kind)),
-        Kind::Csv => csv(&decode(bytes)?, limits, deadline),
+        Kind::Csv => {
+            let (text, windows_1252) = decode(bytes)?;
+            let mut table = csv(&text, limits, deadline)?;
+            table.windows_1252 = windows_1252;
+            Ok(table)
+        }
         Kind::Xlsx | Kind::Ods if !is_archive => Err(Refusal::Mismatch(kind)),
         Kind::Xlsx => {
             archive::check(bytes, kind, limits, deadline)?;
@@ -215,13 +223,14 @@ pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Table, Ref
 
 /// UTF-8 (with or without a byte order mark), else Windows-1252; anything else is refused:
 /// UTF-16 (byte order marks, NUL bytes) and bytes Windows-1252 leaves undefined.
-fn decode(bytes: &[u8]) -> Result<String, Refusal> {
+/// The text, and whether it was read as Windows-1252.
+fn decode(bytes: &[u8]) -> Result<(String, bool), Refusal> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         if text.contains('\0') {
             return Err(Refusal::Encoding);
         }
-        return Ok(text.to_owned());
+        return Ok((text.to_owned(), false));
     }
     let undefined = |byte: &u8| matches!(byte, 0x00 | 0x81 | 0x8D | 0x8F | 0x90 | 0x9D);
     if bytes.starts_with(b"\xFF\xFE")
@@ -231,7 +240,7 @@ fn decode(bytes: &[u8]) -> Result<String, Refusal> {
         return Err(Refusal::Encoding);
     }
     let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-    Ok(text.into_owned())
+    Ok((text.into_owned(), true))
 }
 
 /// The delimiter: semicolon (German spreadsheets), comma or tab – the first of them that splits
@@ -308,6 +317,7 @@ fn table(kind: Kind, headings: Option<Vec<String>>, mut rows: Vec<Row>) -> Resul
         kind,
         headings,
         rows,
+        windows_1252: false,
     })
 }
 
@@ -502,11 +512,13 @@ mod tests {
         );
         assert_eq!(table.rows[1].number, 4);
         assert_eq!(table.rows[1].cells[1], "Nord; Mitte");
+        assert!(!table.windows_1252);
 
         let (windows, _, _) =
             encoding_rs::WINDOWS_1252.encode("Titel,Notiz\nBürgerbüro,„Straße“\n");
         let table = read("alt.CSV", &windows, &limits()).expect("read");
         assert_eq!(table.rows[0].cells, ["Bürgerbüro", "„Straße“"]);
+        assert!(table.windows_1252, "the pages say so");
     }
 
     #[test]

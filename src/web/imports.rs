@@ -226,14 +226,7 @@ pub async fn upload(
             return refuse(refusal.message(&limits), upload.mapping).await;
         }
     };
-    let id = db::imports::create(
-        &state.db,
-        &file_name,
-        current.user.id,
-        &table.headings,
-        &table.rows,
-    )
-    .await?;
+    let id = db::imports::create(&state.db, &file_name, current.user.id, &table).await?;
     // A saved mapping chosen with the upload applies at once; otherwise the headings decide.
     let saved = db::imports::saved_mappings(&state.db).await?;
     let chosen = saved

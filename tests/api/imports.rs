@@ -851,3 +851,35 @@ async fn a_round_frozen_before_the_commit_refuses_it_with_a_clear_message() {
     assert_eq!(count(&app, "select count(*) from measures").await, before);
     assert_eq!(count(&app, "select count(*) from jobs").await, 0);
 }
+
+#[tokio::test]
+async fn a_list_read_as_windows_1252_says_so_on_its_mapping_and_preview() {
+    let app = spawn_app().await;
+    let officer = app.signed_in(Role::DistrictOfficer).await;
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252
+        .encode("Titel;Kurzbeschreibung\r\nBürgerbüro öffnen;Für alle\r\n");
+    let import = upload(&officer, "alt.csv", &bytes).await;
+    let mapping = officer.page(&import).await;
+    assert!(
+        mapping.text("main").contains("Windows-1252"),
+        "{}",
+        mapping.text("main")
+    );
+    let fields = mapping.form_fields(&import);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    officer.post_form(&import, &pairs).await;
+    let preview = officer.page(&format!("{import}/vorschau")).await;
+    assert!(preview.text("main").contains("Windows-1252"));
+    assert!(preview.text("main").contains("Bürgerbüro öffnen"));
+    let utf8 = upload(&officer, "neu.csv", "Titel\r\nBürgerbüro\r\n".as_bytes()).await;
+    assert!(
+        !officer
+            .page(&utf8)
+            .await
+            .text("main")
+            .contains("Windows-1252")
+    );
+}

@@ -155,18 +155,18 @@ async fn every_object_rule_refuses_the_wrong_person_and_serves_the_right_one() {
     .expect("a job");
 
     // A list Altona's officer uploaded, its columns mapped.
-    let import = prima::db::imports::create(
-        &app.db,
-        "liste.csv",
-        altona_user.id,
-        &["Titel".to_owned()],
-        &[prima::import::Row {
+    let table = prima::import::Table {
+        kind: prima::import::Kind::Csv,
+        headings: vec!["Titel".to_owned()],
+        rows: vec![prima::import::Row {
             number: 2,
             cells: vec!["Eine Maßnahme aus der Liste".to_owned()],
         }],
-    )
-    .await
-    .expect("an import");
+        windows_1252: false,
+    };
+    let import = prima::db::imports::create(&app.db, "liste.csv", altona_user.id, &table)
+        .await
+        .expect("an import");
     let titled: prima::import::mapping::Mapping = [("titel".to_owned(), 0)].into_iter().collect();
     prima::db::imports::set_mapping(&app.db, import, &titled, None)
         .await

@@ -500,7 +500,7 @@ async fn an_officer_imports_a_list_with_the_keyboard_alone() {
     sqlx::query(
         "insert into measures (id, title, summary, status, lead_office)
          values (gen_random_uuid(), 'Digitale Bauakte', 'Bauakten digital führen.', 'accepted',
-                 'altona')",
+                 'bergedorf')",
     )
     .execute(&app.db)
     .await

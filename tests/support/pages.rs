@@ -581,10 +581,15 @@ impl Fixtures {
             cells: cells.map(str::to_owned).to_vec(),
         })
         .collect();
-        let import =
-            prima::db::imports::create(&app.db, "liste.xlsx", UserId(user), &headings, &rows)
-                .await
-                .expect("an import");
+        let table = prima::import::Table {
+            kind: prima::import::Kind::Xlsx,
+            headings: headings.clone(),
+            rows,
+            windows_1252: false,
+        };
+        let import = prima::db::imports::create(&app.db, "liste.xlsx", UserId(user), &table)
+            .await
+            .expect("an import");
         prima::db::imports::set_mapping(
             &app.db,
             import,
