@@ -202,8 +202,8 @@ impl CriterionView<'_> {
         self.contribution.map_or_else(|| "–".to_owned(), score_text)
     }
 
-    /// What `rater` gave before changing it after seeing the others' values: "zuvor 3, am
-    /// 05.12.2026" for each change, or nothing.
+    /// What `rater` gave before changing it after seeing the others' values: "am 05.12.2026,
+    /// zuvor 3" for each change, or nothing.
     pub fn earlier(&self, rater: &crate::domain::ids::UserId) -> Vec<String> {
         self.revisions
             .iter()
@@ -213,7 +213,7 @@ impl CriterionView<'_> {
                     .value
                     .map_or_else(|| "n. b.".to_owned(), |value| value.to_string());
                 let day = crate::domain::time::hamburg(row.replaced_at).format("%d.%m.%Y");
-                format!("zuvor {value}, geändert am {day}")
+                format!("am {day}, zuvor {value}")
             })
             .collect()
     }
@@ -356,7 +356,7 @@ impl AssessPage {
         };
         let mut text = if self.data.is_blind() {
             format!(
-                "Platz {} unter den {} Maßnahmen, die Sie sehen, {}",
+                "Platz {} unter den {} Maßnahmen, die Sie sehen; {}",
                 standing.rank,
                 self.data.measures.len(),
                 tier_label(standing.tier)

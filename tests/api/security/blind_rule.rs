@@ -346,7 +346,8 @@ async fn a_value_changed_after_seeing_the_others_stays_visible_beside_the_new_on
     let page = wandsbek.page(&format!("{round}/massnahmen/{target}")).await;
     let first = &page.texts(".value-row .individual-values")[0];
     assert!(
-        first.contains("Altona: 4 (nach Einsicht in die anderen Werte geändert: zuvor 9"),
+        first.contains("Altona: 4 (nach Einsicht in die anderen Werte geändert am ")
+            && first.contains(", zuvor 9)"),
         "{first}"
     );
     assert!(!first.contains("Harburg: 5 (nach"), "{first}");
