@@ -45,6 +45,9 @@ pub async fn create_user(
         office,
         roles: &roles,
         password_hash: Some(hash),
+        // A generated password is a one-time password; one given on standard input is the
+        // operator's choice.
+        one_time_until: generated.then(|| password::one_time_until(chrono::Utc::now())),
     };
     match create_account(pool, &new_user, None, "Kommandozeile").await {
         Ok(_) => Ok(generated.then_some(password)),
@@ -106,7 +109,8 @@ pub async fn set_password(
     };
     let hash = hash_blocking(password.clone()).await?;
     let mut transaction = pool.begin().await?;
-    db::users::set_password_hash(&mut *transaction, user.id, &hash).await?;
+    let until = generated.then(|| password::one_time_until(chrono::Utc::now()));
+    db::users::set_password_hash(&mut *transaction, user.id, &hash, until).await?;
     db::sessions::delete_all_for_user(&mut *transaction, user.id).await?;
     db::security_log::record(
         &mut *transaction,
@@ -196,6 +200,7 @@ pub async fn create_demo_accounts(pool: &PgPool) -> anyhow::Result<()> {
             office,
             roles: &[role],
             password_hash: Some(hash),
+            one_time_until: None,
         };
         match db::users::create(pool, &new_user).await {
             Ok(_) => lines.push(format!(

@@ -150,7 +150,10 @@ async fn user_command(config: prima::config::Config, command: UserCommand) -> an
             }
         };
         if let Some(password) = shown {
-            println!("one-time password (shown once): {}", password.expose());
+            println!(
+                "one-time password (shown once; valid 72 hours, for the first sign-in only, which chooses the person's own): {}",
+                password.expose()
+            );
         }
         anyhow::Ok(())
     }

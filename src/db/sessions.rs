@@ -19,6 +19,8 @@ pub struct ActiveSession {
     pub unread: i64,
     /// The content generation this request sees (see `web::cache`); read in the same query.
     pub generation: i64,
+    /// The person signed in with a one-time password and has to choose their own first.
+    pub must_change_password: bool,
 }
 
 /// A session as listed on the account page.
@@ -73,7 +75,8 @@ pub async fn find_active(
                   u.roles as "roles: Vec<Role>", u.active, u.created_at,
                   (select count(*) from notifications n where n.user_id = u.id and n.read_at is null)
                       as "unread!",
-                  (select value from content_generation) as "generation!"
+                  (select value from content_generation) as "generation!",
+                  u.one_time_until is not null as "must_change_password!"
            from sessions s join users u on u.id = s.user_id
            where s.token_hash = $1
              and u.active
@@ -91,6 +94,7 @@ pub async fn find_active(
         last_seen_at: row.last_seen_at,
         unread: row.unread,
         generation: row.generation,
+        must_change_password: row.must_change_password,
         user: User {
             id: row.user_id,
             email: row.email,

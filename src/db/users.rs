@@ -25,6 +25,9 @@ pub struct NewUser<'a> {
     pub office: Office,
     pub roles: &'a [Role],
     pub password_hash: Option<String>,
+    /// Until when `password_hash` is a one-time password (`domain::password::one_time_until`);
+    /// none: the person's own.
+    pub one_time_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub async fn create(
@@ -33,14 +36,16 @@ pub async fn create(
 ) -> Result<UserId, CreateUserError> {
     let id = UserId::new();
     let result = sqlx::query!(
-        "insert into users (id, email, display_name, office, roles, password_hash, password_changed_at)
-         values ($1, $2, $3, $4, $5, $6, case when $6::text is null then null else now() end)",
+        "insert into users (id, email, display_name, office, roles, password_hash, password_changed_at,
+                            one_time_until)
+         values ($1, $2, $3, $4, $5, $6, case when $6::text is null then null else now() end, $7)",
         id as UserId,
         user.email.as_str(),
         user.display_name.as_str(),
         user.office as Office,
         user.roles as &[Role],
         user.password_hash,
+        user.one_time_until,
     )
     .execute(executor)
     .await;
@@ -71,12 +76,14 @@ pub async fn id_by_email(
 pub struct Credentials {
     pub user: User,
     pub password_hash: Option<String>,
+    /// Until when the password is a one-time password.
+    pub one_time_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub async fn credentials_by_email(pool: &PgPool, email: &str) -> sqlx::Result<Option<Credentials>> {
     let row = sqlx::query!(
         r#"select id as "id: UserId", email, display_name, office as "office: Office",
-                  roles as "roles: Vec<Role>", active, created_at, password_hash
+                  roles as "roles: Vec<Role>", active, created_at, password_hash, one_time_until
            from users where lower(email) = lower($1)"#,
         email
     )
@@ -93,6 +100,7 @@ pub async fn credentials_by_email(pool: &PgPool, email: &str) -> sqlx::Result<Op
             created_at: row.created_at,
         },
         password_hash: row.password_hash,
+        one_time_until: row.one_time_until,
     }))
 }
 
@@ -147,16 +155,20 @@ pub async fn count(pool: &PgPool) -> sqlx::Result<i64> {
         .await
 }
 
+/// Sets the password: the person's own (`one_time_until` none), or a one-time password.
 pub async fn set_password_hash(
     executor: impl PgExecutor<'_>,
     id: UserId,
     hash: &str,
+    one_time_until: Option<chrono::DateTime<chrono::Utc>>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "update users set password_hash = $2, password_changed_at = now(), updated_at = now()
+        "update users set password_hash = $2, password_changed_at = now(), updated_at = now(),
+                          one_time_until = $3
          where id = $1",
         id as UserId,
-        hash
+        hash,
+        one_time_until
     )
     .execute(executor)
     .await

@@ -79,6 +79,7 @@ async fn person(
             office,
             roles: &roles,
             password_hash: None,
+            one_time_until: None,
         },
     )
     .await;

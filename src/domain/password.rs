@@ -205,7 +205,17 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash(&generate()).unwrap_or_default())
 }
 
-/// A random password for accounts created by an administrator or the command line, shown once.
+/// How long a generated password signs in: long enough to reach the person over a weekend,
+/// short enough that one lying in a mailbox is soon worth nothing.
+pub const ONE_TIME_VALIDITY: chrono::Duration = chrono::Duration::hours(72);
+
+/// Until when a one-time password generated at `now` signs in.
+pub fn one_time_until(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    now + ONE_TIME_VALIDITY
+}
+
+/// A random password for accounts created by an administrator or the command line, shown once:
+/// a one-time password ([`ONE_TIME_VALIDITY`], then the person chooses their own).
 pub fn generate() -> Password {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

@@ -174,7 +174,7 @@ async fn replace_password(
     hash: &str,
 ) -> Result<String, AppError> {
     let mut transaction = state.db.begin().await?;
-    db::users::set_password_hash(&mut *transaction, current.user.id, hash).await?;
+    db::users::set_password_hash(&mut *transaction, current.user.id, hash, None).await?;
     db::sessions::delete_all_for_user(&mut *transaction, current.user.id).await?;
     let token = session::start(&mut *transaction, current.user.id, client, agent).await?;
     let event = Event {

@@ -76,6 +76,10 @@ struct LoginForm {
 
 const WRONG_CREDENTIALS: &str = "E-Mail-Adresse oder Passwort ist nicht richtig.";
 
+/// Said only to whoever knows the password.
+const ONE_TIME_EXPIRED: &str = "Ihr Einmalpasswort ist abgelaufen (es gilt 72 Stunden). Bitte \
+    lassen Sie sich von der Administration ein neues geben.";
+
 async fn login(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -97,19 +101,30 @@ async fn login(
     if !missing.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(missing)).into_response());
     }
-    let (user, verified) = match authenticate(&state, &email, form.password, &client).await? {
-        Ok(signed_in) => signed_in,
-        Err(LoginRefusal::Refused(refused)) => {
-            let page = page(FormErrors::one("email", refused.message()));
-            return Ok(too_many_requests(page, refused));
-        }
-        Err(LoginRefusal::WrongCredentials) => {
-            let error = FormErrors::one("email", WRONG_CREDENTIALS);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(error)).into_response());
-        }
-    };
+    let (user, verified, one_time) =
+        match authenticate(&state, &email, form.password, &client).await? {
+            Ok(signed_in) => signed_in,
+            Err(LoginRefusal::OneTimeExpired) => {
+                let error = FormErrors::one("email", ONE_TIME_EXPIRED);
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(error)).into_response());
+            }
+            Err(LoginRefusal::Refused(refused)) => {
+                let page = page(FormErrors::one("email", refused.message()));
+                return Ok(too_many_requests(page, refused));
+            }
+            Err(LoginRefusal::WrongCredentials) => {
+                let error = FormErrors::one("email", WRONG_CREDENTIALS);
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(error)).into_response());
+            }
+        };
     let token = start_session(&state, &headers, &user, verified, &client, &agent).await?;
-    let mut response = Redirect::to(&next).into_response();
+    // A one-time password signs in only to choose one's own.
+    let next = if one_time {
+        session::OWN_PASSWORD_PAGE
+    } else {
+        next.as_str()
+    };
+    let mut response = Redirect::to(next).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         session::session_cookie(&token, state.settings.secure_cookies),
@@ -134,16 +149,18 @@ enum LoginRefusal {
     Refused(Refused),
     /// Unknown account, deactivated account or wrong password: the person hears the same.
     WrongCredentials,
+    /// The right one-time password, but after its time.
+    OneTimeExpired,
 }
 
 /// The active account whose password this is, with the checked attempt still to be recorded as
-/// a success; a failure is recorded here.
+/// a success and whether the password is a one-time password; a failure is recorded here.
 async fn authenticate(
     state: &AppState,
     email: &str,
     password: String,
     client: &str,
-) -> Result<Result<(User, Verified), LoginRefusal>, AppError> {
+) -> Result<Result<(User, Verified, bool), LoginRefusal>, AppError> {
     let attempt = Attempt {
         account: email.to_owned(),
         subject: None,
@@ -168,10 +185,26 @@ async fn authenticate(
         Some(credentials) if !credentials.user.active => Some("Konto deaktiviert"),
         Some(credentials) if credentials.password_hash.is_none() => Some("kein Passwort gesetzt"),
         Some(_) if !verified.matches() => Some("falsches Passwort"),
+        Some(credentials)
+            if credentials
+                .one_time_until
+                .is_some_and(|until| until < chrono::Utc::now()) =>
+        {
+            Some("Einmalpasswort abgelaufen")
+        }
         Some(_) => None,
     };
     match (credentials, failure) {
-        (Some(credentials), None) => Ok(Ok((credentials.user, verified))),
+        (Some(credentials), None) => {
+            let one_time = credentials.one_time_until.is_some();
+            Ok(Ok((credentials.user, verified, one_time)))
+        }
+        (Some(credentials), Some(reason @ "Einmalpasswort abgelaufen")) => {
+            verified
+                .failed(state, Some(credentials.user.id), reason)
+                .await?;
+            Ok(Err(LoginRefusal::OneTimeExpired))
+        }
         (credentials, failure) => {
             let subject = credentials.map(|credentials| credentials.user.id);
             let reason = failure.unwrap_or("unbekanntes Konto");

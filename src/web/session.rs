@@ -5,7 +5,7 @@
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -134,6 +134,7 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
                     csrf_token: session.csrf_token,
                     unread: session.unread,
                     generation: session.generation,
+                    must_change_password: session.must_change_password,
                 });
             }
             Ok(None) => clear_session_cookie = true,
@@ -160,6 +161,17 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
         }
     }
     let signed_in = request.extensions().get::<CurrentUser>().is_some();
+    let must_change = request
+        .extensions()
+        .get::<CurrentUser>()
+        .is_some_and(|current| current.must_change_password);
+    if must_change && !open_before_own_password(request.method(), request.uri().path()) {
+        let mut response = Redirect::to(OWN_PASSWORD_PAGE).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return response;
+    }
     let mut new_csrf = None;
     // The public pages and the open data have no form to protect: no cookie, so that they stay
     // cacheable and every reader gets the same bytes.
@@ -195,6 +207,20 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// Where someone signed in with a one-time password chooses their own.
+pub const OWN_PASSWORD_PAGE: &str = "/konto#passwort-aendern";
+
+/// What a person signed in with a one-time password may do before choosing their own: read
+/// the account page, send its password form, sign out (and read the accessibility statement).
+fn open_before_own_password(method: &axum::http::Method, path: &str) -> bool {
+    use axum::http::Method;
+    matches!(
+        (method, path),
+        (&Method::GET | &Method::HEAD, "/konto" | "/barrierefreiheit")
+            | (&Method::POST, "/konto/passwort" | "/abmelden")
+    )
 }
 
 async fn touch_if_due(state: &AppState, session: &ActiveSession) {

@@ -17,6 +17,9 @@ pub struct CurrentUser {
     pub unread: i64,
     /// The content generation when the request came in (see `web::cache`).
     pub generation: i64,
+    /// Signed in with a one-time password: only the account page (to choose one's own) and
+    /// signing out are open until then (`web::session::load`).
+    pub must_change_password: bool,
 }
 
 /// The CSRF token of a visitor without a session.

@@ -46,6 +46,7 @@ impl TestApp {
                 office,
                 roles,
                 password_hash: Some(password_hash().to_owned()),
+                one_time_until: None,
             },
         )
         .await

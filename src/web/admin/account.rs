@@ -233,9 +233,10 @@ pub async fn reset_password(
         .await?
         .ok_or(AppError::NotFound)?;
     let one_time = password::generate();
+    let until = password::one_time_until(chrono::Utc::now());
     let hash = hash_new(&state, &client, one_time.clone()).await?;
     let mut transaction = state.db.begin().await?;
-    db::users::set_password_hash(&mut *transaction, id, &hash).await?;
+    db::users::set_password_hash(&mut *transaction, id, &hash, Some(until)).await?;
     db::sessions::delete_all_for_user(&mut *transaction, id).await?;
     record(
         &mut *transaction,
@@ -253,6 +254,7 @@ pub async fn reset_password(
         user,
         password: one_time.expose().to_owned(),
         created: false,
+        valid_until: super::moment(until),
     }
     .into_response())
 }

@@ -174,6 +174,15 @@ pub struct PasswordOncePage {
     pub user: User,
     pub password: String,
     pub created: bool,
+    /// Until when the one-time password signs in, as people read it ("10.12.2026, 14:05").
+    pub valid_until: String,
+}
+
+/// A moment as the one-time password pages say it, in Hamburg's time.
+pub(super) fn moment(at: chrono::DateTime<chrono::Utc>) -> String {
+    crate::domain::time::hamburg(at)
+        .format("%d.%m.%Y, %H:%M")
+        .to_string()
 }
 
 async fn create(
@@ -207,6 +216,7 @@ async fn create(
         return Ok(rerender(errors));
     };
     let one_time = password::generate();
+    let until = password::one_time_until(chrono::Utc::now());
     let hash = hash_new(&state, &client, one_time.clone()).await?;
     let new_user = NewUser {
         email: &email,
@@ -214,6 +224,7 @@ async fn create(
         office,
         roles: &roles,
         password_hash: Some(hash),
+        one_time_until: Some(until),
     };
     let id = match accounts::create_account(&state.db, &new_user, Some(current.user.id), &client)
         .await
@@ -233,6 +244,7 @@ async fn create(
         user,
         password: one_time.expose().to_owned(),
         created: true,
+        valid_until: moment(until),
     }
     .into_response())
 }

@@ -172,6 +172,7 @@ pub async fn run_job(
         csrf_token: String::new(),
         unread: 0,
         generation,
+        must_change_password: false,
     };
     let query: CatalogueQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
     let choice = Choice::parse(Some(&raw));

@@ -325,6 +325,7 @@ async fn an_account_without_a_password_never_signs_in() {
             office: Office::Altona,
             roles: &[Role::Staff],
             password_hash: None,
+            one_time_until: None,
         },
     )
     .await

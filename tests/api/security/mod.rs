@@ -9,5 +9,6 @@ mod credentials;
 mod import_merges;
 mod input;
 mod linked_measures;
+mod one_time_passwords;
 mod responses;
 mod streams;
