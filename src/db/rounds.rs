@@ -124,6 +124,9 @@ pub struct FinalRow {
     pub value: i16,
     pub reason: String,
     pub set_by: Option<String>,
+    /// Who set it (a round can have several central officers; each sees only their own final
+    /// values of the measures hidden from them).
+    pub set_by_id: Option<UserId>,
     pub set_at: DateTime<Utc>,
 }
 
@@ -303,7 +306,7 @@ pub async fn final_values(pool: &PgPool, id: RoundId) -> sqlx::Result<Vec<FinalR
     sqlx::query_as!(
         FinalRow,
         r#"select f.measure_id as "measure: MeasureId", k.position, f.value, f.reason,
-                  u.display_name as "set_by?", f.set_at
+                  u.display_name as "set_by?", f.set_by as "set_by_id?: UserId", f.set_at
            from final_values f
            join criteria k on k.id = f.criterion_id
            left join users u on u.id = f.set_by

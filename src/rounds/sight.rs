@@ -16,7 +16,6 @@ use super::{RoundData, Standing};
 use crate::domain::ids::MeasureId;
 use crate::domain::permissions::Actor;
 use crate::domain::prioritisation::rounds::{Sight, sight};
-use crate::domain::roles::Role;
 
 impl RoundData {
     /// Per measure (in the order of `measures`) whether `actor` sees its values; none when they
@@ -41,11 +40,10 @@ impl RoundData {
     /// The round as `reader` may see it, with `seen` from [`RoundData::hidden_from`]: only the
     /// measures they see, ranked among themselves (places 1, 2, … without gaps), their values
     /// and final values; of the hidden measures only the list `hidden` and the reader's own
-    /// assessments and final values (their forms show them: final values are the central
-    /// officer's own decisions). How many measures each office has assessed stays the round's:
-    /// a count, not a value.
+    /// assessments and the final values they set themselves (their forms show them; another
+    /// central officer's final value would tell the consolidated value). How many measures each
+    /// office has assessed stays the round's: a count, not a value.
     pub fn narrowed(&self, reader: &Actor, seen: &[bool]) -> Self {
-        let sets_finals = reader.has(Role::CentralOfficer);
         let reader = reader.user_id;
         let mut ranked: Vec<usize> = (0..self.measures.len())
             .filter(|index| seen[*index])
@@ -87,7 +85,7 @@ impl RoundData {
         let finals = self
             .finals
             .iter()
-            .filter(|row| sets_finals || kept.contains(&row.measure))
+            .filter(|row| kept.contains(&row.measure) || row.set_by_id == Some(reader))
             .cloned()
             .collect();
         let mut hidden: Vec<_> = self

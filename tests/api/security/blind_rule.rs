@@ -85,25 +85,25 @@ async fn capture(reader: &Client, paths: &[String]) -> Vec<(String, StatusCode, 
     taken
 }
 
-/// The others' values of the hidden measures become `value` for every criterion (null:
-/// "nicht beurteilbar"), except the first criterion of the first hidden measure, which gets the
-/// central officer's final value `final_value` (none: no final value).
+/// The others' values (all but the `readers'`) of the hidden measures become `value` for every
+/// criterion (null: "nicht beurteilbar"), and the first criterion of the first hidden measure
+/// gets the final value `final_value` set by `central` (none: no final value).
 async fn set_hidden_values(
     app: &TestApp,
     round: uuid::Uuid,
     hidden: &[uuid::Uuid],
-    reader: uuid::Uuid,
+    readers: &[uuid::Uuid],
     value: impl Fn(usize) -> Option<i16>,
-    final_value: Option<i16>,
+    final_value: Option<(i16, uuid::Uuid)>,
 ) {
     for (n, measure) in hidden.iter().enumerate() {
         sqlx::query(
             "update assessments set value = $4, reason = 'geändert ' || coalesce($4::text, 'nb')
-             where round_id = $1 and measure_id = $2 and rater_id <> $3",
+             where round_id = $1 and measure_id = $2 and rater_id <> all($3)",
         )
         .bind(round)
         .bind(measure)
-        .bind(reader)
+        .bind(readers)
         .bind(value(n))
         .execute(&app.db)
         .await
@@ -114,16 +114,17 @@ async fn set_hidden_values(
         .execute(&app.db)
         .await
         .expect("no final value");
-    if let Some(final_value) = final_value {
+    if let Some((final_value, central)) = final_value {
         sqlx::query(
-            "insert into final_values (round_id, measure_id, criterion_id, value, reason)
-             select $1, $2, k.id, $3, 'Beschluss der Lenkungsgruppe'
+            "insert into final_values (round_id, measure_id, criterion_id, value, reason, set_by)
+             select $1, $2, k.id, $3, 'Beschluss der Lenkungsgruppe', $4
              from prioritisation_rounds r join criteria k on k.catalogue_id = r.catalogue_id
              where r.id = $1 and k.position = 1",
         )
         .bind(round)
         .bind(hidden[0])
         .bind(final_value)
+        .bind(central)
         .execute(&app.db)
         .await
         .expect("a final value");
@@ -138,6 +139,15 @@ async fn a_blind_reader_gets_the_same_bytes_whatever_the_others_gave_to_what_is_
         .create_user(&[Role::DistrictOfficer], Office::Altona)
         .await;
     let reader = app.login(&reader_account).await;
+    // A round may have several central officers: one who has not assessed a measure is as
+    // blind as any officer before the deadline, also to the other's final values.
+    let central_account = app
+        .create_user(&[Role::CentralOfficer], Office::Central)
+        .await;
+    let central_reader = app.login(&central_account).await;
+    let other_central = app
+        .create_user(&[Role::CentralOfficer], Office::Central)
+        .await;
     let mut others = Vec::new();
     for office in [Office::Wandsbek, Office::Harburg, Office::Bergedorf] {
         let account = app.create_user(&[Role::DistrictOfficer], office).await;
@@ -186,6 +196,15 @@ async fn a_blind_reader_gets_the_same_bytes_whatever_the_others_gave_to_what_is_
         assess(&reader, &round, *id, [points, "5", "5", "5", "5", "5", "5"]).await;
     }
     assess(&reader, &round, hidden[4], ["nb"; 7]).await;
+    for (id, points) in visible.iter().zip(["7", "2", "9"]) {
+        assess(
+            &central_reader,
+            &round,
+            *id,
+            [points, "4", "4", "4", "4", "4", "4"],
+        )
+        .await;
+    }
     for (o, other) in others.iter().enumerate() {
         for (n, id) in measures.iter().enumerate() {
             let points = ((n * 3 + o * 2) % 11).to_string();
@@ -252,20 +271,24 @@ async fn a_blind_reader_gets_the_same_bytes_whatever_the_others_gave_to_what_is_
     }
 
     let hidden_ids = hidden.to_vec();
-    let reader_id = reader_account.id.0;
-    set_hidden_values(&app, round_id, &hidden_ids, reader_id, |_| Some(10), None).await;
-    let high = capture(&reader, &paths).await;
+    let readers = [reader_account.id.0, central_account.id.0];
+    let mut central_paths = paths.clone();
+    central_paths.push(format!("{round}/einfrieren"));
+    set_hidden_values(&app, round_id, &hidden_ids, &readers, |_| Some(10), None).await;
+    let mut high = capture(&reader, &paths).await;
+    high.extend(capture(&central_reader, &central_paths).await);
     let whole_high = others[0].get(&format!("{round}.json")).await.body;
     set_hidden_values(
         &app,
         round_id,
         &hidden_ids,
-        reader_id,
+        &readers,
         |n| (n % 2 == 0).then_some(0),
-        Some(3),
+        Some((3, other_central.id.0)),
     )
     .await;
-    let low = capture(&reader, &paths).await;
+    let mut low = capture(&reader, &paths).await;
+    low.extend(capture(&central_reader, &central_paths).await);
     let whole_low = others[0].get(&format!("{round}.json")).await.body;
     assert_ne!(
         whole_high, whole_low,
@@ -286,7 +309,7 @@ async fn a_blind_reader_gets_the_same_bytes_whatever_the_others_gave_to_what_is_
         told.is_empty(),
         "{} of {} tell a blind reader about the hidden measures:\n{}",
         told.len(),
-        paths.len(),
+        high.len(),
         told.join("\n")
     );
 
