@@ -32,12 +32,50 @@ impl Deadline {
     }
 }
 
-/// The part of an archive of `kind` that calamine reads into memory whole.
-fn dense_part(kind: Kind) -> &'static str {
+/// Whether `name` is a part of an archive of `kind` that calamine reads into memory whole. For
+/// XLSX calamine finds parts without regard to case or slashes and follows the workbook's
+/// relations to its folder, so any entry named like shared strings counts.
+fn is_dense_part(kind: Kind, name: &str) -> bool {
     match kind {
-        Kind::Ods => "content.xml",
-        _ => "xl/sharedStrings.xml",
+        Kind::Ods => name == "content.xml",
+        _ => name
+            .replace('\\', "/")
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml"),
     }
+}
+
+/// The number in `attribute="…"` (or with single quotes, spaces around `=`) in `tag`, as
+/// calamine's XML reader would take it; a number too large for u64 is u64::MAX, so that it is
+/// refused rather than taken as 1; absent, 1.
+fn number(tag: &str, attribute: &str) -> u64 {
+    let Some((_, rest)) = tag.split_once(attribute) else {
+        return 1;
+    };
+    let rest = rest.trim_start();
+    let Some(rest) = rest.strip_prefix('=') else {
+        return 1;
+    };
+    let rest = rest.trim_start();
+    let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+        return 1;
+    };
+    let value = rest[1..].split(quote).next().unwrap_or_default().trim();
+    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        value.parse().unwrap_or(u64::MAX)
+    } else {
+        1
+    }
+}
+
+/// The element a tag segment (what follows a `<`) opens or closes: its name up to the first
+/// blank, `>` or `/` after it.
+fn element(tag: &str) -> &str {
+    let start = usize::from(tag.starts_with('/'));
+    let end = tag[start..]
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .map_or(tag.len(), |end| end + start);
+    &tag[..end]
 }
 
 /// The archive's entries, sizes and ratios, its dense part's size and string count, and that it
@@ -56,7 +94,7 @@ pub fn check(bytes: &[u8], kind: Kind, limits: &Limits, deadline: Deadline) -> R
         {
             return Err(Refusal::Bomb("an entry compressed out of proportion"));
         }
-        if entry.name().is_ok_and(|name| name == dense_part(kind))
+        if entry.name().is_ok_and(|name| is_dense_part(kind, &name))
             && entry.size() > limits.max_dense_part
         {
             return Err(Refusal::Bomb("declared size of the strings"));
@@ -70,7 +108,7 @@ pub fn check(bytes: &[u8], kind: Kind, limits: &Limits, deadline: Deadline) -> R
     let mut sink = vec![0u8; 64 * 1024];
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|_| Refusal::Damaged)?;
-        let dense = entry.name().is_ok_and(|name| name == dense_part(kind));
+        let dense = entry.name().is_ok_and(|name| is_dense_part(kind, &name));
         let mut part: u64 = 0;
         let mut strings = StringCounter::default();
         loop {
@@ -123,18 +161,52 @@ struct StringCounter {
     /// The last bytes of the previous chunk.
     tail: Vec<u8>,
     count: usize,
+    /// What the part's head declares, once read.
+    declared: usize,
+    seen_head: bool,
 }
 
 impl StringCounter {
+    /// The strings counted so far, or what the part declares (`<sst uniqueCount="…">`, which
+    /// calamine reserves room for before reading any), whichever is larger.
     fn count(&mut self, chunk: &[u8]) -> usize {
         let mut window = std::mem::take(&mut self.tail);
         window.extend_from_slice(chunk);
         self.count += window
             .windows(4)
-            .filter(|bytes| bytes[..3] == *b"<si" && matches!(bytes[3], b'>' | b' ' | b'/'))
+            .filter(|bytes| {
+                matches!(bytes[0], b'<' | b':')
+                    && bytes[1..3] == *b"si"
+                    && matches!(bytes[3], b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+            })
             .count();
-        self.tail = window[window.len().saturating_sub(3)..].to_vec();
-        self.count
+        if !self.seen_head {
+            // The head (`<sst …>`) comes first; what it declares counts once it is whole.
+            let text = String::from_utf8_lossy(&window);
+            if let Some((_, rest)) = text.split_once("sst")
+                && let Some((head, _)) = rest.split_once('>')
+            {
+                let declared = number(head, "uniqueCount").max(number(head, " count"));
+                self.declared = usize::try_from(declared).unwrap_or(usize::MAX);
+                self.seen_head = true;
+            }
+        }
+        // The head may lie across two chunks: keep enough of it to read it whole.
+        let keep = if self.seen_head { 3 } else { 4096 };
+        self.tail = window[window.len().saturating_sub(keep)..].to_vec();
+        if !self.seen_head {
+            // Counted again with the next chunk otherwise.
+            self.count -= self
+                .tail
+                .windows(4)
+                .filter(|bytes| {
+                    matches!(bytes[0], b'<' | b':')
+                        && bytes[1..3] == *b"si"
+                        && matches!(bytes[3], b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+                })
+                .count();
+        }
+        self.count.max(self.declared)
     }
 }
 
@@ -152,13 +224,6 @@ pub fn ods_cells(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Result<u6
         .take(limits.max_dense_part + 1)
         .read_to_string(&mut content)
         .map_err(|_| Refusal::Damaged)?;
-    let number = |tag: &str, attribute: &str| -> u64 {
-        tag.split_once(attribute)
-            .and_then(|(_, rest)| rest.strip_prefix("=\""))
-            .and_then(|rest| rest.split('"').next())
-            .and_then(|number| number.parse().ok())
-            .unwrap_or(1)
-    };
     let budget = limits.max_cells as u64;
     let (last_row, last_column) = (limits.max_rows as u64, limits.max_columns as u64);
     let mut total: u64 = 0;
@@ -167,54 +232,70 @@ pub fn ods_cells(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Result<u6
     // single far-away cell would make calamine's dense range huge.
     let (mut row, mut row_repeat, mut column): (u64, u64, u64) = (0, 0, 0);
     let mut cell_repeat: u64 = 1;
+    // Inside a cell that holds something: what stands in it is copied with it.
+    let mut in_cell = false;
     for (index, tag) in content.split('<').skip(1).enumerate() {
         if index % 65_536 == 0 {
             deadline.check()?;
         }
-        // Every text inside a cell is copied for each repetition of its cell and row.
-        let copies = row_repeat.max(1).saturating_mul(cell_repeat);
-        let written = tag
-            .split_once('>')
-            .map_or(0, |(_, after)| after.len() as u64);
-        text = text.saturating_add(written.saturating_mul(copies));
-        if tag.starts_with("table:table ") || tag.starts_with("table:table>") {
-            (row, row_repeat, column, cell_repeat) = (0, 0, 0, 1);
-        } else if tag.starts_with("table:table-row ") || tag.starts_with("table:table-row>") {
-            row = row.saturating_add(row_repeat);
-            row_repeat = number(tag, "table:number-rows-repeated");
-            (column, cell_repeat) = (0, 1);
-        } else if tag.starts_with("/table:table-cell")
-            || tag.starts_with("/table:covered-table-cell")
-        {
-            cell_repeat = 1;
-        } else if tag.starts_with("table:table-cell") || tag.starts_with("table:covered-table-cell")
-        {
-            let cells = number(tag, "table:number-columns-repeated");
-            cell_repeat = cells;
-            // A cell that is not empty costs calamine a copy per repetition, whether it holds a
-            // typed value, a formula or only text.
-            let costs = tag.contains("office:value-type")
-                || tag.contains("table:formula")
-                || !tag.trim_end().ends_with("/>");
-            if costs {
-                if row.saturating_add(row_repeat) > last_row + 1 {
-                    return Err(Refusal::TooManyRows(limits.max_rows));
-                }
-                if column.saturating_add(cells) > last_column {
-                    return Err(Refusal::TooManyColumns(limits.max_columns));
-                }
-                total = total.saturating_add(row_repeat.saturating_mul(cells));
-                if total > budget {
-                    return Err(Refusal::Bomb("repeated cells"));
-                }
+        match element(tag) {
+            "table:table" => (row, row_repeat, column, cell_repeat) = (0, 0, 0, 1),
+            "table:table-row" => {
+                row = row.saturating_add(row_repeat);
+                row_repeat = number(tag, "table:number-rows-repeated");
+                (column, cell_repeat) = (0, 1);
             }
-            column = column.saturating_add(cells);
-        } else if tag.starts_with("text:s ") || tag.starts_with("text:s/") {
-            let count = number(tag, "text:c");
-            if count > limits.max_repeated_spaces {
-                return Err(Refusal::Bomb("repeated spaces"));
+            "/table:table-cell" | "/table:covered-table-cell" | "/table:table-row" => {
+                (cell_repeat, in_cell) = (1, false);
             }
-            text = text.saturating_add(count.saturating_mul(copies));
+            "table:table-cell" | "table:covered-table-cell" => {
+                let cells = number(tag, "table:number-columns-repeated");
+                cell_repeat = cells;
+                // A cell that is not empty costs calamine a copy per repetition, whether it
+                // holds a typed value, a value without a type, a formula or only text.
+                let costs = [
+                    "office:value",
+                    "office:string-value",
+                    "office:boolean-value",
+                    "office:date-value",
+                    "office:time-value",
+                    "table:formula",
+                ]
+                .iter()
+                .any(|attribute| tag.contains(attribute))
+                    || !tag.trim_end().ends_with("/>");
+                if costs {
+                    if row.saturating_add(row_repeat) > last_row + 1 {
+                        return Err(Refusal::TooManyRows(limits.max_rows));
+                    }
+                    if column.saturating_add(cells) > last_column {
+                        return Err(Refusal::TooManyColumns(limits.max_columns));
+                    }
+                    total = total.saturating_add(row_repeat.max(1).saturating_mul(cells));
+                    if total > budget {
+                        return Err(Refusal::Bomb("repeated cells"));
+                    }
+                    // Its attributes (a string value, a formula) are copied with it.
+                    let copies = row_repeat.max(1).saturating_mul(cells);
+                    text = text.saturating_add((tag.len() as u64).saturating_mul(copies));
+                }
+                in_cell = costs && !tag.trim_end().ends_with("/>");
+                column = column.saturating_add(cells);
+            }
+            "text:s" => {
+                let count = number(tag, "text:c");
+                if count > limits.max_repeated_spaces {
+                    return Err(Refusal::Bomb("repeated spaces"));
+                }
+                let copies = row_repeat.max(1).saturating_mul(cell_repeat);
+                text = text.saturating_add(count.saturating_mul(copies));
+            }
+            _ if in_cell => {
+                // Every text inside a cell is copied for each repetition of its cell and row.
+                let copies = row_repeat.max(1).saturating_mul(cell_repeat);
+                text = text.saturating_add((tag.len() as u64).saturating_mul(copies));
+            }
+            _ => {}
         }
         if text > limits.max_text {
             return Err(Refusal::Bomb("repeated text"));
@@ -233,6 +314,37 @@ mod tests {
         assert_eq!(counter.count(b"<sst><si><t>a</t></si><s"), 1);
         assert_eq!(counter.count(b"i><t>b</t></si><si/><sheet>"), 3);
         assert_eq!(counter.count(b"<sig>"), 3, "another element");
+        assert_eq!(counter.count(b"<x:si>"), 4, "with a prefix");
+        let mut declared = StringCounter::default();
+        assert_eq!(
+            declared.count(b"<sst count='12' uniqueCount = \"100000000000000\"><si>"),
+            100_000_000_000_000,
+            "what calamine reserves room for"
+        );
+    }
+
+    #[test]
+    fn attributes_are_read_as_an_xml_reader_reads_them() {
+        let rows = "table:number-rows-repeated";
+        assert_eq!(number(r#"<a table:number-rows-repeated="7">"#, rows), 7);
+        assert_eq!(
+            number("<a table:number-rows-repeated = '500000'>", rows),
+            500_000
+        );
+        assert_eq!(
+            number(r#"text:s text:c="99999999999999999999999"/>"#, "text:c"),
+            u64::MAX
+        );
+        assert_eq!(number("text:s/>", "text:c"), 1);
+        assert_eq!(
+            element("table:table-row\ttable:style-name='x'>"),
+            "table:table-row"
+        );
+        assert_eq!(element("table:table-row/>"), "table:table-row");
+        assert_eq!(element("/table:table-cell>"), "/table:table-cell");
+        assert!(is_dense_part(Kind::Xlsx, "XL/SharedStrings.xml"));
+        assert!(is_dense_part(Kind::Xlsx, "x\\sharedStrings.xml"));
+        assert!(!is_dense_part(Kind::Xlsx, "xl/styles.xml"));
     }
 
     #[test]

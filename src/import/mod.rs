@@ -780,6 +780,49 @@ mod tests {
         );
     }
 
+    #[test]
+    fn what_calamine_reads_differently_from_a_plain_scan_is_counted_too() {
+        // A string value in an attribute, copied into every repetition (a few KB, 15 GB).
+        let value = "x".repeat(100_000);
+        let attribute = ods_content(&format!(
+            r#"<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="150" office:value-type="string" office:string-value="{value}"/></table:table-row>"#
+        ));
+        assert_eq!(
+            read("a.ods", &attribute, &limits()).err(),
+            Some(Refusal::Bomb("repeated text"))
+        );
+        // A value without a type is a value.
+        let untyped = ods_content(
+            r#"<table:table-row table:number-rows-repeated="40000"><table:table-cell table:number-columns-repeated="150" office:value="1"/></table:table-row>"#,
+        );
+        assert_eq!(
+            read("u.ods", &untyped, &limits()).err(),
+            Some(Refusal::Bomb("repeated cells"))
+        );
+        // Single quotes and blanks, as an XML reader takes them.
+        let quoted = ods_content(
+            "<table:table-row\ttable:number-rows-repeated = '1000000'><table:table-cell office:value-type='string'><text:p>x</text:p></table:table-cell></table:table-row>",
+        );
+        assert_eq!(
+            read("q.ods", &quoted, &limits()).err(),
+            Some(Refusal::TooManyRows(50_000))
+        );
+        let endless = ods_content(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c='18446744073709551616'/></text:p></table:table-cell></table:table-row>"#,
+        );
+        assert_eq!(
+            read("e.ods", &endless, &limits()).err(),
+            Some(Refusal::Bomb("repeated spaces"))
+        );
+        // An XLSX whose shared strings declare room for 10^14 of them: calamine reserves that
+        // much before reading one (the process would abort).
+        let declared = xlsx_with_strings(r#"<sst uniqueCount="100000000000000"/>"#);
+        assert_eq!(
+            read("d.xlsx", &declared, &limits()).err(),
+            Some(Refusal::Bomb("too many strings"))
+        );
+    }
+
     /// An XLSX archive (enough for the guards) whose shared strings are `strings`.
     fn xlsx_with_strings(strings: &str) -> Vec<u8> {
         zip_of(&[
