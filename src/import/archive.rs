@@ -172,14 +172,7 @@ impl StringCounter {
     fn count(&mut self, chunk: &[u8]) -> usize {
         let mut window = std::mem::take(&mut self.tail);
         window.extend_from_slice(chunk);
-        self.count += window
-            .windows(4)
-            .filter(|bytes| {
-                matches!(bytes[0], b'<' | b':')
-                    && bytes[1..3] == *b"si"
-                    && matches!(bytes[3], b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
-            })
-            .count();
+        self.count += string_starts(&window);
         if !self.seen_head {
             // The head (`<sst …>`) comes first; what it declares counts once it is whole.
             let text = String::from_utf8_lossy(&window);
@@ -196,18 +189,22 @@ impl StringCounter {
         self.tail = window[window.len().saturating_sub(keep)..].to_vec();
         if !self.seen_head {
             // Counted again with the next chunk otherwise.
-            self.count -= self
-                .tail
-                .windows(4)
-                .filter(|bytes| {
-                    matches!(bytes[0], b'<' | b':')
-                        && bytes[1..3] == *b"si"
-                        && matches!(bytes[3], b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
-                })
-                .count();
+            self.count -= string_starts(&self.tail);
         }
         self.count.max(self.declared)
     }
+}
+
+/// The `<si` (or `<x:si`) tags that start a shared string in `bytes`.
+fn string_starts(bytes: &[u8]) -> usize {
+    bytes
+        .windows(4)
+        .filter(|bytes| {
+            matches!(bytes[0], b'<' | b':')
+                && bytes[1..3] == *b"si"
+                && matches!(bytes[3], b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+        })
+        .count()
 }
 
 /// The cells an ODS sheet would expand to: repeated rows times repeated cells that hold a
