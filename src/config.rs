@@ -75,6 +75,12 @@ pub struct Config {
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "PRIMA_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_seconds)]
     pub request_timeout: Duration,
+
+    /// Days finished jobs (with their files) and uploaded import tables are kept; a committed
+    /// import keeps what became of each row, only the uploaded table goes.
+    #[arg(long, env = "PRIMA_KEEP_FILES_DAYS", default_value = "7",
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub keep_files_days: u32,
 }
 
 impl Config {

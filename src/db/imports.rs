@@ -36,6 +36,8 @@ pub struct Import {
     pub skipped_count: Option<i32>,
     /// The file was a CSV read as Windows-1252, not UTF-8.
     pub windows_1252: bool,
+    /// When the uploaded rows were removed after the retention time (the outcomes stay).
+    pub table_removed_at: Option<DateTime<Utc>>,
 }
 
 /// An import in the list of imports (without its rows).
@@ -80,7 +82,7 @@ pub async fn find(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Import>>
                   headings as "headings: Json<Vec<String>>", rows as "rows: Json<Vec<Row>>",
                   row_count, mapping as "mapping: Json<Mapping>",
                   round_id as "round_id: RoundId", created_at, committed_at,
-                  created_count, merged_count, skipped_count, windows_1252
+                  created_count, merged_count, skipped_count, windows_1252, table_removed_at
            from imports where id = $1"#,
         id
     )
@@ -99,6 +101,43 @@ pub async fn recent(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<Listed>> {
     )
     .fetch_all(pool)
     .await
+}
+
+/// What [`expire`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expired {
+    /// Uploads never committed, deleted whole.
+    pub deleted: u64,
+    /// Committed imports whose uploaded rows were removed (their outcomes stay).
+    pub emptied: u64,
+}
+
+/// Removes what uploads left behind after `keep_seconds`: an upload never committed goes whole
+/// (unless a commit job for it is still open); a committed one keeps its headings, counts and
+/// the outcome per row, only its rows go.
+pub async fn expire(pool: &PgPool, keep_seconds: f64) -> sqlx::Result<Expired> {
+    let deleted = sqlx::query!(
+        "delete from imports i
+         where i.committed_at is null and i.created_at < now() - make_interval(secs => $1)
+           and not exists (select from jobs j
+                           where j.kind = 'import' and j.params ->> 'import' = i.id::text
+                             and j.status in ('queued', 'running'))",
+        keep_seconds
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    let emptied = sqlx::query!(
+        "update imports set rows = '[]'::jsonb, table_removed_at = now()
+         where committed_at is not null and table_removed_at is null
+           and created_at < now() - make_interval(secs => $1)
+           and committed_at < now() - make_interval(secs => $1)",
+        keep_seconds
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(Expired { deleted, emptied })
 }
 
 pub async fn set_mapping(

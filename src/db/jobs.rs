@@ -47,14 +47,36 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// How many open (queued or running) jobs one person may have; beyond them a new one is refused.
+pub const MAX_OPEN_PER_OWNER: i64 = 3;
+
+/// Queues a job, or `None` when the owner already has [`MAX_OPEN_PER_OWNER`] open jobs. The
+/// count and the insert hold the owner's advisory lock, so parallel requests cannot pass it.
 pub async fn create(
     pool: &PgPool,
     kind: &str,
     params: &Value,
     owner: UserId,
     steps: i32,
-) -> sqlx::Result<uuid::Uuid> {
-    sqlx::query_scalar!(
+) -> sqlx::Result<Option<uuid::Uuid>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('jobs of ' || $1::uuid::text, 0))",
+        owner as UserId
+    )
+    .execute(&mut *tx)
+    .await?;
+    let open = sqlx::query_scalar!(
+        r#"select count(*) as "open!" from jobs
+           where owner_id = $1 and status in ('queued', 'running')"#,
+        owner as UserId
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if open >= MAX_OPEN_PER_OWNER {
+        return Ok(None);
+    }
+    let id = sqlx::query_scalar!(
         "insert into jobs (id, kind, params, owner_id, steps) values ($1, $2, $3, $4, $5)
          returning id",
         uuid::Uuid::new_v4(),
@@ -63,8 +85,10 @@ pub async fn create(
         owner as UserId,
         steps
     )
-    .fetch_one(pool)
-    .await
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(id))
 }
 
 pub async fn find(pool: &PgPool, id: uuid::Uuid) -> sqlx::Result<Option<Job>> {
@@ -108,8 +132,10 @@ pub async fn result(
     Ok(row.map(|row| (row.name, row.content_type, row.bytes)))
 }
 
-/// Takes the oldest job that is queued, or running on an instance silent for `stale_seconds`,
-/// and has attempts left; exactly one instance gets it.
+/// Takes the next job that is queued, or running on an instance silent for `stale_seconds`,
+/// and has attempts left; exactly one instance gets it. Owners take turns: first the jobs with
+/// the fewest open jobs of the same owner ahead of them (a person's second job waits behind
+/// everyone's first), then the oldest.
 pub async fn claim(
     pool: &PgPool,
     worker: &str,
@@ -120,13 +146,17 @@ pub async fn claim(
         Claimed,
         r#"update jobs set status = 'running', attempts = attempts + 1, worker = $1,
                            heartbeat_at = now(), step = 0, phase = ''
-           where id = (select id from jobs
-                       where (status = 'queued'
-                              or (status = 'running'
-                                  and heartbeat_at < now() - make_interval(secs => $2)))
-                         and attempts < $3
-                       order by created_at
-                       for update skip locked
+           where id = (select j.id from jobs j
+                       where (j.status = 'queued'
+                              or (j.status = 'running'
+                                  and j.heartbeat_at < now() - make_interval(secs => $2)))
+                         and j.attempts < $3
+                       order by (select count(*) from jobs ahead
+                                 where ahead.owner_id = j.owner_id
+                                   and ahead.status in ('queued', 'running')
+                                   and ahead.created_at < j.created_at),
+                                j.created_at
+                       for update of j skip locked
                        limit 1)
            returning id, kind, params, owner_id as "owner_id: UserId", attempts"#,
         worker,
@@ -135,6 +165,18 @@ pub async fn claim(
     )
     .fetch_optional(pool)
     .await
+}
+
+/// Deletes finished and failed jobs (with their files) older than `keep_seconds`; how many.
+pub async fn expire(pool: &PgPool, keep_seconds: f64) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "delete from jobs where status in ('done', 'failed')
+                            and finished_at < now() - make_interval(secs => $1)",
+        keep_seconds
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Marks jobs failed whose instance died on their last attempt; how many.

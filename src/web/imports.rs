@@ -72,6 +72,7 @@ pub struct UploadPage {
     pub mappings: Vec<String>,
     pub chosen_mapping: String,
     pub imports: Vec<Listed>,
+    pub keep_days: u64,
 }
 
 impl UploadPage {
@@ -99,6 +100,7 @@ async fn upload_form(
         mappings: mappings.into_iter().map(|(name, _)| name).collect(),
         chosen_mapping,
         imports,
+        keep_days: state.settings.keep_files_days(),
     })
 }
 
@@ -368,6 +370,14 @@ impl MappingPage {
 
     pub fn committed(&self) -> bool {
         self.import.committed_at.is_some()
+    }
+
+    /// When the uploaded rows were removed after the retention time.
+    pub fn table_removed_on(&self) -> Option<String> {
+        self.import
+            .table_removed_at
+            .as_ref()
+            .map(crate::domain::time::local)
     }
 
     pub fn committed_on(&self) -> String {

@@ -71,6 +71,8 @@ pub struct Settings {
     /// How long reading a form's body may take; an upload's may take six times as long
     /// (`csrf::verify`).
     pub body_read_time: Duration,
+    /// How long finished jobs' files and uploaded import tables are kept (`PRIMA_KEEP_FILES_DAYS`).
+    pub keep_files: Duration,
 }
 
 impl Settings {
@@ -85,7 +87,13 @@ impl Settings {
             trust_proxy: config.trust_proxy,
             workbook_rows_in_request: export::WORKBOOK_ROWS_IN_REQUEST,
             body_read_time: csrf::BODY_READ_TIME,
+            keep_files: Duration::from_secs(u64::from(config.keep_files_days) * 86_400),
         }
+    }
+
+    /// [`Self::keep_files`] in whole days, for the pages that say so.
+    pub fn keep_files_days(&self) -> u64 {
+        (self.keep_files.as_secs() / 86_400).max(1)
     }
 
     pub fn session_idle_seconds(&self) -> i64 {
@@ -109,6 +117,7 @@ impl Default for Settings {
             trust_proxy: false,
             workbook_rows_in_request: export::WORKBOOK_ROWS_IN_REQUEST,
             body_read_time: csrf::BODY_READ_TIME,
+            keep_files: Duration::from_secs(7 * 86_400),
         }
     }
 }

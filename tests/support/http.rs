@@ -103,6 +103,13 @@ impl TestResponse {
 }
 
 impl TestApp {
+    /// Stops the instance's job worker, as if it were down: jobs stay queued.
+    pub async fn stop_worker(&self) {
+        if let Some(worker) = self.worker.lock().await.take() {
+            worker.stop().await;
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

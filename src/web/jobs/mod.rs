@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::db;
@@ -166,9 +166,16 @@ impl JobPage {
 pub struct JobList {
     pub shell: Shell,
     pub jobs: Vec<(Job, Standing)>,
+    /// A new job was refused: the person has this many open already.
+    pub refused: Option<i64>,
+    pub keep_days: u64,
 }
 
 impl JobList {
+    pub fn max_open(&self) -> i64 {
+        db::jobs::MAX_OPEN_PER_OWNER
+    }
+
     pub fn title_of(&self, job: &Job) -> &'static str {
         title_of(job)
     }
@@ -191,6 +198,15 @@ pub async fn list(
     visitor: Visitor,
     current: CurrentUser,
 ) -> Result<JobList, AppError> {
+    job_list(&state, visitor, &current, None).await
+}
+
+async fn job_list(
+    state: &AppState,
+    visitor: Visitor,
+    current: &CurrentUser,
+    refused: Option<i64>,
+) -> Result<JobList, AppError> {
     let jobs = db::jobs::of_owner(&state.db, current.user.id, 50).await?;
     Ok(JobList {
         shell: Shell::new(visitor, "Meine Aufträge").in_section(Section::Reports),
@@ -201,6 +217,8 @@ pub async fn list(
                 (job, standing)
             })
             .collect(),
+        refused,
+        keep_days: state.settings.keep_files_days(),
     })
 }
 
@@ -259,14 +277,15 @@ pub async fn file(
         .into_response())
 }
 
-/// Starts a job of `kind` for the current person and sends them to its page.
+/// Starts a job of `kind` for the current person and sends them to its page; with too many of
+/// their jobs open already, their job list (429, `Retry-After`) saying why nothing started.
 pub async fn start(
     state: &AppState,
     current: &CurrentUser,
     kind: Kind,
     params: serde_json::Value,
 ) -> Result<Response, AppError> {
-    let id = db::jobs::create(
+    let created = db::jobs::create(
         &state.db,
         kind.slug(),
         &params,
@@ -274,6 +293,23 @@ pub async fn start(
         kind.steps(),
     )
     .await?;
+    let Some(id) = created else {
+        tracing::info!(
+            kind = kind.slug(),
+            "refused a job: too many open for this person"
+        );
+        let visitor = Visitor {
+            user: Some(current.clone()),
+            csrf_token: current.csrf_token.clone(),
+        };
+        let page = job_list(state, visitor, current, Some(db::jobs::MAX_OPEN_PER_OWNER)).await?;
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "30")],
+            page,
+        )
+            .into_response());
+    };
     Ok(Redirect::to(&format!("/auftraege/{id}")).into_response())
 }
 

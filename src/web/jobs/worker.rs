@@ -22,6 +22,9 @@ pub const STALE_SECONDS: f64 = 60.0;
 pub const MAX_ATTEMPTS: i32 = 3;
 const HEARTBEAT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(400);
+/// How often an instance removes what outlived `PRIMA_KEEP_FILES_DAYS` (every instance may;
+/// the deletes are idempotent).
+const HOUSEKEEPING: Duration = Duration::from_secs(15 * 60);
 
 /// What the person who asked reads when a job failed for good.
 pub const FAILED: &str = "Der Auftrag ist mehrmals abgebrochen und wurde aufgegeben. Bitte \
@@ -66,7 +69,12 @@ impl Worker {
 }
 
 async fn run(state: AppState, name: String) {
+    let mut housekept: Option<tokio::time::Instant> = None;
     loop {
+        if housekept.is_none_or(|at| at.elapsed() >= HOUSEKEEPING) {
+            housekeep(&state).await;
+            housekept = Some(tokio::time::Instant::now());
+        }
         if let Err(error) =
             db::jobs::fail_abandoned(&state.db, STALE_SECONDS, MAX_ATTEMPTS, FAILED).await
         {
@@ -84,6 +92,30 @@ async fn run(state: AppState, name: String) {
                 tokio::time::sleep(POLL * 10).await;
             }
         }
+    }
+}
+
+/// Removes finished jobs and uploaded tables older than the retention time.
+pub async fn housekeep(state: &AppState) {
+    let keep = state.settings.keep_files.as_secs_f64();
+    match db::jobs::expire(&state.db, keep).await {
+        Ok(0) => {}
+        Ok(removed) => tracing::info!(removed, "removed finished jobs past their retention"),
+        Err(error) => tracing::warn!(%error, "could not remove old jobs"),
+    }
+    match db::imports::expire(&state.db, keep).await {
+        Ok(db::imports::Expired {
+            deleted: 0,
+            emptied: 0,
+        }) => {}
+        Ok(db::imports::Expired { deleted, emptied }) => {
+            tracing::info!(
+                deleted,
+                emptied,
+                "removed uploaded tables past their retention"
+            )
+        }
+        Err(error) => tracing::warn!(%error, "could not remove old uploads"),
     }
 }
 

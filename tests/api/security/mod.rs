@@ -8,6 +8,7 @@ mod bodies;
 mod credentials;
 mod import_merges;
 mod input;
+mod jobs;
 mod linked_measures;
 mod one_time_passwords;
 mod responses;
