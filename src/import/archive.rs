@@ -32,16 +32,34 @@ impl Deadline {
     }
 }
 
-/// Whether `name` is a part of an archive of `kind` that calamine reads into memory whole. For
-/// XLSX calamine finds parts without regard to case or slashes and follows the workbook's
-/// relations to its folder, so any entry named like shared strings counts.
-fn is_dense_part(kind: Kind, name: &str) -> bool {
+/// How calamine reads a part of an archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// An XLSX's shared strings: held whole, and their count reserved ahead.
+    Strings,
+    /// Read into memory whole: an ODS's content and styles; an XLSX's workbook, styles,
+    /// relations and content types (styles with millions of cloned formats cost as much as
+    /// strings).
+    Whole,
+    /// Streamed cell by cell (an XLSX's worksheets), or not read at all.
+    Streamed,
+}
+
+/// How calamine reads `name` of an archive of `kind`. For XLSX calamine finds parts without
+/// regard to case or slashes and follows the workbook's relations to its folder, so any entry
+/// named like shared strings counts as such.
+fn part(kind: Kind, name: &str) -> Part {
+    let name = name.replace('\\', "/").to_ascii_lowercase();
     match kind {
-        Kind::Ods => name == "content.xml",
-        _ => name
-            .replace('\\', "/")
-            .to_ascii_lowercase()
-            .ends_with("sharedstrings.xml"),
+        Kind::Ods if name.ends_with(".xml") => Part::Whole,
+        Kind::Xlsx if name.ends_with("sharedstrings.xml") => Part::Strings,
+        Kind::Xlsx
+            if (name.ends_with(".xml") || name.ends_with(".rels"))
+                && !name.contains("worksheets/") =>
+        {
+            Part::Whole
+        }
+        _ => Part::Streamed,
     }
 }
 
@@ -94,10 +112,12 @@ pub fn check(bytes: &[u8], kind: Kind, limits: &Limits, deadline: Deadline) -> R
         {
             return Err(Refusal::Bomb("an entry compressed out of proportion"));
         }
-        if entry.name().is_ok_and(|name| is_dense_part(kind, &name))
+        if entry
+            .name()
+            .is_ok_and(|name| part(kind, &name) != Part::Streamed)
             && entry.size() > limits.max_dense_part
         {
-            return Err(Refusal::Bomb("declared size of the strings"));
+            return Err(Refusal::Bomb("declared size of a part read whole"));
         }
     }
     if declared > limits.max_unpacked {
@@ -108,28 +128,36 @@ pub fn check(bytes: &[u8], kind: Kind, limits: &Limits, deadline: Deadline) -> R
     let mut sink = vec![0u8; 64 * 1024];
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|_| Refusal::Damaged)?;
-        let dense = entry.name().is_ok_and(|name| is_dense_part(kind, &name));
-        let mut part: u64 = 0;
+        let read_as = entry
+            .name()
+            .map_or(Part::Streamed, |name| part(kind, &name));
+        let mut size: u64 = 0;
         let mut strings = StringCounter::default();
+        let mut run = Run::default();
         loop {
             let read = entry.read(&mut sink).map_err(|_| Refusal::Damaged)?;
             if read == 0 {
                 break;
             }
             actual += read as u64;
-            part += read as u64;
+            size += read as u64;
             if actual > limits.max_unpacked {
                 return Err(Refusal::Bomb("actual unpacked size"));
             }
-            if dense && kind == Kind::Xlsx {
-                if part > limits.max_dense_part {
+            if run.longest_after(&sink[..read]) > limits.max_xml_run {
+                return Err(Refusal::Bomb("one text or tag too long"));
+            }
+            match read_as {
+                Part::Strings if size > limits.max_dense_part => {
                     return Err(Refusal::Bomb("actual size of the strings"));
                 }
-                if strings.count(&sink[..read]) > limits.max_shared_strings {
+                Part::Strings if strings.count(&sink[..read]) > limits.max_shared_strings => {
                     return Err(Refusal::Bomb("too many strings"));
                 }
-            } else if dense && part > limits.max_dense_part {
-                return Err(Refusal::Bomb("actual size of the content"));
+                Part::Whole if size > limits.max_dense_part => {
+                    return Err(Refusal::Bomb("actual size of the content"));
+                }
+                _ => {}
             }
             deadline.check()?;
         }
@@ -151,6 +179,28 @@ pub fn check(bytes: &[u8], kind: Kind, limits: &Limits, deadline: Deadline) -> R
         Ok(())
     } else {
         Err(Refusal::Mismatch(kind))
+    }
+}
+
+/// The longest run of bytes without a `<` (one text or one tag) of a part as it streams past.
+#[derive(Debug, Default)]
+struct Run {
+    current: u64,
+    longest: u64,
+}
+
+impl Run {
+    fn longest_after(&mut self, chunk: &[u8]) -> u64 {
+        let mut segments = chunk.split(|byte| *byte == b'<');
+        if let Some(first) = segments.next() {
+            self.current += first.len() as u64;
+            self.longest = self.longest.max(self.current);
+        }
+        for segment in segments {
+            self.current = segment.len() as u64;
+            self.longest = self.longest.max(self.current);
+        }
+        self.longest
     }
 }
 
@@ -231,12 +281,28 @@ pub fn ods_cells(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Result<u6
     let mut cell_repeat: u64 = 1;
     // Inside a cell that holds something: what stands in it is copied with it.
     let mut in_cell = false;
+    // calamine reads every sheet at once into a dense range from its first to its last cell
+    // with something in it, empty rows and columns between included: two far-apart cells cost
+    // the whole rectangle. The sheets' rectangles together stay within the cell budget.
+    let mut extent = Extent::default();
+    let mut dense: u64 = 0;
     for (index, tag) in content.split('<').skip(1).enumerate() {
         if index % 65_536 == 0 {
             deadline.check()?;
         }
+        // A `<` before the tag's `>` (inside an attribute's value, which XML forbids) would
+        // make this scan see other tags than calamine's reader does.
+        if !tag.contains('>') {
+            return Err(Refusal::Damaged);
+        }
         match element(tag) {
-            "table:table" => (row, row_repeat, column, cell_repeat) = (0, 0, 0, 1),
+            "table:table" | "/table:table" => {
+                dense = dense.saturating_add(std::mem::take(&mut extent).cells());
+                if dense > budget {
+                    return Err(Refusal::Bomb("far-apart cells"));
+                }
+                (row, row_repeat, column, cell_repeat) = (0, 0, 0, 1);
+            }
             "table:table-row" => {
                 row = row.saturating_add(row_repeat);
                 row_repeat = number(tag, "table:number-rows-repeated");
@@ -268,6 +334,7 @@ pub fn ods_cells(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Result<u6
                     if column.saturating_add(cells) > last_column {
                         return Err(Refusal::TooManyColumns(limits.max_columns));
                     }
+                    extent.include(row, row_repeat.max(1), column, cells);
                     total = total.saturating_add(row_repeat.max(1).saturating_mul(cells));
                     if total > budget {
                         return Err(Refusal::Bomb("repeated cells"));
@@ -298,7 +365,44 @@ pub fn ods_cells(bytes: &[u8], limits: &Limits, deadline: Deadline) -> Result<u6
             return Err(Refusal::Bomb("repeated text"));
         }
     }
+    dense = dense.saturating_add(extent.cells());
+    if dense > budget {
+        return Err(Refusal::Bomb("far-apart cells"));
+    }
     Ok(total)
+}
+
+/// The rectangle of a sheet's cells that hold something.
+#[derive(Debug, Default)]
+struct Extent {
+    /// First and last row, first and last column.
+    bounds: Option<(u64, u64, u64, u64)>,
+}
+
+impl Extent {
+    /// Takes in `rows` rows from `row` and `columns` columns from `column`.
+    fn include(&mut self, row: u64, rows: u64, column: u64, columns: u64) {
+        let (last_row, last_column) = (
+            row.saturating_add(rows.max(1) - 1),
+            column.saturating_add(columns.max(1) - 1),
+        );
+        self.bounds = Some(match self.bounds {
+            None => (row, last_row, column, last_column),
+            Some((top, bottom, left, right)) => (
+                top.min(row),
+                bottom.max(last_row),
+                left.min(column),
+                right.max(last_column),
+            ),
+        });
+    }
+
+    /// The cells of the rectangle.
+    fn cells(&self) -> u64 {
+        self.bounds.map_or(0, |(top, bottom, left, right)| {
+            (bottom - top + 1).saturating_mul(right - left + 1)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -339,9 +443,26 @@ mod tests {
         );
         assert_eq!(element("table:table-row/>"), "table:table-row");
         assert_eq!(element("/table:table-cell>"), "/table:table-cell");
-        assert!(is_dense_part(Kind::Xlsx, "XL/SharedStrings.xml"));
-        assert!(is_dense_part(Kind::Xlsx, "x\\sharedStrings.xml"));
-        assert!(!is_dense_part(Kind::Xlsx, "xl/styles.xml"));
+        assert_eq!(part(Kind::Xlsx, "XL/SharedStrings.xml"), Part::Strings);
+        assert_eq!(part(Kind::Xlsx, "x\\sharedStrings.xml"), Part::Strings);
+        assert_eq!(part(Kind::Xlsx, "xl/styles.xml"), Part::Whole);
+        assert_eq!(part(Kind::Xlsx, "xl/_rels/workbook.xml.rels"), Part::Whole);
+        assert_eq!(part(Kind::Xlsx, "xl/Worksheets/sheet1.xml"), Part::Streamed);
+        assert_eq!(part(Kind::Xlsx, "xl/media/logo.png"), Part::Streamed);
+        assert_eq!(part(Kind::Ods, "content.xml"), Part::Whole);
+    }
+
+    #[test]
+    fn the_longest_text_or_tag_is_measured_across_chunks() {
+        let mut run = Run::default();
+        assert_eq!(run.longest_after(b"<c r=\"A1\"><v>12"), 9, "c r=\"A1\">");
+        assert_eq!(
+            run.longest_after(b"3456789"),
+            11,
+            "v>123456789: the text goes on"
+        );
+        assert_eq!(run.longest_after(b"</v></c>"), 11);
+        assert_eq!(run.longest_after(b""), 11);
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct Limits {
     /// Bytes of text in all cells together, as read (a shared string or a repeated cell counts
     /// once per cell that shows it).
     pub max_text: u64,
+    /// Bytes between two `<` of an archive's XML (one text or one tag with its attributes):
+    /// calamine holds each whole before a cell's text is cut at `max_cell_chars`.
+    pub max_xml_run: u64,
     /// Every step of reading a file together may take this long.
     pub max_time: Duration,
 }
@@ -66,6 +69,8 @@ impl Default for Limits {
             max_repeated_spaces: 1_000,
             max_cell_chars: 20_000,
             max_text: 64 * 1024 * 1024,
+            // 20,000 characters of four bytes each, every one escaped as an entity.
+            max_xml_run: 1024 * 1024,
             max_time: Duration::from_secs(20),
         }
     }
@@ -283,10 +288,15 @@ fn csv(text: &str, limits: &Limits, deadline: Deadline) -> Result<Table, Refusal
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut headings = None;
+    let mut cells_read = 0;
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|_| Refusal::Damaged)?;
         if record.len() > limits.max_columns {
             return Err(Refusal::TooManyColumns(limits.max_columns));
+        }
+        cells_read += record.len();
+        if cells_read > limits.max_cells {
+            return Err(Refusal::Bomb("too many cells"));
         }
         let cells: Vec<String> = record
             .iter()
@@ -372,6 +382,12 @@ impl<'a> Grid<'a> {
         }
         let cells = &mut self.rows[row];
         if cells.len() <= column {
+            // A far-right cell makes its row that wide: what is stored counts, not only what
+            // the file names.
+            self.cells += column + 1 - cells.len();
+            if self.cells > self.limits.max_cells {
+                return Err(Refusal::Bomb("too many cells"));
+            }
             cells.resize(column + 1, String::new());
         }
         let value = capped(&value, self.limits);
@@ -781,6 +797,37 @@ mod tests {
     }
 
     #[test]
+    fn far_apart_cells_count_as_the_rectangle_calamine_fills_on_every_sheet() {
+        let cell =
+            r#"<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>"#;
+        // Two cells, 50,000 rows and 200 columns apart: ten million cells once calamine fills
+        // the range between them.
+        let corners = format!(
+            r#"<table:table-row>{cell}</table:table-row><table:table-row table:number-rows-repeated="49998"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="199"/>{cell}</table:table-row>"#
+        );
+        let sparse = ods_content(&corners);
+        assert!(sparse.len() < 1500);
+        assert_eq!(
+            read("s.ods", &sparse, &limits()).err(),
+            Some(Refusal::Bomb("far-apart cells"))
+        );
+        // Each sheet within the budget, together beyond it: calamine reads them all at once.
+        let sheet = format!(
+            r#"<table:table table:name="B"><table:table-row>{cell}</table:table-row><table:table-row table:number-rows-repeated="9998"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="99"/>{cell}</table:table-row></table:table>"#
+        );
+        let sheets = ods_content(&format!("</table:table>{}<table:table>", sheet.repeat(3)));
+        assert_eq!(
+            read("b.ods", &sheets, &limits()).err(),
+            Some(Refusal::Bomb("far-apart cells"))
+        );
+        let one = ods_content(&format!("</table:table>{sheet}<table:table>"));
+        assert!(
+            read("o.ods", &one, &limits()).is_ok(),
+            "a million cells are fine"
+        );
+    }
+
+    #[test]
     fn what_calamine_reads_differently_from_a_plain_scan_is_counted_too() {
         // A string value in an attribute, copied into every repetition (a few KB, 15 GB).
         let value = "x".repeat(100_000);
@@ -790,6 +837,14 @@ mod tests {
         assert_eq!(
             read("a.ods", &attribute, &limits()).err(),
             Some(Refusal::Bomb("repeated text"))
+        );
+        // A `<` inside an attribute's value must not hide the repetition from the scan.
+        let hidden = ods_content(
+            r#"<table:table-row table:number-rows-repeated="40000"><table:table-cell table:style-name="<x" table:number-columns-repeated="150" office:value="1"/></table:table-row>"#,
+        );
+        assert_eq!(
+            read("h.ods", &hidden, &limits()).err(),
+            Some(Refusal::Damaged)
         );
         // A value without a type is a value.
         let untyped = ods_content(
@@ -859,7 +914,65 @@ mod tests {
         };
         assert_eq!(
             read("lang.xlsx", &file, &small),
-            Err(Refusal::Bomb("declared size of the strings"))
+            Err(Refusal::Bomb("declared size of a part read whole"))
+        );
+        // Styles are read whole as well: millions of cloned formats cost as much as strings.
+        let styles =
+            format!("<styleSheet><numFmts><numFmt formatCode=\"{long}\"/></numFmts></styleSheet>");
+        let file = zip_of(&[
+            ("[Content_Types].xml", b"<Types/>".as_slice()),
+            ("xl/workbook.xml", b"<workbook/>".as_slice()),
+            ("xl/styles.xml", styles.as_bytes()),
+        ]);
+        assert_eq!(
+            read("formate.xlsx", &file, &small),
+            Err(Refusal::Bomb("declared size of a part read whole"))
+        );
+    }
+
+    #[test]
+    fn what_is_stored_counts_against_the_cell_budget_whatever_the_format() {
+        // Empty cells of a CSV are cells: 12,000 rows of 200 (2.4 MB, 2.4 million strings).
+        let mut csv = String::from("Titel\n");
+        for _ in 0..12_000 {
+            csv.push_str(&";".repeat(199));
+            csv.push('\n');
+        }
+        assert_eq!(
+            read("leer.csv", csv.as_bytes(), &limits()),
+            Err(Refusal::Bomb("too many cells"))
+        );
+        // One cell far right per row makes every row that wide.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(0, 0, "Titel").expect("a cell");
+        for row in 1..=12_000 {
+            sheet.write(row, 199, "x").expect("a cell");
+        }
+        let file = book.save_to_buffer().expect("an XLSX");
+        assert_eq!(
+            read("rechts.xlsx", &file, &limits()),
+            Err(Refusal::Bomb("too many cells"))
+        );
+        // An inline string is held whole before it is cut: one of 2 MiB is refused unread.
+        let mut state: u32 = 7;
+        let long: String = (0..2 * 1024 * 1024)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                char::from(b'a' + (state >> 16) as u8 % 26)
+            })
+            .collect();
+        let sheet = format!(
+            r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{long}</t></is></c></row></sheetData></worksheet>"#
+        );
+        let file = zip_of(&[
+            ("[Content_Types].xml", b"<Types/>".as_slice()),
+            ("xl/workbook.xml", b"<workbook/>".as_slice()),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+        ]);
+        assert_eq!(
+            read("inline.xlsx", &file, &limits()),
+            Err(Refusal::Bomb("one text or tag too long"))
         );
     }
 
