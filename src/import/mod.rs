@@ -879,6 +879,17 @@ mod tests {
     }
 
     /// An XLSX archive (enough for the guards) whose shared strings are `strings`.
+    /// Pseudo-random letters: a text that does not compress out of proportion.
+    fn random_letters(count: usize, seed: u32) -> String {
+        let mut state = seed;
+        (0..count)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                char::from(b'a' + (state >> 16) as u8 % 26)
+            })
+            .collect()
+    }
+
     fn xlsx_with_strings(strings: &str) -> Vec<u8> {
         zip_of(&[
             ("[Content_Types].xml", b"<Types/>".as_slice()),
@@ -900,13 +911,7 @@ mod tests {
         );
         // Few strings, but more text than any list holds (a pseudo-random text: it does not
         // compress out of proportion).
-        let mut state: u32 = 1;
-        let long: String = (0..3 * 1024 * 1024)
-            .map(|_| {
-                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                char::from(b'a' + (state >> 16) as u8 % 26)
-            })
-            .collect();
+        let long = random_letters(3 * 1024 * 1024, 1);
         let file = xlsx_with_strings(&format!("<sst><si><t>{long}</t></si></sst>"));
         let small = Limits {
             max_dense_part: 2 * 1024 * 1024,
@@ -955,13 +960,7 @@ mod tests {
             Err(Refusal::Bomb("too many cells"))
         );
         // An inline string is held whole before it is cut: one of 2 MiB is refused unread.
-        let mut state: u32 = 7;
-        let long: String = (0..2 * 1024 * 1024)
-            .map(|_| {
-                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                char::from(b'a' + (state >> 16) as u8 % 26)
-            })
-            .collect();
+        let long = random_letters(2 * 1024 * 1024, 7);
         let sheet = format!(
             r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{long}</t></is></c></row></sheetData></worksheet>"#
         );
