@@ -611,6 +611,162 @@ async fn a_second_save_over_a_newer_one_is_refused_with_409_and_keeps_the_input(
     );
 }
 
+/// The form as a browser would send it after the reader changed `changes`.
+fn edited(
+    page: &crate::support::html::Page,
+    action: &str,
+    changes: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut fields = page.form_fields(action);
+    for (name, value) in changes {
+        let slot = fields
+            .iter_mut()
+            .find(|(field, _)| field == name)
+            .unwrap_or_else(|| panic!("the form has {name}"));
+        slot.1 = (*value).to_owned();
+    }
+    fields
+}
+
+fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
+
+/// Sends the form of `page` after changing `changes`, as a browser would.
+async fn save_edited(
+    client: &Client,
+    page: &crate::support::html::Page,
+    action: &str,
+    changes: &[(&str, &str)],
+) -> crate::support::http::TestResponse {
+    client
+        .post_form(action, &as_refs(&edited(page, action, changes)))
+        .await
+}
+
+#[tokio::test]
+async fn after_a_conflict_the_other_persons_changes_are_taken_over_and_only_collisions_marked() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let mut fields = base("Workflow statt Umlaufmappe", &goal_a, &goal_b);
+    fields.push(("cost_euros", "3000"));
+    fields.push(("responsible_unit", "Fachamt 1"));
+    let id = propose(&staff, &fields).await;
+    let first = app.signed_in(Role::CentralOfficer).await;
+    let second = app.signed_in(Role::CentralOfficer).await;
+    let edit = format!("/massnahmen/{id}/bearbeiten");
+    // Both open the form at the same version.
+    let (first_form, second_form) = (first.page(&edit).await, second.page(&edit).await);
+
+    // A saves a new title and cost.
+    let saved = save_edited(
+        &first,
+        &first_form,
+        &edit,
+        &[("title", "Elektronischer Workflow"), ("cost_euros", "4500")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+
+    // B changed only the summary: saved at once, A's title and cost kept.
+    let merged = save_edited(
+        &second,
+        &second_form,
+        &edit,
+        &[("summary", "Akten laufen digital durch die Abteilungen.")],
+    )
+    .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    let stored: (String, String, Option<i64>) =
+        sqlx::query_as("select title, summary, cost_euros from measures where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .expect("the measure");
+    assert_eq!(
+        stored,
+        (
+            "Elektronischer Workflow".to_owned(),
+            "Akten laufen digital durch die Abteilungen.".to_owned(),
+            Some(4500)
+        ),
+        "nothing of A's was reverted"
+    );
+
+    // Both change the responsible unit, differently: only that field is marked.
+    let (first_form, second_form) = (first.page(&edit).await, second.page(&edit).await);
+    let saved = save_edited(
+        &first,
+        &first_form,
+        &edit,
+        &[("responsible_unit", "Fachamt 2"), ("tags", "Akten")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let refused = save_edited(
+        &second,
+        &second_form,
+        &edit,
+        &[
+            ("responsible_unit", "Fachamt 3"),
+            ("contact_person", "Frau Kaya"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    let page = refused.page();
+    let value = |css: &str| {
+        page.select(css)[0]
+            .value()
+            .attr("value")
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(value("#responsible_unit"), "Fachamt 3", "B's input is kept");
+    assert!(
+        page.text("#responsible_unit-fehler")
+            .contains("„Fachamt 2“"),
+        "{}",
+        page.text("main")
+    );
+    assert_eq!(value("#tags"), "akten", "A's other change is taken over");
+    assert_eq!(value("#contact_person"), "Frau Kaya");
+    assert_eq!(page.count(".kern-error"), 1, "only the collision is marked");
+    let unit: String =
+        sqlx::query_scalar("select responsible_unit from measures where id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .expect("the unit");
+    assert_eq!(unit, "Fachamt 2", "nothing was overwritten");
+
+    // Saved again as the page now holds it: B's unit and contact, A's tags.
+    let again = second
+        .post_form(&edit, &as_refs(&page.form_fields(&edit)))
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let stored: (String, String, String) = sqlx::query_as(
+        "select m.responsible_unit, m.contact_person, array_to_string(array(select t.tag from measure_tags t where t.measure_id = m.id), ',')
+         from measures m where m.id = $1::uuid",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .expect("the measure");
+    assert_eq!(
+        stored,
+        (
+            "Fachamt 3".to_owned(),
+            "Frau Kaya".to_owned(),
+            "akten".to_owned()
+        )
+    );
+}
+
 #[tokio::test]
 async fn a_form_sent_twice_creates_one_measure() {
     let app = spawn_app().await;

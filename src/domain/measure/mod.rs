@@ -60,7 +60,7 @@ pub const SUMMARY_MAX: usize = 500;
 pub const TEXT_MAX: usize = 20_000;
 
 /// The form as typed, every field as text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MeasureInput {
     pub title: String,
     pub summary: String,
@@ -121,6 +121,45 @@ impl MeasureInput {
             }
         }
         input
+    }
+
+    /// The fields as the form sends them: [`Self::from_pairs`] reads them back unchanged.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let single = [
+            ("title", &self.title),
+            ("summary", &self.summary),
+            ("description", &self.description),
+            ("expected_benefit", &self.expected_benefit),
+            ("lead_office", &self.lead_office),
+            ("responsible_unit", &self.responsible_unit),
+            ("contact_person", &self.contact_person),
+            ("source", &self.source),
+            ("effort_person_days", &self.effort_person_days),
+            ("cost_euros", &self.cost_euros),
+            ("planned_start", &self.planned_start),
+            ("planned_end", &self.planned_end),
+            ("depends_on", &self.depends_on),
+            ("tags", &self.tags),
+            ("ozg_id", &self.ozg_id),
+            ("leika_key", &self.leika_key),
+            ("maturity_now", &self.maturity_now),
+            ("maturity_target", &self.maturity_target),
+            ("maturity_model", &self.maturity_model),
+        ];
+        let mut pairs: Vec<(String, String)> = single
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.clone()))
+            .collect();
+        pairs.extend(self.goals.iter().map(|id| ("goals".to_owned(), id.clone())));
+        pairs.extend(
+            self.participating_offices
+                .iter()
+                .map(|slug| ("participating_offices".to_owned(), slug.clone())),
+        );
+        if self.quick_win {
+            pairs.push(("quick_win".to_owned(), "ja".to_owned()));
+        }
+        pairs
     }
 
     pub fn has_goal(&self, id: &GoalId) -> bool {
@@ -374,6 +413,22 @@ mod tests {
             .into_iter()
             .map(|(field, _)| field)
             .collect()
+    }
+
+    #[test]
+    fn the_form_pairs_read_back_as_the_same_input() {
+        let input = MeasureInput {
+            summary: "Termine & mehr".into(),
+            goals: vec!["g1".into(), "g2".into()],
+            participating_offices: vec!["wandsbek".into()],
+            quick_win: true,
+            cost_euros: "4500".into(),
+            maturity_model: "reifegrad-2".into(),
+            ..valid()
+        };
+        assert_eq!(MeasureInput::from_pairs(&input.to_pairs()), input);
+        let plain = valid();
+        assert_eq!(MeasureInput::from_pairs(&plain.to_pairs()), plain);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::Id;
 use crate::web::format::filters;
-use crate::web::forms::{Choice, FormErrors};
+use crate::web::forms::{self, Choice, FormErrors};
 use crate::web::layout::{Section, Shell};
 use crate::web::visitor::{CurrentUser, Visitor};
 
@@ -43,6 +43,9 @@ pub struct FormPage {
     pub submission_key: Option<String>,
     /// Edits: the version the form was filled from.
     pub version: Option<i32>,
+    /// Edits: the fields as that version had them (`forms::encode_pairs`), for a three-way
+    /// merge should someone else save in between.
+    pub basis: Option<String>,
     /// Edits: the measure's number.
     pub number: Option<i64>,
     /// After a 409: what others changed since the form was filled.
@@ -123,6 +126,7 @@ pub async fn new_form(
         action: "/massnahmen/neu".to_owned(),
         submission_key: Some(uuid::Uuid::new_v4().to_string()),
         version: None,
+        basis: None,
         number: None,
         conflict: Vec::new(),
         similar: Vec::new(),
@@ -218,6 +222,7 @@ impl Proposal {
             action: "/massnahmen/neu".to_owned(),
             submission_key: Some(self.key.to_string()),
             version: None,
+            basis: None,
             number: None,
             conflict: Vec::new(),
             checked: !similar.is_empty() || self.checked,
@@ -318,15 +323,33 @@ pub async fn edit_form(
 ) -> Result<FormPage, AppError> {
     let detail = editable(&state, &current, id).await?;
     let tree = state.strategy.current_tree(&state.db).await?;
+    let input = input_from(&detail);
+    let basis = Basis::of(&input);
     Ok(edit_page(
         visitor,
         &detail,
-        input_from(&detail),
+        input,
         FormErrors::new(),
         tree,
-        detail.row.version,
+        (detail.row.version, basis),
         Vec::new(),
     ))
+}
+
+/// The fields as the version the form was opened from had them.
+struct Basis(String);
+
+impl Basis {
+    fn of(input: &MeasureInput) -> Self {
+        Self(forms::encode_pairs(&input.to_pairs()))
+    }
+
+    /// As the form sent it back, read as the form reads its fields.
+    fn sent(pairs: &[(String, String)]) -> Option<forms::Pairs> {
+        let text = pairs.iter().find(|(key, _)| key == "basis")?;
+        let base = forms::decode_pairs(&text.1)?;
+        Some(MeasureInput::from_pairs(&base).to_pairs())
+    }
 }
 
 fn edit_page(
@@ -335,7 +358,7 @@ fn edit_page(
     input: MeasureInput,
     errors: FormErrors,
     tree: Option<Arc<StrategyTree>>,
-    version: i32,
+    (version, basis): (i32, Basis),
     conflict: Vec<HistoryEntry>,
 ) -> FormPage {
     let title = format!("M-{} bearbeiten", detail.row.number);
@@ -356,6 +379,7 @@ fn edit_page(
         action: format!("/massnahmen/{}/bearbeiten", detail.row.id),
         submission_key: None,
         version: Some(version),
+        basis: Some(basis.0),
         number: Some(detail.row.number),
         conflict,
         similar: Vec::new(),
@@ -371,62 +395,199 @@ pub async fn update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let before = editable(&state, &current, id).await?;
-    let input = MeasureInput::from_pairs(&pairs);
-    let version: i32 = pairs
+    let mut input = MeasureInput::from_pairs(&pairs);
+    let mut version: i32 = pairs
         .iter()
         .find(|(key, _)| key == "version")
         .and_then(|(_, value)| value.parse().ok())
         .unwrap_or(0);
+    // What the version the input is based on had: sent with the form, or after a merge below
+    // the version merged onto.
+    let mut basis_pairs = Basis::sent(&pairs);
     let tree = state.strategy.current_tree(&state.db).await?;
+    if version != before.row.version {
+        // Someone saved in between: take over what only they changed, keep what only this
+        // person changed, and stop at fields both changed.
+        let (merged_input, theirs, merged) = merge_onto(basis_pairs.as_ref(), &input, &before);
+        if !merged.collisions.is_empty() {
+            let theirs = (version, theirs);
+            return collision(
+                &state,
+                visitor,
+                &before,
+                merged_input,
+                tree,
+                theirs,
+                &merged,
+            )
+            .await;
+        }
+        (input, version) = (merged_input, before.row.version);
+        basis_pairs = Some(theirs.to_pairs());
+    }
+    let basis = match &basis_pairs {
+        Some(base) => Basis(forms::encode_pairs(base)),
+        None => Basis::of(&input_from(&before)),
+    };
+    // The form again with what is wrong, the input kept.
+    let invalid = |visitor, input, errors, tree| {
+        let page = edit_page(
+            visitor,
+            &before,
+            input,
+            errors,
+            tree,
+            (version, basis),
+            vec![],
+        );
+        unprocessable(page)
+    };
     let needs_goal = before.row.status != Status::Draft;
     let recorded = before.row.maturity_model;
     let data = match checked_data(&input, tree.as_deref(), recorded, needs_goal) {
         Ok(data) => data,
-        Err(errors) => {
-            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
-            return Ok(unprocessable(page));
-        }
+        Err(errors) => return Ok(invalid(visitor, input, errors, tree)),
     };
     let describe =
         |dependencies: &[Referenced]| changes(&before, &data, dependencies, tree.as_deref());
     match db::measures::save(&state.db, id, version, &data, current.user.id, describe).await {
         Ok(Some(_)) => Ok(Redirect::to(&format!("/massnahmen/{id}")).into_response()),
-        Ok(None) => conflict(&state, visitor, &before, input, tree, version).await,
+        Ok(None) => {
+            // Saved by someone else between reading and writing: merge against that.
+            let now = editable(&state, &current, id).await?;
+            let (input, theirs, merged) = merge_onto(basis_pairs.as_ref(), &input, &now);
+            collision(
+                &state,
+                visitor,
+                &now,
+                input,
+                tree,
+                (version, theirs),
+                &merged,
+            )
+            .await
+        }
         Err(error) => {
             let errors = write_error(error)?;
-            let page = edit_page(visitor, &before, input, errors, tree, version, Vec::new());
-            Ok(unprocessable(page))
+            Ok(invalid(visitor, input, errors, tree))
         }
     }
 }
 
-/// Someone saved in between: show what they changed, keep this person's input, and let a
-/// second save (now against the current version) apply it deliberately.
-async fn conflict(
+/// `input` merged onto the measure as it is `now` (see [`forms::merge`]): the merged input,
+/// the measure's own, and what the merge found.
+fn merge_onto(
+    basis: Option<&forms::Pairs>,
+    input: &MeasureInput,
+    now: &MeasureDetail,
+) -> (MeasureInput, MeasureInput, forms::Merged) {
+    let theirs = input_from(now);
+    let merged = forms::merge(basis, &input.to_pairs(), &theirs.to_pairs());
+    (MeasureInput::from_pairs(&merged.pairs), theirs, merged)
+}
+
+/// Both saved the same field differently: the form again (409) with the other person's values
+/// taken over where only they changed something, this person's input in the fields both
+/// changed, each marked with the value saved in between, and the list of what changed. The
+/// next save is against the current version and applies what the form then holds.
+async fn collision(
     state: &AppState,
     visitor: Visitor,
-    before: &MeasureDetail,
+    now: &MeasureDetail,
     input: MeasureInput,
     tree: Option<Arc<StrategyTree>>,
-    version: i32,
+    (version, theirs): (i32, MeasureInput),
+    merged: &forms::Merged,
 ) -> Result<Response, AppError> {
-    let id = before.row.id;
-    let changed = db::history::history(&state.db, id, version).await?;
-    let current_version = db::measure_details::row(&state.db, id)
-        .await?
-        .map_or(version, |row| row.version);
-    let errors = FormErrors::one(
-        "title",
-        "Jemand anderes hat die Maßnahme gespeichert, während Sie sie bearbeitet haben. Ihre Eingaben sind erhalten; bitte prüfen Sie die Änderungen oben und speichern Sie erneut.",
-    );
+    let changed = db::history::history(&state.db, now.row.id, version).await?;
+    let who = changed
+        .iter()
+        .rev()
+        .find_map(|entry| entry.actor_name.clone())
+        .unwrap_or_else(|| "jemand anderes".to_owned());
+    let their_pairs = theirs.to_pairs();
+    let mut errors = FormErrors::new();
+    for field in &merged.collisions {
+        let values: Vec<&str> = their_pairs
+            .iter()
+            .filter(|(name, _)| name == field)
+            .map(|(_, value)| value.as_str())
+            .collect();
+        let (key, message) = collision_message(field, &values, &who);
+        if errors.for_field(key).is_none() {
+            errors.add(key, message);
+        }
+    }
     let page = edit_page(
         visitor,
-        before,
+        now,
         input,
         errors,
         tree,
-        current_version,
+        (now.row.version, Basis::of(&theirs)),
         changed,
     );
     Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+/// Where the form shows a collision in `field`, and what it says: the value saved in between.
+fn collision_message(field: &str, theirs: &[&str], who: &str) -> (&'static str, String) {
+    const KEEP: &str = "Im Feld steht Ihre Eingabe; sie gilt, wenn Sie erneut speichern.";
+    let shown = |value: &str| -> String {
+        let text: String = value.chars().take(300).collect();
+        if text.len() < value.len() {
+            format!("„{text}…“")
+        } else if text.is_empty() {
+            "leer".to_owned()
+        } else {
+            format!("„{text}“")
+        }
+    };
+    let one = theirs.first().copied().unwrap_or_default();
+    let key: &'static str = match field {
+        "title" => "title",
+        "summary" => "summary",
+        "description" => "description",
+        "expected_benefit" => "expected_benefit",
+        "lead_office" => "lead_office",
+        "responsible_unit" => "responsible_unit",
+        "contact_person" => "contact_person",
+        "source" => "source",
+        "effort_person_days" => "effort_person_days",
+        "cost_euros" => "cost_euros",
+        "planned_start" => "planned_start",
+        "planned_end" => "planned_end",
+        "depends_on" => "depends_on",
+        "tags" => "tags",
+        "ozg_id" => "ozg_id",
+        "leika_key" => "leika_key",
+        "maturity_target" => "maturity_target",
+        "goals" => "goals",
+        "participating_offices" => "participating_offices",
+        "quick_win" => "quick_win",
+        _ => "maturity_now",
+    };
+    let message = match key {
+        "goals" | "participating_offices" => format!(
+            "Auch {who} hat diese Auswahl inzwischen geändert (siehe „Inzwischen geändert“ oben). \
+             {KEEP}"
+        ),
+        "quick_win" => format!(
+            "Auch {who} hat dieses Kennzeichen inzwischen {}. {KEEP}",
+            if one == "ja" { "gesetzt" } else { "entfernt" }
+        ),
+        "lead_office" => format!(
+            "Auch {who} hat dieses Feld inzwischen geändert, auf: {}. {KEEP}",
+            Office::from_slug(one).map_or_else(|| shown(one), |office| office.label().to_owned())
+        ),
+        "source" => format!(
+            "Auch {who} hat dieses Feld inzwischen geändert, auf: {}. {KEEP}",
+            Source::from_slug(one).map_or_else(|| shown(one), |source| source.label().to_owned())
+        ),
+        _ => format!(
+            "Auch {who} hat dieses Feld inzwischen geändert, auf: {}. {KEEP}",
+            shown(one)
+        ),
+    };
+    (key, message)
 }
