@@ -302,6 +302,10 @@ async fn a_version_written_meanwhile_is_never_overwritten_and_the_input_is_kept(
         Some("20")
     );
     assert_eq!(page.text("#notiz"), "zweite");
+    assert!(
+        page.text("#k0-gewicht-fehler").contains("auf: „30“"),
+        "both changed the weight: marked with the other value"
+    );
     let current = criteria::current(&app.db)
         .await
         .expect("read")
@@ -317,4 +321,35 @@ async fn a_version_written_meanwhile_is_never_overwritten_and_the_input_is_kept(
         .expect("read")
         .expect("one");
     assert_eq!((current.version, current.criteria[0].weight), (3, 20));
+
+    // Changes to different fields are merged without asking (issue 22): nothing reverted.
+    let (form_first, form_second) = (first.page(FORM).await, second.page(FORM).await);
+    let mine = with(
+        form_first.form_fields(FORM),
+        &[("k0-erlaeuterung", "Erläutert von der ersten Person.")],
+    );
+    let theirs = with(
+        form_second.form_fields(FORM),
+        &[("k1-erlaeuterung", "Erläutert von der zweiten Person.")],
+    );
+    assert_eq!(
+        first.post_form(FORM, &as_refs(&mine)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let merged = second.post_form(FORM, &as_refs(&theirs)).await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    let current = criteria::current(&app.db)
+        .await
+        .expect("read")
+        .expect("one");
+    assert_eq!(current.version, 5);
+    assert_eq!(
+        current.criteria[0].explanation,
+        "Erläutert von der ersten Person."
+    );
+    assert_eq!(
+        current.criteria[1].explanation,
+        "Erläutert von der zweiten Person."
+    );
+    assert_eq!(current.criteria[0].weight, 20);
 }

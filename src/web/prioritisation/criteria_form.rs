@@ -17,7 +17,7 @@ use crate::domain::prioritisation::criteria::{
 };
 use crate::web::AppState;
 use crate::web::errors::AppError;
-use crate::web::forms::{Choice, FormErrors};
+use crate::web::forms::{self, Choice, FormErrors};
 use crate::web::layout::Shell;
 use crate::web::visitor::{CurrentUser, Visitor};
 
@@ -131,6 +131,29 @@ impl CatalogueInput {
             }
         }
         input
+    }
+
+    /// The criteria's fields as the form sends them ([`Self::from_pairs`] reads them back), for
+    /// a three-way merge; the note is this person's own and not merged.
+    fn criteria_pairs(&self) -> forms::Pairs {
+        let mut pairs = Vec::new();
+        for (index, criterion) in self.criteria.iter().enumerate() {
+            if criterion.is_blank() && !criterion.remove {
+                continue;
+            }
+            let k = format!("k{index}");
+            pairs.push((format!("{k}-name"), criterion.name.clone()));
+            pairs.push((format!("{k}-erlaeuterung"), criterion.explanation.clone()));
+            pairs.push((format!("{k}-gruppe"), criterion.group.clone()));
+            pairs.push((format!("{k}-gewicht"), criterion.weight.clone()));
+            for (j, anchor) in criterion.anchors.iter().enumerate() {
+                pairs.push((format!("{k}-anker-{j}"), anchor.clone()));
+            }
+            if criterion.remove {
+                pairs.push((format!("{k}-entfernen"), "ja".to_owned()));
+            }
+        }
+        pairs
     }
 
     /// An empty criterion at the end, to add one without a script.
@@ -303,12 +326,102 @@ pub async fn save(
         ))
         .into_response()),
         Written::Outdated { newest } => {
+            let (base, newer) = tokio::try_join!(
+                db::criteria::version(&state.db, Some(input.based_on)),
+                db::criteria::version(&state.db, Some(newest)),
+            )?;
+            let mut errors = FormErrors::new();
+            if let Some(newer) = &newer {
+                let merged = merge_onto(&mut input, base.as_ref(), newer);
+                if merged.collisions.is_empty()
+                    && let Ok(specs) = input.parse()
+                {
+                    // Nothing both changed: the merged catalogue is the next version.
+                    let again = db::criteria::add_version(
+                        &state.db,
+                        &specs,
+                        &input.note,
+                        Some(current.user.id),
+                        Some(newest),
+                    )
+                    .await?;
+                    if let Written::Version(version) = again {
+                        return Ok(Redirect::to(&format!(
+                            "/priorisierung/kriterien?gespeichert={version}"
+                        ))
+                        .into_response());
+                    }
+                }
+                errors = collisions(&merged, newer);
+            }
             input.offer_an_empty_slot();
             // Saving again deliberately writes the next version after the newer one.
             input.based_on = newest;
-            let mut page = CriteriaFormPage::new(visitor, input, FormErrors::new());
-            page.newer = db::criteria::version(&state.db, Some(newest)).await?;
+            let mut page = CriteriaFormPage::new(visitor, input, errors);
+            page.newer = newer;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
     }
+}
+
+/// Merges `input` onto the `newer` version (see [`forms::merge`]), against the version it was
+/// based on. Criteria are matched by position, so only while both versions list the same
+/// criteria (by name, in order); otherwise every difference is a collision.
+fn merge_onto(
+    input: &mut CatalogueInput,
+    base: Option<&Catalogue>,
+    newer: &Catalogue,
+) -> forms::Merged {
+    let names = |catalogue: &Catalogue| -> Vec<String> {
+        catalogue.criteria.iter().map(|c| c.name.clone()).collect()
+    };
+    let same_criteria = base.is_some_and(|base| names(base) == names(newer));
+    let as_pairs =
+        |catalogue: &Catalogue| CatalogueInput::from_catalogue(catalogue).criteria_pairs();
+    let base_pairs = base.filter(|_| same_criteria).map(as_pairs);
+    let merged = forms::merge(
+        base_pairs.as_ref(),
+        &input.criteria_pairs(),
+        &as_pairs(newer),
+    );
+    let mut pairs = merged.pairs.clone();
+    pairs.push(("notiz".to_owned(), input.note.clone()));
+    pairs.push(("basis".to_owned(), input.based_on.to_string()));
+    *input = CatalogueInput::from_pairs(pairs);
+    merged
+}
+
+/// Each field both changed, marked with the value of the `newer` version.
+fn collisions(merged: &forms::Merged, newer: &Catalogue) -> FormErrors {
+    let theirs = CatalogueInput::from_catalogue(newer).criteria_pairs();
+    let who = newer.created_by.as_deref().unwrap_or("jemand anderes");
+    let mut errors = FormErrors::new();
+    for field in &merged.collisions {
+        let value = theirs
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.as_str())
+            .unwrap_or_default();
+        let shown = if value.is_empty() {
+            "leer".to_owned()
+        } else {
+            format!("„{value}“")
+        };
+        // The remove box has no message of its own: its criterion's name carries it.
+        let key = match field.strip_suffix("-entfernen") {
+            Some(k) => format!("{k}-name"),
+            None => field.clone(),
+        };
+        if errors.for_field(&key).is_none() {
+            errors.add(
+                key,
+                format!(
+                    "Auch {who} hat dies in Version {} geändert, auf: {shown}. Im Feld steht Ihre \
+                     Eingabe; sie gilt, wenn Sie erneut speichern.",
+                    newer.version
+                ),
+            );
+        }
+    }
+    errors
 }
