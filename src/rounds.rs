@@ -150,6 +150,14 @@ impl RoundData {
             standings,
             by_office,
         );
+        // A rater who once gave values has seen the others' values of that measure, whatever
+        // they submitted since ("nicht beurteilbar" throughout included).
+        data.unlocked.extend(
+            revisions
+                .iter()
+                .filter(|revision| revision.value.is_some())
+                .map(|revision| (revision.rater, revision.measure)),
+        );
         data.revisions = revisions;
         Ok(Some(data))
     }

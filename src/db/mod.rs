@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod strategy;
 pub mod strategy_cache;
 pub mod strategy_edit;
+pub mod submissions;
 pub mod supports;
 pub mod users;
 

@@ -387,9 +387,14 @@ pub async fn submit(pool: &PgPool, submission: &Submission<'_>) -> sqlx::Result<
            on given.criterion = a.criterion_id
          where a.round_id = $1 and a.measure_id = $2 and a.rater_id = $3
            and a.value is distinct from given.value
-           and exists (select 1 from assessments seen
-                       where seen.round_id = $1 and seen.measure_id = $2 and seen.rater_id = $3
-                         and seen.value is not null)",
+           and (exists (select 1 from assessments seen
+                        where seen.round_id = $1 and seen.measure_id = $2 and seen.rater_id = $3
+                          and seen.value is not null)
+                -- Values once given unlocked the others' for good: \"nicht beurteilbar\"
+                -- throughout in between does not reset the trail.
+                or exists (select 1 from assessment_revisions earlier
+                           where earlier.round_id = $1 and earlier.measure_id = $2
+                             and earlier.rater_id = $3 and earlier.value is not null))",
         submission.round as RoundId,
         submission.measure as MeasureId,
         submission.rater as UserId,

@@ -112,6 +112,9 @@ struct StoreInner {
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub fingerprint: u64,
+    /// The measures the analysis covers, in its order: a stale analysis is shown only for
+    /// the same measures (a reader's visible set can change without changing its size).
+    pub measures: Vec<crate::domain::ids::MeasureId>,
     pub result: Arc<Robustness>,
 }
 
@@ -301,6 +304,7 @@ mod tests {
             key,
             Stored {
                 fingerprint: 7,
+                measures: Vec::new(),
                 result,
             },
             |_| false,
@@ -331,6 +335,7 @@ mod tests {
         let result = Arc::new(analyse(&[], &[], settings(0)));
         let stored = |fingerprint| Stored {
             fingerprint,
+            measures: Vec::new(),
             result: Arc::clone(&result),
         };
         let default = (round, None, settings(0));

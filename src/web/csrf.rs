@@ -114,21 +114,31 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
             return StatusCode::REQUEST_TIMEOUT.into_response();
         }
     };
-    let sent = match boundary {
-        Some(boundary) => multipart_token(bytes.clone(), boundary).await,
-        None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .ok()
-            .and_then(|pairs| {
+    // The token, and a form's one-time key (`web::once`).
+    let (sent, form_key) = match boundary {
+        Some(boundary) => (multipart_token(bytes.clone(), boundary).await, None),
+        None => {
+            let pairs =
+                serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
+            let field = |name: &str| {
                 pairs
-                    .into_iter()
-                    .find(|(key, _)| key == FIELD)
-                    .map(|(_, value)| value)
-            }),
+                    .iter()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| value.clone())
+            };
+            let form_key = field(super::once::FIELD).and_then(|key| key.parse().ok());
+            (field(FIELD), form_key)
+        }
     };
     match sent {
         Some(sent) if !expected.is_empty() && constant_time_eq(&sent, &expected) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+            let request = Request::from_parts(parts, Body::from(bytes));
+            match (visitor.user, form_key) {
+                (Some(current), Some(key)) => {
+                    super::once::once(&state, current.user.id, key, request, next).await
+                }
+                _ => next.run(request).await,
+            }
         }
         _ => {
             tracing::warn!(method = %parts.method, path = %parts.uri.path(), "refused a request without a valid CSRF token");

@@ -126,6 +126,12 @@ impl ErrorPage {
                 "Die aufgerufene Adresse gibt es nicht (mehr). Vielleicht wurde der Link \
                  falsch übernommen oder der Inhalt wurde verschoben.",
             ),
+            StatusCode::CONFLICT => (
+                "Schon gesendet",
+                "Dieses Formular wurde bereits gesendet und ausgeführt (zum Beispiel durch einen \
+                 Doppelklick oder nach dem Zurückgehen im Browser); es wird nicht ein zweites Mal \
+                 ausgeführt. Bitte laden Sie die Seite neu, um den aktuellen Stand zu sehen.",
+            ),
             StatusCode::METHOD_NOT_ALLOWED => (
                 "Aktion nicht möglich",
                 "Diese Adresse kann so nicht aufgerufen werden. Bitte nutzen Sie die Links und \

@@ -25,6 +25,7 @@ pub mod layout;
 pub mod links;
 pub mod measures;
 pub mod notifications;
+pub mod once;
 pub mod ops;
 pub mod prioritisation;
 pub mod public;

@@ -1196,6 +1196,83 @@ async fn the_number_of_queries_of_a_page_does_not_grow_with_its_content() {
 }
 
 #[tokio::test]
+async fn a_form_sent_twice_acts_once_and_both_answers_lead_to_the_same_place() {
+    let app = spawn_app().await;
+    let author = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let id = propose(&author, &base("Doppelt gesendet", &goal_a, &goal_b)).await;
+    let colleague = app.signed_in(Role::Staff).await;
+    let path = format!("/massnahmen/{id}");
+    let comments = format!("{path}/kommentare");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from comments where measure_id = $1::uuid and body = 'Doppelklick.'",
+        )
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .expect("a count")
+    };
+
+    // A double click: both requests at once, with the form's one key.
+    let page = colleague.page(&path).await;
+    let fields = edited(&page, &comments, &[("body", "Doppelklick.")]);
+    let sent = as_refs(&fields);
+    let (first, second) = tokio::join!(
+        colleague.post_form(&comments, &sent),
+        colleague.post_form(&comments, &sent),
+    );
+    assert_eq!(
+        (first.status, second.status),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
+    assert_eq!(first.header("location"), second.header("location"));
+    // Sent again later (the back button): led to the same place, nothing stored again.
+    let again = colleague.post_form(&comments, &as_refs(&fields)).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(count().await, 1);
+
+    // The page's next form is a new comment.
+    let page = colleague.page(&path).await;
+    let fields = edited(&page, &comments, &[("body", "Doppelklick.")]);
+    let next = colleague.post_form(&comments, &as_refs(&fields)).await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER);
+    assert_eq!(count().await, 2);
+
+    // A form answered with a page (the new account and its one-time password) is not run
+    // twice either: the second answer says it was sent.
+    let admin = app.signed_in(Role::Administrator).await;
+    let form = admin.page("/verwaltung/konten/neu").await;
+    let fields = edited(
+        &form,
+        "/verwaltung/konten/neu",
+        &[
+            ("name", "Doppelt Angelegt"),
+            ("email", "doppelt@bezirksamt.example"),
+            ("office", "harburg"),
+        ],
+    );
+    let mut fields = fields;
+    fields.push(("roles".to_owned(), "staff".to_owned()));
+    let created = admin
+        .post_form("/verwaltung/konten/neu", &as_refs(&fields))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let twice = admin
+        .post_form("/verwaltung/konten/neu", &as_refs(&fields))
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(twice.page().text("main").contains("bereits gesendet"));
+    let accounts: i64 =
+        sqlx::query_scalar("select count(*) from users where email = 'doppelt@bezirksamt.example'")
+            .fetch_one(&app.db)
+            .await
+            .expect("a count");
+    assert_eq!(accounts, 1);
+}
+
+#[tokio::test]
 async fn comments_internal_notes_corrections_and_deletions() {
     let app = spawn_app().await;
     let author = app.signed_in(Role::Staff).await;

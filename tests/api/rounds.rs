@@ -251,6 +251,32 @@ async fn the_median_and_a_final_value_with_its_reason_make_the_score() {
         "4 to 9 is 5 points apart"
     );
 
+    // Blind, the central officer sets no final value (it would override what they cannot see).
+    let blind = central
+        .post_form(
+            &format!("{round}/massnahmen/{target}/endwert"),
+            &[
+                ("kriterium", "0"),
+                ("endwert", "10"),
+                ("endwert_begruendung", "Blind gesetzt."),
+            ],
+        )
+        .await;
+    assert_eq!(blind.status, StatusCode::CONFLICT);
+    assert!(
+        blind
+            .page()
+            .text("#endwert-0-fehler")
+            .contains("sobald Sie die Werte")
+    );
+    // After the deadline they see every value and consolidate.
+    sqlx::query("update prioritisation_rounds set deadline = current_date - 1 where id = $1::uuid")
+        .bind(round.rsplit('/').next().expect("the round's id"))
+        .execute(&app.db)
+        .await
+        .expect("the deadline passed");
+    assert_eq!(central.page(&round).await.count(".ranking-row"), 1);
+
     let refused = central
         .post_form(
             &format!("{round}/massnahmen/{target}/endwert"),

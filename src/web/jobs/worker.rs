@@ -103,6 +103,10 @@ pub async fn housekeep(state: &AppState) {
         Ok(removed) => tracing::info!(removed, "removed finished jobs past their retention"),
         Err(error) => tracing::warn!(%error, "could not remove old jobs"),
     }
+    let keys = crate::web::once::KEEP.as_secs_f64();
+    if let Err(error) = db::submissions::expire(&state.db, keys).await {
+        tracing::warn!(%error, "could not remove old form keys");
+    }
     match db::imports::expire(&state.db, keep).await {
         Ok(db::imports::Expired {
             deleted: 0,

@@ -569,6 +569,19 @@ pub async fn submit(
         page.typed = Some(typed);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
+    let actor = current.user.actor();
+    if page.sight != Sight::Hidden && !page.data.unlocked_by(actor.user_id, measure) {
+        // They see the others' values without having given their own (a central officer, or
+        // anyone after the deadline): a first assessment now would not be blind.
+        page.errors = FormErrors::one(
+            "bewertung",
+            "Sie sehen die Werte der anderen Ämter schon, ohne diese Maßnahme vorher bewertet zu \
+             haben; eine Bewertung jetzt wäre nicht mehr verdeckt und wird nicht angenommen. \
+             Als zentrale Stelle können Sie stattdessen einen Endwert mit Begründung setzen.",
+        );
+        page.typed = Some(typed);
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
     let submission = Submission {
         round,
         measure,
@@ -606,6 +619,16 @@ pub async fn set_final(
     let mut page = assess_page(&state, visitor, &current, round, measure).await?;
     let field = |name: &str| form_value(&pairs, name);
     let k: usize = field("kriterium").parse().map_err(|_| AppError::NotFound)?;
+    if page.index.is_none() {
+        // Hidden from this central officer: a final value set blind would override values they
+        // may not see, and another's would tell them the consolidated one.
+        page.errors = FormErrors::one(
+            format!("endwert-{k}"),
+            "Endwerte setzen Sie, sobald Sie die Werte der Ämter zu dieser Maßnahme sehen: nach \
+             Ihrer eigenen Bewertung oder nach Ablauf der Frist.",
+        );
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
     let criterion = *page
         .data
         .catalogue

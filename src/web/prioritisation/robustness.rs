@@ -88,14 +88,12 @@ async fn analysis(
     let key = (data.round.id, data.reader, settings);
     let fingerprint = data.fingerprint();
     let store = &state.caches.robustness;
+    let measures = measure_ids(data);
     match store.get(&key) {
-        Some(stored)
-            if stored.fingerprint == fingerprint
-                && stored.result.acceptability.len() == data.measures.len() =>
-        {
+        Some(stored) if stored.fingerprint == fingerprint && stored.measures == measures => {
             Ok((stored.result, false))
         }
-        Some(stored) if stored.result.acceptability.len() == data.measures.len() => {
+        Some(stored) if stored.measures == measures => {
             refresh(state, Arc::clone(data), settings);
             Ok((stored.result, true))
         }
@@ -108,6 +106,7 @@ async fn analysis(
                 key,
                 Stored {
                     fingerprint,
+                    measures,
                     result: Arc::clone(&result),
                 },
                 is_default,
@@ -115,6 +114,11 @@ async fn analysis(
             Ok((result, false))
         }
     }
+}
+
+/// The measures an analysis of `data` covers, in its order.
+fn measure_ids(data: &RoundData) -> Vec<crate::domain::ids::MeasureId> {
+    data.measures.iter().map(|measure| measure.id).collect()
 }
 
 /// How long a reader is asked to wait while another analysis runs.
@@ -150,6 +154,7 @@ fn refresh(state: &AppState, data: Arc<RoundData>, settings: Settings) {
                 key,
                 Stored {
                     fingerprint: data.fingerprint(),
+                    measures: measure_ids(&data),
                     result: Arc::new(result),
                 },
                 is_default,

@@ -52,6 +52,24 @@ async fn assess(client: &Client, round: &str, measure: uuid::Uuid, points: [&str
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
 }
 
+/// The bytes with every form's one-time key (fresh with each page, whatever anyone assessed)
+/// blanked.
+fn without_form_keys(bytes: &[u8]) -> Vec<u8> {
+    const MARK: &[u8] = b"name=\"form_key\" value=\"";
+    let mut out = bytes.to_vec();
+    let mut at = 0;
+    while let Some(found) = out[at..]
+        .windows(MARK.len())
+        .position(|window| window == MARK)
+    {
+        let start = at + found + MARK.len();
+        let end = (start + 36).min(out.len());
+        out[start..end].fill(b'0');
+        at = end;
+    }
+    out
+}
+
 /// What `reader` gets at each of `paths`: the status and the bytes; an XLSX as its cells (the
 /// file itself carries the moment it was written).
 async fn capture(reader: &Client, paths: &[String]) -> Vec<(String, StatusCode, Vec<u8>)> {
@@ -78,7 +96,7 @@ async fn capture(reader: &Client, paths: &[String]) -> Vec<(String, StatusCode, 
             }
             cells.into_bytes()
         } else {
-            response.bytes.to_vec()
+            without_form_keys(&response.bytes)
         };
         taken.push((path.clone(), response.status, bytes));
     }
@@ -385,4 +403,88 @@ async fn a_value_changed_after_seeing_the_others_stays_visible_beside_the_new_on
     let staff = app.signed_in(Role::Staff).await;
     let seen = staff.page(&format!("{round}/massnahmen/{target}")).await;
     assert!(!seen.text("main").contains("zuvor 9"));
+}
+
+#[tokio::test]
+async fn values_once_given_keep_the_trail_and_a_first_assessment_after_seeing_is_refused() {
+    let app = spawn_app().await;
+    let target = measure(&app, "Einmal gesehen", 0).await;
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Spurrunde").await;
+    let wandsbek = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Wandsbek)
+                .await,
+        )
+        .await;
+    let altona = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    assess(&wandsbek, &round, target, ["3"; 7]).await;
+    // One value unlocks the others' values; "nicht beurteilbar" throughout afterwards does
+    // not lock them again, nor does it reset the trail of what changed after seeing them.
+    assess(
+        &altona,
+        &round,
+        target,
+        ["5", "nb", "nb", "nb", "nb", "nb", "nb"],
+    )
+    .await;
+    assess(&altona, &round, target, ["nb"; 7]).await;
+    let still = altona.page(&format!("{round}/massnahmen/{target}")).await;
+    assert!(
+        still.texts(".value-row .individual-values")[0].contains("Wandsbek: 3"),
+        "the values stay shown"
+    );
+    assess(&altona, &round, target, ["9"; 7]).await;
+    let kept: i64 = sqlx::query_scalar("select count(*) from assessment_revisions")
+        .fetch_one(&app.db)
+        .await
+        .expect("a count");
+    assert_eq!(kept, 8, "5 → nb, then nb → 9 on each of the seven criteria");
+    let page = wandsbek.page(&format!("{round}/massnahmen/{target}")).await;
+    let second = &page.texts(".value-row .individual-values")[1];
+    assert!(
+        second.contains("Altona: 9 (nach Einsicht in die anderen Werte geändert am "),
+        "{second}"
+    );
+
+    // After the deadline the central officer sees every value without having assessed: a
+    // first assessment now would not be blind and is refused; nothing is stored.
+    sqlx::query("update prioritisation_rounds set deadline = current_date - 1 where id = $1::uuid")
+        .bind(round.rsplit('/').next().expect("the round's id"))
+        .execute(&app.db)
+        .await
+        .expect("the deadline passed");
+    let fields: Vec<(String, String)> = (0..7)
+        .flat_map(|k| {
+            [
+                (format!("w{k}"), "10".to_owned()),
+                (format!("b{k}"), String::new()),
+            ]
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let late = central
+        .post_form(&format!("{round}/massnahmen/{target}"), &refs)
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(late.page().text("main").contains("nicht mehr verdeckt"));
+    let central_rows: i64 = sqlx::query_scalar(
+        "select count(*) from assessments a join users u on u.id = a.rater_id
+         where 'central_officer' = any(u.roles)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .expect("a count");
+    assert_eq!(
+        central_rows, 0,
+        "nothing of the central officer's was stored"
+    );
 }
