@@ -266,7 +266,7 @@ async fn the_median_and_a_final_value_with_its_reason_make_the_score() {
     assert!(
         blind
             .page()
-            .text("#endwert-0-fehler")
+            .text("#endwerte-fehler")
             .contains("sobald Sie die Werte")
     );
     // After the deadline they see every value and consolidate.

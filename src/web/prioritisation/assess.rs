@@ -240,6 +240,8 @@ pub struct AssessPage {
     pub may_assess: bool,
     pub may_set_final: bool,
     pub submitted_own: bool,
+    /// The reader gave values of their own to the measure (and so has seen the others').
+    pub unlocked_own: bool,
     pub errors: FormErrors,
     /// Typed ratings and reasons after a refused submission, per criterion.
     pub typed: Option<Vec<(String, String)>>,
@@ -458,6 +460,12 @@ impl AssessPage {
             .collect()
     }
 
+    /// They see the others' values of the measure without having given their own (a central
+    /// officer, or anyone after the deadline): an assessment now would not be blind.
+    pub fn sees_without_own(&self) -> bool {
+        self.sight != Sight::Hidden && !self.unlocked_own
+    }
+
     pub fn rating_choices(&self) -> Vec<(String, String)> {
         (0..=10)
             .map(|points: u8| (points.to_string(), points.to_string()))
@@ -503,6 +511,7 @@ async fn assess_page(
         index,
         sight,
         submitted_own,
+        unlocked_own: data.unlocked_by(actor.user_id, measure),
         errors: FormErrors::new(),
         typed: None,
         points: ANCHOR_POINTS,
@@ -569,8 +578,7 @@ pub async fn submit(
         page.typed = Some(typed);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let actor = current.user.actor();
-    if page.sight != Sight::Hidden && !page.data.unlocked_by(actor.user_id, measure) {
+    if page.sees_without_own() {
         // They see the others' values without having given their own (a central officer, or
         // anyone after the deadline): a first assessment now would not be blind.
         page.errors = FormErrors::one(
@@ -623,7 +631,7 @@ pub async fn set_final(
         // Hidden from this central officer: a final value set blind would override values they
         // may not see, and another's would tell them the consolidated one.
         page.errors = FormErrors::one(
-            format!("endwert-{k}"),
+            "endwerte",
             "Endwerte setzen Sie, sobald Sie die Werte der Ämter zu dieser Maßnahme sehen: nach \
              Ihrer eigenen Bewertung oder nach Ablauf der Frist.",
         );

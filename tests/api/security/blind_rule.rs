@@ -459,6 +459,13 @@ async fn values_once_given_keep_the_trail_and_a_first_assessment_after_seeing_is
         .execute(&app.db)
         .await
         .expect("the deadline passed");
+    let offered = central.page(&format!("{round}/massnahmen/{target}")).await;
+    assert_eq!(
+        offered.count("form.assessment-form"),
+        0,
+        "no form to fill in vain"
+    );
+    assert!(offered.text("main").contains("nicht mehr verdeckt"));
     let fields: Vec<(String, String)> = (0..7)
         .flat_map(|k| {
             [
