@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::ranking::{Candidate, ClassRule, Criterion, Group, rank, score};
+use super::ranking::{Candidate, ClassRule, Criterion, Group, rank, score, utility};
 use super::robustness::{Alternative, Settings, WeightModel, analyse};
 use super::tipping::{score_with_weight, stability_intervals, tipping_weights};
 use super::values::HalfPoints;
@@ -132,6 +132,29 @@ proptest! {
         for entry in &before {
             let same = after.iter().find(|other| other.index == entry.index).expect("still there");
             prop_assert_eq!(same.score, entry.score);
+        }
+    }
+
+    #[test]
+    fn where_the_one_behind_is_better_on_a_criterion_a_tipping_point_exists(
+        (criteria, a, b) in criteria().prop_flat_map(|c| { let n = c.len(); (Just(c), values(n), values(n)) }),
+    ) {
+        let (sa, sb) = (score(&criteria, &a).expect("complete"), score(&criteria, &b).expect("complete"));
+        let (ahead, behind) = if sa >= sb { (&a, &b) } else { (&b, &a) };
+        let better_behind = criteria.iter().enumerate().any(|(k, criterion)| {
+            utility(criterion.group, behind[k].expect("complete"))
+                > utility(criterion.group, ahead[k].expect("complete"))
+        });
+        let weights = tipping_weights(&criteria, ahead, behind);
+        if better_behind {
+            prop_assert!(weights.iter().any(Option::is_some), "{:?}", weights);
+        }
+        if sa == sb {
+            for (k, weight) in weights.iter().enumerate() {
+                if let Some(weight) = weight {
+                    prop_assert!((weight - f64::from(criteria[k].weight)).abs() < 1e-9);
+                }
+            }
         }
     }
 

@@ -8,7 +8,9 @@ use super::values::HalfPoints;
 
 /// The weight in percent of criterion `k` at which `ahead` and `behind` tie, for every
 /// criterion in order; `None` where no weight between 0 and 100 % makes them tie (or a value
-/// is missing, or `ahead` is not ahead).
+/// is missing, or `ahead` scores less). Two measures that tie already (D = 0, ordered by
+/// supports) swap at the agreed weight itself, wherever they differ on the criterion: any
+/// change of it in one direction swaps them.
 pub fn tipping_weights(
     criteria: &[Criterion],
     ahead: &[Option<HalfPoints>],
@@ -23,7 +25,7 @@ pub fn tipping_weights(
         .iter()
         .enumerate()
         .map(|(k, criterion)| {
-            if gap <= 0 {
+            if gap < 0 {
                 return None;
             }
             let (a, b) = (ahead[k]?, behind[k]?);
@@ -147,6 +149,25 @@ mod tests {
         };
         let points = |a: u8, b: u8| vec![HalfPoints::from_points(a), HalfPoints::from_points(b)];
         ([half, half], points(10, 0), points(0, 8))
+    }
+
+    #[test]
+    fn two_measures_that_tie_swap_at_any_change_of_a_weight_where_they_differ() {
+        let criteria = [
+            (Group::Benefit, 50),
+            (Group::Benefit, 30),
+            (Group::Cost, 20),
+        ]
+        .map(|(group, weight)| Criterion { group, weight });
+        let points = |values: [u8; 3]| -> Vec<Option<HalfPoints>> {
+            values.iter().map(|p| HalfPoints::from_points(*p)).collect()
+        };
+        // 50 % × 6 + 30 % × 4 + 20 % × (10 − 5) = 5.2 = 50 % × 4 + 30 % × 6 + 20 % × (10 − 3):
+        // both 52 points, ordered by supports.
+        let (ahead, behind) = (points([6, 4, 5]), points([4, 6, 3]));
+        assert_eq!(score(&criteria, &ahead), score(&criteria, &behind));
+        let weights = tipping_weights(&criteria, &ahead, &behind);
+        assert_eq!(weights, [Some(50.0), Some(30.0), Some(20.0)]);
     }
 
     #[test]

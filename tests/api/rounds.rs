@@ -660,6 +660,49 @@ async fn a_measure_says_which_single_weight_would_swap_it_with_the_one_above() {
 }
 
 #[tokio::test]
+async fn two_measures_with_equal_scores_swap_at_any_raise_of_a_weight_where_the_lower_is_better() {
+    let app = spawn_app().await;
+    let first = measure(&app, "Mehr Unterstützung", "accepted").await;
+    let second = measure(&app, "Gleich viele Punkte", "accepted").await;
+    sqlx::query("update measures set support_count = 5 where id = $1")
+        .bind(first)
+        .execute(&app.db)
+        .await
+        .expect("supports");
+    let central = app.signed_in(Role::CentralOfficer).await;
+    let round = open_round(&central, "Gleichstandsrunde").await;
+    let officer = app
+        .login(
+            &app.create_user(&[Role::DistrictOfficer], Office::Altona)
+                .await,
+        )
+        .await;
+    // Criteria 2 and 3 weigh 20 % each: 8 and 4 against 4 and 8 give the same score; the
+    // supports put the first ahead.
+    for (target, points) in [
+        (first, ["5", "8", "4", "5", "5", "5", "5"]),
+        (second, ["5", "4", "8", "5", "5", "5", "5"]),
+    ] {
+        assert_eq!(
+            assess(&officer, &round, target, &points).await,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let page = officer.page(&format!("{round}/massnahmen/{second}")).await;
+    let text = page.text(".tipping");
+    assert!(
+        text.starts_with("Mit M-1 (Rang 1) liegt sie gleichauf"),
+        "no longer 'no single weight': {text}"
+    );
+    assert!(
+        text.contains(
+            "schon bei jeder Erhöhung von „Beitrag zu den Zielen der Digitalstrategie“ über 20 %"
+        ),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn the_round_as_json_can_be_recomputed_from_its_values_and_weights_and_keeps_the_blind_rule()
 {
     let app = spawn_app().await;

@@ -22,6 +22,7 @@ use crate::domain::prioritisation::rounds::{
 use crate::domain::roles::Role;
 use crate::rounds::RoundData;
 use crate::scoring::ranking::Tier;
+use crate::scoring::ranking::utility;
 use crate::scoring::tipping::tipping_weights;
 use crate::scoring::values::{Consolidated, Origin, Spread};
 use crate::web::AppState;
@@ -324,19 +325,39 @@ impl AssessPage {
         };
         let criteria = self.data.criteria();
         let other = &self.data.measures[above];
-        let nearest = tipping_weights(&criteria, &values(theirs), &values(mine))
+        let (ahead, behind) = (values(theirs), values(mine));
+        // Whether this measure is the better one on criterion k (a higher weight helps it).
+        let better_here = |k: usize| {
+            let utility = |value: Option<_>| value.map(|v| utility(criteria[k].group, v));
+            utility(behind[k]) > utility(ahead[k])
+        };
+        let nearest = tipping_weights(&criteria, &ahead, &behind)
             .into_iter()
             .enumerate()
             .filter_map(|(k, weight)| weight.map(|weight| (k, weight)))
             .min_by(|(a, wa), (b, wb)| {
                 let da = (wa - f64::from(criteria[*a].weight)).abs();
                 let db = (wb - f64::from(criteria[*b].weight)).abs();
+                // Equally near (a tie): a raise reads more naturally than a cut.
                 da.total_cmp(&db)
+                    .then(better_here(*b).cmp(&better_here(*a)))
             });
         let above_name = format!("M-{} ({} {})", other.number, self.rank_word(), theirs.rank);
         Some(match nearest {
             None => format!(
                 "Mit {above_name} tauscht sie durch kein einzelnes Gewicht den Platz: dazu müssten sich Bewertungen ändern."
+            ),
+            // Equal scores (the supports order them): any change in one direction swaps them.
+            Some((k, weight)) if (weight - f64::from(criteria[k].weight)).abs() < 1e-9 => format!(
+                "Mit {above_name} liegt sie gleichauf (gleiche Punktzahl; die Reihenfolge geben die Unterstützungen). Sie tauscht den Platz schon bei jeder {} von „{}“ {} {} % (die übrigen Gewichte im selben Verhältnis).",
+                if better_here(k) {
+                    "Erhöhung"
+                } else {
+                    "Senkung"
+                },
+                self.data.catalogue.criteria[k].name,
+                if better_here(k) { "über" } else { "unter" },
+                criteria[k].weight
             ),
             Some((k, weight)) => format!(
                 "Mit {above_name} tauscht sie den Platz, wenn „{}“ mit {} {} % statt {} % gewichtet wird (die übrigen Gewichte im selben Verhältnis).",
