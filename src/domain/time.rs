@@ -9,6 +9,10 @@ use chrono_tz::Europe::Berlin;
 pub const DATE_HINT: &str =
     "Bitte geben Sie ein Datum zwischen 1900 und 2200 an, zum Beispiel 31.12.2026.";
 
+/// The message for a date written correctly that the calendar does not have (31.02.).
+pub const NO_SUCH_DAY: &str = "Diesen Tag gibt es im Kalender nicht (der Februar hat höchstens 29 \
+     Tage, April, Juni, September und November haben 30). Bitte prüfen Sie das Datum.";
+
 /// The years a date typed into PriMa may fall in: what the administration plans and records,
 /// with room to spare, and far inside what PostgreSQL stores.
 pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
@@ -25,7 +29,41 @@ pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, &'static str> {
         .ok()
         .filter(|date| PLAUSIBLE_YEARS.contains(&date.year()))
         .map(Some)
-        .ok_or(DATE_HINT)
+        .ok_or_else(|| {
+            if names_a_day_the_calendar_lacks(value) {
+                NO_SUCH_DAY
+            } else {
+                DATE_HINT
+            }
+        })
+}
+
+/// Whether `value` is a date as written here or sent by a date field, with a plausible year,
+/// a month from 1 to 12 and a day from 1 to 31, that is no day of that month (31.02.2026).
+fn names_a_day_the_calendar_lacks(value: &str) -> bool {
+    let parts: Vec<&str> = if value.contains('.') {
+        value.split('.').rev().collect()
+    } else {
+        value.split('-').collect()
+    };
+    let [year, month, day] = parts[..] else {
+        return false;
+    };
+    let number = |text: &str| {
+        (!text.is_empty() && text.len() <= 4 && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse::<u32>().ok())
+            .flatten()
+    };
+    match (number(year), number(month), number(day)) {
+        (Some(year), Some(month), Some(day)) => {
+            let year = i32::try_from(year).unwrap_or(0);
+            PLAUSIBLE_YEARS.contains(&year)
+                && (1..=12).contains(&month)
+                && (1..=31).contains(&day)
+                && NaiveDate::from_ymd_opt(year, month, day).is_none()
+        }
+        _ => false,
+    }
 }
 
 /// The local time in Hamburg at `at`.
@@ -92,11 +130,20 @@ mod tests {
             "1899-12-31",
             "2201-01-01",
             "262143-12-31",
-            "31.02.2026",
+            "32.01.2026",
+            "2026-13-01",
             "morgen",
         ] {
             assert_eq!(parse_date(impossible), Err(DATE_HINT), "{impossible}");
         }
+        // Written right, but the calendar has no such day: said so, not "between 1900 and 2200".
+        for missing in ["31.02.2026", "29.02.2027", "2026-04-31", "31.11.2026"] {
+            assert_eq!(parse_date(missing), Err(NO_SUCH_DAY), "{missing}");
+        }
+        assert_eq!(
+            parse_date("29.02.2028"),
+            Ok(NaiveDate::from_ymd_opt(2028, 2, 29))
+        );
         assert!(parse_date("1900-01-01").is_ok_and(|date| date.is_some()));
         assert!(parse_date("31.12.2200").is_ok_and(|date| date.is_some()));
     }

@@ -264,7 +264,7 @@ async fn a_mixed_list_gives_the_right_preview_and_commits_exactly_the_choice() {
     let result = officer.page(&import).await;
     assert!(
         result.text(".kern-alert--success").contains(
-            "1 Maßnahmen neu angelegt, 1 mit bestehenden zusammengeführt, 5 Zeilen übersprungen"
+            "1 Maßnahme neu angelegt, 1 mit bestehenden zusammengeführt, 5 Zeilen übersprungen"
         ),
         "{}",
         result.text(".kern-alert--success")
@@ -784,7 +784,7 @@ async fn criterion_columns_become_the_importers_assessment_in_the_open_round() {
     let result = officer.page(&import).await;
     assert!(
         result.text("main").contains(
-            "Als Ihre Bewertung in die Runde „Priorisierung 2027“ übernommen: 1 Maßnahmen."
+            "Als Ihre Bewertung in die Runde „Priorisierung 2027“ übernommen: 1 Maßnahme."
         ),
         "{}",
         result.text("main")

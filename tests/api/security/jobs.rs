@@ -202,7 +202,7 @@ async fn finished_jobs_and_uploaded_tables_are_removed_after_the_retention_time(
         "{}",
         kept.text("main")
     );
-    assert!(kept.text("main").contains("1 Maßnahmen neu angelegt"));
+    assert!(kept.text("main").contains("1 Maßnahme neu angelegt"));
     let rows: serde_json::Value = sqlx::query_scalar("select rows from imports where id = $1")
         .bind(committed)
         .fetch_one(&app.db)
