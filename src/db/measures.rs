@@ -213,6 +213,22 @@ pub async fn insert(
     status: Status,
     submission_key: uuid::Uuid,
 ) -> Result<(MeasureId, bool), WriteError> {
+    // The counter's lock first: the look-up below is then exact, and a measure sent twice
+    // takes no number (an insert that does nothing would still use one up).
+    sqlx::query!("select last from measure_numbers for update")
+        .fetch_one(&mut *connection)
+        .await?;
+    if let Some(existing) = sqlx::query_scalar!(
+        r#"select id as "id: MeasureId" from measures
+           where author_id = $1 and submission_key = $2"#,
+        author as UserId,
+        submission_key
+    )
+    .fetch_optional(&mut *connection)
+    .await?
+    {
+        return Ok((existing, false));
+    }
     let id = MeasureId::new();
     let inserted = sqlx::query_scalar!(
         r#"insert into measures (id, title, summary, description, expected_benefit, lead_office,

@@ -768,6 +768,47 @@ async fn after_a_conflict_the_other_persons_changes_are_taken_over_and_only_coll
 }
 
 #[tokio::test]
+async fn refused_and_repeated_proposals_use_up_no_measure_number() {
+    let app = spawn_app().await;
+    let staff = app.signed_in(Role::Staff).await;
+    let (goal_a, goal_b) = two_goals();
+    let number = |id: String| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select number from measures where id = $1::uuid")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .expect("a number")
+        }
+    };
+    let first = number(propose(&staff, &base("Erste", &goal_a, &goal_b)).await).await;
+    // Refused three times (a prerequisite that does not exist): the insert is rolled back.
+    let mut refused = base("Abgelehnt", &goal_a, &goal_b);
+    refused.push(("depends_on", "M-99999"));
+    for _ in 0..3 {
+        let response = staff.post_form("/massnahmen/neu", &refused).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The same form sent three times: one measure.
+    let key = uuid::Uuid::new_v4().to_string();
+    let mut twice = base("Dreimal gesendet", &goal_a, &goal_b);
+    twice.push(("submission_key", &key));
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(propose(&staff, &twice).await);
+    }
+    assert!(ids.iter().all(|id| *id == ids[0]));
+    let second = number(ids[0].clone()).await;
+    let third = number(propose(&staff, &base("Dritte", &goal_a, &goal_b)).await).await;
+    assert_eq!(
+        (second, third),
+        (first + 1, first + 2),
+        "no number was used up"
+    );
+}
+
+#[tokio::test]
 async fn a_form_sent_twice_creates_one_measure() {
     let app = spawn_app().await;
     let staff = app.signed_in(Role::Staff).await;
