@@ -305,3 +305,42 @@ pub async fn last_modified(pool: &PgPool) -> sqlx::Result<Option<DateTime<Utc>>>
     .fetch_one(pool)
     .await
 }
+
+/// When the open-data document `name` with content `digest` last changed: the stored time while
+/// the content is the same; once it differs, now (or, for its first build, `computed`, the
+/// latest event in it), in whole seconds and at least a second after the time stored before,
+/// so that a client revalidating by date always sees the change.
+pub async fn document_modified(
+    pool: &PgPool,
+    name: &str,
+    digest: &str,
+    computed: Option<DateTime<Utc>>,
+) -> sqlx::Result<DateTime<Utc>> {
+    let changed = sqlx::query_scalar!(
+        r#"insert into public_documents (name, digest, modified)
+           values ($1, $2, date_trunc('second', coalesce($3, now())))
+           on conflict (name) do update
+               set digest = excluded.digest,
+                   -- Whole seconds, as HTTP dates carry them, and at least one later.
+                   modified = greatest(public_documents.modified + interval '1 second',
+                                       date_trunc('second', now()))
+               where public_documents.digest <> excluded.digest
+           returning modified"#,
+        name,
+        digest,
+        computed
+    )
+    .fetch_optional(pool)
+    .await?;
+    match changed {
+        Some(modified) => Ok(modified),
+        None => {
+            sqlx::query_scalar!(
+                "select modified from public_documents where name = $1",
+                name
+            )
+            .fetch_one(pool)
+            .await
+        }
+    }
+}

@@ -455,15 +455,33 @@ async fn the_open_data_validates_carries_validators_and_is_throttled() {
         .await
         .expect("withdrawn");
     let mut changed = String::new();
+    let mut after = None;
     for _ in 0..50 {
         let now = anonymous.get("/offene-daten/massnahmen.json").await;
         changed = now.header("etag").unwrap_or_default().to_owned();
         if changed != etag {
+            after = now.header("last-modified").map(str::to_owned);
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_ne!(changed, etag);
+    assert_eq!(changed.len(), 66, "the whole SHA-256 in quotes: {changed}");
+    // The withdrawal is the latest change: the date moves on, never back (issue 22).
+    let date = |text: &str| chrono::DateTime::parse_from_rfc2822(text).expect("an HTTP date");
+    let after = after.expect("Last-Modified");
+    assert!(date(&after) > date(&modified), "{after} after {modified}");
+    let revalidated = anonymous
+        .get_with_headers(
+            "/offene-daten/massnahmen.json",
+            &[("if-modified-since", &modified)],
+        )
+        .await;
+    assert_eq!(
+        revalidated.status,
+        StatusCode::OK,
+        "a client revalidating by date sees the withdrawal"
+    );
 
     // A client that keeps fetching is slowed down, with a German message and Retry-After.
     let mut throttled = None;

@@ -27,14 +27,18 @@ pub struct Document {
 impl Document {
     pub fn new(bytes: impl Into<Bytes>, last_modified: Option<DateTime<Utc>>) -> Self {
         let bytes = bytes.into();
-        let digest = sha2::Sha256::digest(&bytes);
-        let etag = format!("\"{}\"", hex(&digest[..16]));
+        let etag = format!("\"{}\"", digest(&bytes));
         Self {
             bytes,
             etag,
             last_modified,
         }
     }
+}
+
+/// The SHA-256 of `bytes` in hex: the strong validator (all of it, as docs/public.md says).
+pub fn digest(bytes: &[u8]) -> String {
+    hex(&sha2::Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -213,12 +213,21 @@ async fn build_json(state: &AppState) -> Result<Document, AppError> {
         strategy: tree
             .as_ref()
             .map(|tree| format!("{} ({})", tree.strategy.title, tree.strategy.version_label)),
-        modified: modified.map(|at| at.to_rfc3339()),
+        modified: None,
         measures: measures.iter().map(record).collect(),
     };
-    let bytes =
-        serde_json::to_vec(&dataset).map_err(|error| AppError::Internal(anyhow::anyhow!(error)))?;
-    Ok(Document::new(bytes, modified))
+    let to_json =
+        |dataset: &Dataset| serde_json::to_vec(dataset).map_err(|e| AppError::Internal(e.into()));
+    // The time of the last change to anything in it, from the content without that time.
+    let content = super::cache::digest(&to_json(&dataset)?);
+    let modified =
+        db::publications::document_modified(&state.db, "open-data.json", &content, modified)
+            .await?;
+    let dataset = Dataset {
+        modified: Some(modified.to_rfc3339()),
+        ..dataset
+    };
+    Ok(Document::new(to_json(&dataset)?, Some(modified)))
 }
 
 const fn column(key: &'static str, heading: &'static str) -> Column {
@@ -327,7 +336,10 @@ async fn build_csv(state: &AppState) -> Result<Document, AppError> {
         rows.push(cells);
     }
     bytes.extend(rows.take());
-    Ok(Document::new(bytes, modified))
+    let content = super::cache::digest(&bytes);
+    let modified =
+        db::publications::document_modified(&state.db, "open-data.csv", &content, modified).await?;
+    Ok(Document::new(bytes, Some(modified)))
 }
 
 async fn serve(
