@@ -282,7 +282,7 @@ impl RoundData {
 
     /// Whether the round's deadline lies behind us (in Hamburg).
     pub fn deadline_passed(&self) -> bool {
-        crate::domain::time::hamburg(chrono::Utc::now()).date_naive() > self.round.deadline
+        crate::domain::time::today() > self.round.deadline
     }
 
     /// Whether `rater` has submitted an assessment of `measure`.

@@ -312,6 +312,8 @@ pub async fn publish(
     draft: StrategyId,
     by: UserId,
 ) -> Result<Published, PublishError> {
+    // The day in Hamburg, not the database's UTC date.
+    let today = crate::domain::time::today();
     let mut transaction = pool.begin().await?;
     // The iteration in force first, then the draft: the same order as every edit's lock.
     let rows = sqlx::query!(
@@ -411,17 +413,19 @@ pub async fn publish(
     }
     sqlx::query!(
         "update strategies set status = 'archived', archived_at = now(),
-                               valid_until = greatest(coalesce(published_on, current_date), current_date)
+                               valid_until = greatest(coalesce(published_on, $2), $2)
          where id = $1",
-        overview.origin as StrategyId
+        overview.origin as StrategyId,
+        today
     )
     .execute(&mut *transaction)
     .await?;
     sqlx::query!(
-        "update strategies set status = 'published', published_on = current_date,
+        "update strategies set status = 'published', published_on = $2,
                                version = version + 1
          where id = $1",
-        draft as StrategyId
+        draft as StrategyId,
+        today
     )
     .execute(&mut *transaction)
     .await?;

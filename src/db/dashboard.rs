@@ -95,7 +95,7 @@ pub async fn progress_by_month(pool: &PgPool, months: i32) -> sqlx::Result<Vec<M
     sqlx::query_as!(
         MonthStates,
         r#"with months as (
-               select (date_trunc('month', current_date) - make_interval(months => n))::date
+               select (date_trunc('month', $2::date) - make_interval(months => n))::date
                       as month
                from generate_series(0, $1 - 1) n
            ),
@@ -117,7 +117,9 @@ pub async fn progress_by_month(pool: &PgPool, months: i32) -> sqlx::Result<Vec<M
            from months mo left join latest l on l.month = mo.month
            group by mo.month
            order by mo.month"#,
-        months
+        months,
+        // This month in Hamburg, not the database's UTC date.
+        crate::domain::time::today()
     )
     .fetch_all(pool)
     .await

@@ -89,6 +89,12 @@ pub const MONTH_NAMES: [&str; 12] = [
     "Dezember",
 ];
 
+/// Today in Hamburg: the one "today" of PriMa (the database's `current_date` is UTC's, a day
+/// off between midnight and one or two o'clock).
+pub fn today() -> NaiveDate {
+    hamburg(Utc::now()).date_naive()
+}
+
 pub fn hamburg(at: DateTime<Utc>) -> DateTime<chrono_tz::Tz> {
     at.with_timezone(&Berlin)
 }

@@ -970,3 +970,55 @@ async fn a_draft_is_discarded_whole_after_a_confirmation_that_notices_later_chan
     );
     start_draft(&app, &team).await;
 }
+
+#[tokio::test]
+async fn a_fortschreibung_is_published_on_the_day_it_is_in_hamburg_whatever_the_databases_clock() {
+    let app = spawn_app().await;
+    let member = app.create_user(&[Role::StrategyTeam], Office::Altona).await;
+    let team = app.login(&member).await;
+    let draft = start_draft(&app, &team).await;
+    // A database whose sessions run in a zone whose date differs from Hamburg's right now
+    // (one of these two always does): its current_date is not Hamburg's today.
+    let hamburg = prima::domain::time::today();
+    // Neither zone has daylight saving time: UTC+14 and UTC−11.
+    let zone = [
+        ("Pacific/Kiritimati", 14 * 3600),
+        ("Pacific/Pago_Pago", -11 * 3600),
+    ]
+    .into_iter()
+    .find(|(_, offset)| {
+        let offset = chrono::FixedOffset::east_opt(*offset).expect("an offset");
+        chrono::Utc::now().with_timezone(&offset).date_naive() != hamburg
+    })
+    .map(|(zone, _)| zone)
+    .expect("one zone is a day away from Hamburg");
+    let far = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                sqlx::query("select set_config('TimeZone', $1, false)")
+                    .bind(zone)
+                    .execute(&mut *connection)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_with(crate::support::cluster::cluster().options(&app.database_name))
+        .await
+        .expect("a connection in the far zone");
+    let their_date: chrono::NaiveDate = sqlx::query_scalar("select current_date")
+        .fetch_one(&far)
+        .await
+        .expect("the database's date");
+    assert_ne!(their_date, hamburg, "the test means something");
+    prima::db::carryover::publish(&far, draft.into(), member.id)
+        .await
+        .expect("published");
+    let published_on: chrono::NaiveDate =
+        sqlx::query_scalar("select published_on from strategies where id = $1")
+            .bind(draft)
+            .fetch_one(&app.db)
+            .await
+            .expect("the date");
+    assert_eq!(published_on, hamburg);
+}

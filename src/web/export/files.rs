@@ -102,7 +102,7 @@ pub async fn download(
         return Ok(super::page::large(visitor, plan, format, raw).into_response());
     }
     let mut tables = plan.tables(state, chosen, format.is_workbook()).await?;
-    let today = crate::domain::time::hamburg(chrono::Utc::now()).date_naive();
+    let today = crate::domain::time::today();
     let body = match format {
         Format::Csv => streamed(csv(tables.swap_remove(0))),
         Format::Json => streamed(json_document(&plan, tables.swap_remove(0), today)),
@@ -189,7 +189,7 @@ pub async fn run_job(
         Format::Csv | Format::Json => anyhow::bail!("CSV and JSON are streamed, never jobs"),
     };
     progress.step(2, "Die Datei wird gespeichert.").await?;
-    let today = crate::domain::time::hamburg(chrono::Utc::now()).date_naive();
+    let today = crate::domain::time::today();
     Ok((
         format!("{}-{today}.{}", plan.file_stem, format.slug()),
         format.content_type(),

@@ -89,7 +89,7 @@ pub async fn form(
         return Ok(Redirect::to(&format!("/priorisierung/runden/{id}")).into_response());
     }
     let input = FreezeInput {
-        beschlossen_am: time::hamburg(chrono::Utc::now()).date_naive().to_string(),
+        beschlossen_am: time::today().to_string(),
         ..FreezeInput::default()
     };
     Ok(page(visitor, data, input, FormErrors::new()).into_response())
@@ -105,7 +105,7 @@ pub async fn freeze(
     let data = RoundData::load(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let today = time::hamburg(chrono::Utc::now()).date_naive();
+    let today = time::today();
     let decision = match Decision::parse(&input.beschlossen_am, &input.gremium, &input.notiz, today)
     {
         Ok(decision) => decision,

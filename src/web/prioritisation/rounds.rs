@@ -145,7 +145,7 @@ pub async fn open(
     current: CurrentUser,
     Form(input): Form<OpenInput>,
 ) -> Result<Response, AppError> {
-    let today = time::hamburg(chrono::Utc::now()).date_naive();
+    let today = time::today();
     let mut errors = FormErrors::new();
     let name = RoundName::parse(&input.name)
         .map_err(|message| errors.add("name", message))

@@ -10,7 +10,7 @@ use crate::web::errors::AppError;
 
 /// The day of a report in Hamburg, as the document's date.
 pub fn today() -> NaiveDate {
-    crate::domain::time::hamburg(chrono::Utc::now()).date_naive()
+    crate::domain::time::today()
 }
 
 pub fn date_parts(day: NaiveDate) -> [i32; 3] {
