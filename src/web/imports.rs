@@ -398,8 +398,12 @@ fn wizard_shell(visitor: Visitor, title: String) -> Shell {
 }
 
 fn mapping_shell(visitor: Visitor, import: &Import) -> Shell {
-    wizard_shell(visitor, format!("Liste „{}“ übernehmen", import.file_name))
-        .here("Spalten zuordnen")
+    let here = if import.committed_at.is_some() {
+        "Übernommen"
+    } else {
+        "Spalten zuordnen"
+    };
+    wizard_shell(visitor, format!("Liste „{}“ übernehmen", import.file_name)).here(here)
 }
 
 pub async fn mapping_page(

@@ -203,6 +203,10 @@ async fn finished_jobs_and_uploaded_tables_are_removed_after_the_retention_time(
         kept.text("main")
     );
     assert!(kept.text("main").contains("1 Maßnahme neu angelegt"));
+    assert!(
+        kept.text("nav.breadcrumb").contains("Übernommen"),
+        "the breadcrumb names the step it is at"
+    );
     let rows: serde_json::Value = sqlx::query_scalar("select rows from imports where id = $1")
         .bind(committed)
         .fetch_one(&app.db)
