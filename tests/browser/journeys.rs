@@ -308,7 +308,15 @@ async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_freezes_
         );
         assert_eq!(value_of(&client, "#w0-7").await.as_deref(), Some("7"));
 
-        // The central officer sets a final value and freezes the round.
+        // After the deadline the central officer sees every value (blind before it: no final
+        // value then), sets a final value and freezes the round.
+        sqlx::query(
+            "update prioritisation_rounds set deadline = current_date - 1 where id = $1::uuid",
+        )
+        .bind(round.to_string())
+        .execute(&app.db)
+        .await
+        .expect("the deadline passed");
         client.delete_all_cookies().await.expect("sign out");
         sign_in(&client, &app, &central).await;
         client
@@ -591,7 +599,7 @@ async fn an_officer_imports_a_list_with_the_keyboard_alone() {
         let result = text_of(&client, ".kern-alert--success").await;
         assert!(
             result.contains(
-                "1 Maßnahmen neu angelegt, 0 mit bestehenden zusammengeführt, 2 Zeilen übersprungen"
+                "1 Maßnahme neu angelegt, 0 mit bestehenden zusammengeführt, 2 Zeilen übersprungen"
             ),
             "{result}"
         );
