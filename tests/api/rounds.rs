@@ -270,11 +270,7 @@ async fn the_median_and_a_final_value_with_its_reason_make_the_score() {
             .contains("sobald Sie die Werte")
     );
     // After the deadline they see every value and consolidate.
-    sqlx::query("update prioritisation_rounds set deadline = current_date - 1 where id = $1::uuid")
-        .bind(round.rsplit('/').next().expect("the round's id"))
-        .execute(&app.db)
-        .await
-        .expect("the deadline passed");
+    app.pass_deadline(&round).await;
     assert_eq!(central.page(&round).await.count(".ranking-row"), 1);
 
     let refused = central

@@ -310,13 +310,7 @@ async fn an_officer_assesses_and_the_central_officer_sets_a_final_value_freezes_
 
         // After the deadline the central officer sees every value (blind before it: no final
         // value then), sets a final value and freezes the round.
-        sqlx::query(
-            "update prioritisation_rounds set deadline = current_date - 1 where id = $1::uuid",
-        )
-        .bind(round.to_string())
-        .execute(&app.db)
-        .await
-        .expect("the deadline passed");
+        app.pass_deadline(&round.to_string()).await;
         client.delete_all_cookies().await.expect("sign out");
         sign_in(&client, &app, &central).await;
         client

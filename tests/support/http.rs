@@ -110,6 +110,17 @@ impl TestApp {
         }
     }
 
+    /// Lets the deadline of the round at `round` (its path or id) pass: yesterday.
+    pub async fn pass_deadline(&self, round: &str) {
+        sqlx::query(
+            "update prioritisation_rounds set deadline = current_date - 1 where id = $1::uuid",
+        )
+        .bind(round.rsplit('/').next().expect("the round's id"))
+        .execute(&self.db)
+        .await
+        .expect("the deadline passed");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }

@@ -531,7 +531,7 @@ async fn collision(
 }
 
 /// Where the form shows a collision in `field`, and what it says: the value saved in between.
-fn collision_message(field: &str, theirs: &[&str], who: &str) -> (&'static str, String) {
+fn collision_message<'a>(field: &'a str, theirs: &[&str], who: &str) -> (&'a str, String) {
     const KEEP: &str = "Im Feld steht Ihre Eingabe; sie gilt, wenn Sie erneut speichern.";
     let shown = |value: &str| -> String {
         let text: String = value.chars().take(300).collect();
@@ -544,28 +544,11 @@ fn collision_message(field: &str, theirs: &[&str], who: &str) -> (&'static str, 
         }
     };
     let one = theirs.first().copied().unwrap_or_default();
-    let key: &'static str = match field {
-        "title" => "title",
-        "summary" => "summary",
-        "description" => "description",
-        "expected_benefit" => "expected_benefit",
-        "lead_office" => "lead_office",
-        "responsible_unit" => "responsible_unit",
-        "contact_person" => "contact_person",
-        "source" => "source",
-        "effort_person_days" => "effort_person_days",
-        "cost_euros" => "cost_euros",
-        "planned_start" => "planned_start",
-        "planned_end" => "planned_end",
-        "depends_on" => "depends_on",
-        "tags" => "tags",
-        "ozg_id" => "ozg_id",
-        "leika_key" => "leika_key",
-        "maturity_target" => "maturity_target",
-        "goals" => "goals",
-        "participating_offices" => "participating_offices",
-        "quick_win" => "quick_win",
-        _ => "maturity_now",
+    // Every field shows its message next to it; the hidden model, next to its levels.
+    let key = if field == "maturity_model" {
+        "maturity_now"
+    } else {
+        field
     };
     let message = match key {
         "goals" | "participating_offices" => format!(

@@ -30,8 +30,19 @@ async fn measure(app: &TestApp, title: &str, supports: i32) -> uuid::Uuid {
     .expect("a measure")
 }
 
-/// Submits `points` for the seven criteria of `measure`.
+/// Submits `points` for the seven criteria of `measure`, which must be taken.
 async fn assess(client: &Client, round: &str, measure: uuid::Uuid, points: [&str; 7]) {
+    let response = send_assessment(client, round, measure, points).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+}
+
+/// Sends `points` for the seven criteria of `measure`; the answer.
+async fn send_assessment(
+    client: &Client,
+    round: &str,
+    measure: uuid::Uuid,
+    points: [&str; 7],
+) -> crate::support::http::TestResponse {
     let fields: Vec<(String, String)> = points
         .iter()
         .enumerate()
@@ -46,10 +57,9 @@ async fn assess(client: &Client, round: &str, measure: uuid::Uuid, points: [&str
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    let response = client
+    client
         .post_form(&format!("{round}/massnahmen/{measure}"), &refs)
-        .await;
-    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        .await
 }
 
 /// The bytes with every form's one-time key (fresh with each page, whatever anyone assessed)
@@ -454,11 +464,7 @@ async fn values_once_given_keep_the_trail_and_a_first_assessment_after_seeing_is
 
     // After the deadline the central officer sees every value without having assessed: a
     // first assessment now would not be blind and is refused; nothing is stored.
-    sqlx::query("update prioritisation_rounds set deadline = current_date - 1 where id = $1::uuid")
-        .bind(round.rsplit('/').next().expect("the round's id"))
-        .execute(&app.db)
-        .await
-        .expect("the deadline passed");
+    app.pass_deadline(&round).await;
     let offered = central.page(&format!("{round}/massnahmen/{target}")).await;
     assert_eq!(
         offered.count("form.assessment-form"),
@@ -466,21 +472,7 @@ async fn values_once_given_keep_the_trail_and_a_first_assessment_after_seeing_is
         "no form to fill in vain"
     );
     assert!(offered.text("main").contains("nicht mehr verdeckt"));
-    let fields: Vec<(String, String)> = (0..7)
-        .flat_map(|k| {
-            [
-                (format!("w{k}"), "10".to_owned()),
-                (format!("b{k}"), String::new()),
-            ]
-        })
-        .collect();
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let late = central
-        .post_form(&format!("{round}/massnahmen/{target}"), &refs)
-        .await;
+    let late = send_assessment(&central, &round, target, ["10"; 7]).await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert!(late.page().text("main").contains("nicht mehr verdeckt"));
     let central_rows: i64 = sqlx::query_scalar(
